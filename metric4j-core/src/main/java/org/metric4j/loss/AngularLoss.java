@@ -1,0 +1,74 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import org.metric4j.distance.Distance;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairMasks;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.MeanReducer;
+
+/**
+ * Angular loss (Wang et al. 2017, arXiv:1708.01682), N-pair form as in PML's {@code AngularLoss}:
+ * for every positive pair (a, p) with a, p L2-normalized,
+ * \( \log(1 + \sum_{n: y_n \ne y_a} e^{4\tan^2\alpha\,(x_a + x_p)^T x_n - 2(1 + \tan^2\alpha)\,
+ * x_a^T x_p}) \), mean over positive pairs. As in PML the negatives x_n enter as given
+ * (normalize the embeddings first if they are not).
+ *
+ * <p>The angle is given in degrees, as in the paper and PML: default {@value
+ * #DEFAULT_ALPHA_DEGREES} degrees; it must lie in (0, 90).
+ */
+public final class AngularLoss extends MetricLoss {
+
+    /** Default alpha, in degrees. */
+    public static final double DEFAULT_ALPHA_DEGREES = 40;
+
+    private final double alphaDegrees;
+    private final Distance distance = LpDistance.euclidean();
+
+    /** The loss with alpha = {@value #DEFAULT_ALPHA_DEGREES} degrees. */
+    public AngularLoss() {
+        this(DEFAULT_ALPHA_DEGREES);
+    }
+
+    /** The loss with the given alpha in degrees, in (0, 90). */
+    public AngularLoss(double alphaDegrees) {
+        super("AngularLoss");
+        if (!(alphaDegrees > 0 && alphaDegrees < 90)) {
+            throw new IllegalArgumentException(
+                    "alphaDegrees must be in (0, 90) degrees, got " + alphaDegrees
+                            + (alphaDegrees > 0 && alphaDegrees < Math.PI / 2 ? " (radians?)" : ""));
+        }
+        this.alphaDegrees = alphaDegrees;
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        NDArray y = Inputs.labels("labels", labels, b);
+        PairMasks masks = PairMasks.of(y);
+        NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
+        if (pairs.getShape().get(0) == 0 || !masks.negative().any().getBoolean()) {
+            return NDMath.zeroLoss(embeddings);
+        }
+        NDArray a = pairs.get(new NDIndex(":, 0"));
+        NDArray p = pairs.get(new NDIndex(":, 1"));
+        double tan = Math.tan(Math.toRadians(alphaDegrees));
+        double sqTan = tan * tan;
+        NDArray unit = distance.normalize(embeddings);
+        NDArray toAll = unit.matMul(embeddings.transpose());
+        NDArray apDot = NDMath.takePairs(unit.matMul(unit.transpose()), a, p).reshape(-1, 1);
+        NDArray sum = NDMath.takeRows(toAll, a).add(NDMath.takeRows(toAll, p));
+        NDArray logits = sum.mul(4 * sqTan).sub(apDot.mul(2 * (1 + sqTan)));
+        NDArray perPair = NDMath.logSumExp(logits, NDMath.takeRows(masks.negative(), a), 1, true);
+        return new MeanReducer().reduce(LossTerms.of(perPair));
+    }
+
+    @Override
+    public String toString() {
+        return "AngularLoss(alphaDegrees=" + alphaDegrees + ")";
+    }
+}

@@ -1,0 +1,50 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import org.metric4j.distance.CosineSimilarity;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.MeanReducer;
+
+/**
+ * Decoupled contrastive loss (Yeh et al. 2021, arXiv:2110.06848) with labels: for every positive
+ * pair (a, p), \( -s_{ap}/\tau + \log\sum_{n: y_n \ne y_a} e^{s_{an}/\tau} \) (the positive is
+ * left out of the denominator), cosine similarity, mean over positive pairs. Pairs whose anchor
+ * has no negative are left out.
+ *
+ * <p>Default temperature {@value #DEFAULT_TEMPERATURE}.
+ */
+public final class DecoupledContrastiveLoss extends MetricLoss {
+
+    /** Default temperature. */
+    public static final double DEFAULT_TEMPERATURE = 0.1;
+
+    private final double temperature;
+
+    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
+    public DecoupledContrastiveLoss() {
+        this(DEFAULT_TEMPERATURE);
+    }
+
+    /** The loss with the given temperature (> 0). */
+    public DecoupledContrastiveLoss(double temperature) {
+        super("DecoupledContrastiveLoss");
+        this.temperature = Inputs.positive("temperature", temperature);
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
+        NDArray logits = batch.matrix().div(temperature);
+        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1, false);
+        NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
+        NDArray valid = batch.positive().logicalAnd(hasNeg);
+        return new MeanReducer().reduce(LossTerms.of(negLse.sub(logits), valid));
+    }
+
+    @Override
+    public String toString() {
+        return "DecoupledContrastiveLoss(temperature=" + temperature + ")";
+    }
+}

@@ -1,0 +1,51 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.MeanReducer;
+
+/**
+ * The contrastive loss of Hadsell, Chopra and LeCun (CVPR 2006), as DeepID2 uses it:
+ * \( L = \frac{1}{2N} \sum_{i<j} [\, y_{ij} d_{ij}^2 + (1 - y_{ij}) \max(0, m - d_{ij})^2 ] \)
+ * with d the L2 distance of the raw (unnormalized) embeddings and N the number of pairs.
+ *
+ * <p>Default margin {@value #DEFAULT_MARGIN}.
+ */
+public final class HadsellContrastiveLoss extends MetricLoss {
+
+    /** Default margin. */
+    public static final double DEFAULT_MARGIN = 1.0;
+
+    private final double margin;
+
+    /** The loss with margin {@value #DEFAULT_MARGIN}. */
+    public HadsellContrastiveLoss() {
+        this(DEFAULT_MARGIN);
+    }
+
+    /** The loss with the given margin (> 0). */
+    public HadsellContrastiveLoss(double margin) {
+        super("HadsellContrastiveLoss");
+        this.margin = Inputs.positive("margin", margin);
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        PairBatch batch = PairBatch.of(LpDistance.of(false, 2), embeddings, labels);
+        NDArray squared = batch.matrix();
+        NDArray distance = LpDistance.safeSqrt(squared);
+        NDArray negTerm = NDMath.relu(distance.neg().add(margin)).square();
+        NDArray terms = ai.djl.ndarray.NDArrays.where(batch.positive(), squared, negTerm);
+        NDArray pairs = batch.positive().logicalOr(batch.negative());
+        // each unordered pair appears twice among the ordered ones: the mean is the same
+        return new MeanReducer().reduce(LossTerms.of(terms.div(2.0), pairs));
+    }
+
+    @Override
+    public String toString() {
+        return "HadsellContrastiveLoss(margin=" + margin + ")";
+    }
+}

@@ -1,0 +1,71 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.loss.Loss;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+
+/**
+ * InfoNCE with explicit keys (van den Oord et al. 2018, arXiv:1807.03748; MoCo's form, He et al.
+ * 2019): a query batch Q (B x D), its positive keys K+ (B x D) and a bank of negative keys (M x
+ * D), all L2-normalized; cross entropy of \( [q \cdot k^+, q \cdot k^-_1, \dots, q \cdot k^-_M] /
+ * \tau \) with target 0, mean over the batch.
+ *
+ * <p>{@link #evaluate} takes {@code predictions = [query, positiveKeys, negativeKeys]}; labels are
+ * ignored. Default temperature {@value #DEFAULT_TEMPERATURE}.
+ */
+public final class InfoNCELoss extends Loss {
+
+    /** Default temperature (MoCo). */
+    public static final double DEFAULT_TEMPERATURE = 0.07;
+
+    private final double temperature;
+
+    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
+    public InfoNCELoss() {
+        this(DEFAULT_TEMPERATURE);
+    }
+
+    /** The loss with the given temperature (> 0). */
+    public InfoNCELoss(double temperature) {
+        super("InfoNCELoss");
+        this.temperature = Inputs.positive("temperature", temperature);
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+        return compute(
+                ExplicitInputs.get(getName(), predictions, 0, "the queries"),
+                ExplicitInputs.get(getName(), predictions, 1, "the positive keys"),
+                ExplicitInputs.get(getName(), predictions, 2, "the negative keys"));
+    }
+
+    /**
+     * The loss.
+     *
+     * @param query B x D
+     * @param positiveKeys B x D, row i the positive of query i
+     * @param negativeKeys M x D, shared by every query
+     * @return the mean cross entropy
+     */
+    public NDArray compute(NDArray query, NDArray positiveKeys, NDArray negativeKeys) {
+        Inputs.embeddings("query", query);
+        Inputs.embeddings("positiveKeys", positiveKeys);
+        Inputs.embeddings("negativeKeys", negativeKeys);
+        Inputs.sameShape("query", query, "positiveKeys", positiveKeys);
+        Inputs.sameWidth("query", query, "negativeKeys", negativeKeys);
+        NDArray q = query.normalize(2, 1, 1e-12);
+        NDArray kp = positiveKeys.normalize(2, 1, 1e-12);
+        NDArray kn = negativeKeys.normalize(2, 1, 1e-12);
+        NDArray pos = q.mul(kp).sum(new int[] {1}, true).div(temperature);
+        NDArray neg = q.matMul(kn.transpose()).div(temperature);
+        NDArray logits = pos.concat(neg, 1);
+        return NDMath.logSumExp(logits, null, 1, false).sub(pos).mean();
+    }
+
+    @Override
+    public String toString() {
+        return "InfoNCELoss(temperature=" + temperature + ")";
+    }
+}

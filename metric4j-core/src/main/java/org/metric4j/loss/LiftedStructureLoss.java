@@ -1,0 +1,112 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import org.metric4j.distance.Distance;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.miner.PairMiner;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.MeanReducer;
+import org.metric4j.reducer.Reducer;
+
+/**
+ * Lifted structured loss (Song et al. 2016, arXiv:1511.06452) in PML's form: for every positive
+ * pair (i, j), \( \frac{1}{2} [\, \log \sum_{(k,l) \in N_i \cup N_j} e^{m_{neg} - d_{kl}} + d_{ij} -
+ * m_{pos} ]_+^2 \), over the negatives of both ends.
+ *
+ * <p>The log-sum over the negatives of both ends is {@code logaddexp} of two per-row
+ * logsumexps, so the loss is a few masked reductions on the B x B matrix: O(B^2) time and memory.
+ * Defaults (PML): neg margin {@value #DEFAULT_NEG_MARGIN}, pos margin {@value
+ * #DEFAULT_POS_MARGIN}, L2 on normalized embeddings, mean over positive pairs.
+ */
+public final class LiftedStructureLoss extends MetricLoss {
+
+    /** Default negative margin. */
+    public static final double DEFAULT_NEG_MARGIN = 1;
+    /** Default positive margin. */
+    public static final double DEFAULT_POS_MARGIN = 0;
+
+    private final double negMargin;
+    private final double posMargin;
+    private final Distance distance;
+    private final PairMiner miner;
+    private final Reducer reducer;
+
+    private LiftedStructureLoss(Builder b) {
+        super("LiftedStructureLoss");
+        this.negMargin = b.negMargin;
+        this.posMargin = b.posMargin;
+        this.distance = b.distance;
+        this.miner = b.miner;
+        this.reducer = b.reducer;
+    }
+
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+        NDArray mat = batch.matrix();
+        NDArray negLogits = distance.margin(negMargin, mat);
+        NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
+        NDArray rowLse = NDMath.orNegInf(
+                hasNeg, NDMath.logSumExp(negLogits, batch.negative(), 1, false));
+        NDArray both = NDMath.logAddExpOrZero(rowLse, rowLse.transpose());
+        NDArray perPair = NDMath.relu(both.add(distance.margin(mat, posMargin))).square().div(2.0);
+        return reducer.reduce(LossTerms.of(perPair, batch.positive()));
+    }
+
+    @Override
+    public String toString() {
+        return "LiftedStructureLoss(negMargin=" + negMargin + ", posMargin=" + posMargin
+                + ", distance=" + distance + ", miner=" + miner + ", reducer=" + reducer + ")";
+    }
+
+    /** Builder of {@link LiftedStructureLoss}. */
+    public static final class Builder {
+        private double negMargin = DEFAULT_NEG_MARGIN;
+        private double posMargin = DEFAULT_POS_MARGIN;
+        private Distance distance = LpDistance.euclidean();
+        private PairMiner miner;
+        private Reducer reducer = new MeanReducer();
+
+        /** Negative margin (default {@value #DEFAULT_NEG_MARGIN}). */
+        public Builder optNegMargin(double negMargin) {
+            this.negMargin = Inputs.finite("negMargin", negMargin);
+            return this;
+        }
+
+        /** Positive margin (default {@value #DEFAULT_POS_MARGIN}). */
+        public Builder optPosMargin(double posMargin) {
+            this.posMargin = Inputs.finite("posMargin", posMargin);
+            return this;
+        }
+
+        /** The distance (default L2 on normalized embeddings). */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /** A pair miner (default none). */
+        public Builder optMiner(PairMiner miner) {
+            this.miner = miner;
+            return this;
+        }
+
+        /** The reducer over positive pairs (default mean). */
+        public Builder optReducer(Reducer reducer) {
+            this.reducer = reducer;
+            return this;
+        }
+
+        /** The loss. */
+        public LiftedStructureLoss build() {
+            return new LiftedStructureLoss(this);
+        }
+    }
+}

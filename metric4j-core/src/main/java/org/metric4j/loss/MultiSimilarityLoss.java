@@ -1,0 +1,110 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import org.metric4j.distance.CosineSimilarity;
+import org.metric4j.distance.Distance;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.miner.PairMiner;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.MeanReducer;
+
+/**
+ * Multi-similarity loss (Wang et al. 2019, arXiv:1904.06627), per anchor:
+ * \( \frac{1}{\alpha}\log(1 + \sum_p e^{-\alpha(s_{ap} - \lambda)}) + \frac{1}{\beta}\log(1 +
+ * \sum_n e^{\beta(s_{an} - \lambda)}) \), mean over anchors (PML's {@code MultiSimilarityLoss}).
+ * Pair it with {@link org.metric4j.miner.MultiSimilarityMiner} for the paper's mining step.
+ *
+ * <p>Defaults: alpha {@value #DEFAULT_ALPHA}, beta {@value #DEFAULT_BETA}, base (lambda) {@value
+ * #DEFAULT_BASE}, cosine similarity, no miner.
+ */
+public final class MultiSimilarityLoss extends MetricLoss {
+
+    /** Default alpha. */
+    public static final double DEFAULT_ALPHA = 2;
+    /** Default beta. */
+    public static final double DEFAULT_BETA = 50;
+    /** Default base. */
+    public static final double DEFAULT_BASE = 0.5;
+
+    private final double alpha;
+    private final double beta;
+    private final double base;
+    private final Distance distance;
+    private final PairMiner miner;
+
+    private MultiSimilarityLoss(Builder b) {
+        super("MultiSimilarityLoss");
+        this.alpha = b.alpha;
+        this.beta = b.beta;
+        this.base = b.base;
+        this.distance = b.distance;
+        this.miner = b.miner;
+    }
+
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+        NDArray mat = batch.matrix();
+        NDArray pos = NDMath.logSumExp(
+                distance.margin(mat, base).mul(alpha), batch.positive(), 1, true).div(alpha);
+        NDArray neg = NDMath.logSumExp(
+                distance.margin(base, mat).mul(beta), batch.negative(), 1, true).div(beta);
+        return new MeanReducer().reduce(LossTerms.of(pos.add(neg)));
+    }
+
+    @Override
+    public String toString() {
+        return "MultiSimilarityLoss(alpha=" + alpha + ", beta=" + beta + ", base=" + base
+                + ", distance=" + distance + ", miner=" + miner + ")";
+    }
+
+    /** Builder of {@link MultiSimilarityLoss}. */
+    public static final class Builder {
+        private double alpha = DEFAULT_ALPHA;
+        private double beta = DEFAULT_BETA;
+        private double base = DEFAULT_BASE;
+        private Distance distance = CosineSimilarity.create();
+        private PairMiner miner;
+
+        /** Positive scale alpha (default {@value #DEFAULT_ALPHA}). */
+        public Builder optAlpha(double alpha) {
+            this.alpha = Inputs.positive("alpha", alpha);
+            return this;
+        }
+
+        /** Negative scale beta (default {@value #DEFAULT_BETA}). */
+        public Builder optBeta(double beta) {
+            this.beta = Inputs.positive("beta", beta);
+            return this;
+        }
+
+        /** Similarity threshold lambda (default {@value #DEFAULT_BASE}). */
+        public Builder optBase(double base) {
+            this.base = Inputs.finite("base", base);
+            return this;
+        }
+
+        /** The distance (default cosine). */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /** A pair miner (default none). */
+        public Builder optMiner(PairMiner miner) {
+            this.miner = miner;
+            return this;
+        }
+
+        /** The loss. */
+        public MultiSimilarityLoss build() {
+            return new MultiSimilarityLoss(this);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.MeanReducer;
+
+/**
+ * Soft nearest neighbours loss (Frosst, Papernot and Hinton 2019, arXiv:1902.01889):
+ * \( -\frac{1}{B}\sum_i \log \frac{\sum_{j \ne i, y_j = y_i} e^{-\|x_i - x_j\|^2/T}}{\sum_{k \ne i}
+ * e^{-\|x_i - x_k\|^2/T}} \) on raw embeddings. Anchors without a positive are left out of the
+ * mean (their term is undefined).
+ *
+ * <p>Default temperature {@value #DEFAULT_TEMPERATURE}.
+ */
+public final class SoftNearestNeighborsLoss extends MetricLoss {
+
+    /** Default temperature. */
+    public static final double DEFAULT_TEMPERATURE = 1.0;
+
+    private final double temperature;
+
+    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
+    public SoftNearestNeighborsLoss() {
+        this(DEFAULT_TEMPERATURE);
+    }
+
+    /** The loss with the given temperature (> 0). */
+    public SoftNearestNeighborsLoss(double temperature) {
+        super("SoftNearestNeighborsLoss");
+        this.temperature = Inputs.positive("temperature", temperature);
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        PairBatch batch = PairBatch.of(LpDistance.of(false, 2), embeddings, labels);
+        NDArray logits = batch.matrix().neg().div(temperature);
+        NDArray others = batch.positive().logicalOr(batch.negative());
+        NDArray all = NDMath.logSumExp(logits, others, 1, false).reshape(-1);
+        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1, false).reshape(-1);
+        NDArray hasPos = NDMath.anyAlong(batch.positive(), 1);
+        return new MeanReducer().reduce(LossTerms.of(all.sub(same), hasPos));
+    }
+
+    @Override
+    public String toString() {
+        return "SoftNearestNeighborsLoss(temperature=" + temperature + ")";
+    }
+}

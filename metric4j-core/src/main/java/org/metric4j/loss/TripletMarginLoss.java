@@ -1,0 +1,211 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import org.metric4j.distance.Distance;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairMasks;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.miner.TripletIndices;
+import org.metric4j.miner.TripletMiner;
+import org.metric4j.reducer.AvgNonZeroReducer;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.Reducer;
+
+/**
+ * Triplet margin loss (Weinberger and Saul 2009; FaceNet, Schroff et al. 2015,
+ * arXiv:1503.03832): \( [d_{ap} - d_{an} + m]_+ \) per triplet, or \( \log(1 + e^{d_{ap} -
+ * d_{an} + m}) \) with the smooth form; with {@code swap} (Balntas et al. 2016) \( d_{an} \) is
+ * replaced by \( \min(d_{an}, d_{pn}) \). For a similarity the differences flip sign.
+ *
+ * <p>Triplets: all valid ones (y_a = y_p != y_n, a != p) by default, those of a {@link
+ * TripletMiner} when one is set, or explicit rows with {@link #computeExplicit}. All triplets are
+ * evaluated per positive pair against every negative on the B x B matrix: memory O(P x B) for P
+ * positive pairs, never a B^3 index list.
+ *
+ * <p>Defaults (PML's {@code TripletMarginLoss}): margin {@value #DEFAULT_MARGIN}, no swap, hinge
+ * form, L2 on normalized embeddings, {@link AvgNonZeroReducer}.
+ */
+public final class TripletMarginLoss extends MetricLoss {
+
+    /** Default margin. */
+    public static final double DEFAULT_MARGIN = 0.05;
+
+    private final double margin;
+    private final boolean swap;
+    private final boolean smooth;
+    private final Distance distance;
+    private final TripletMiner miner;
+    private final Reducer reducer;
+
+    private TripletMarginLoss(Builder b) {
+        super("TripletMarginLoss");
+        this.margin = b.margin;
+        this.swap = b.swap;
+        this.smooth = b.smooth;
+        this.distance = b.distance;
+        this.miner = b.miner;
+        this.reducer = b.reducer;
+    }
+
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        NDArray y = Inputs.labels("labels", labels, b);
+        if (miner != null) {
+            return compute(embeddings, miner.mine(embeddings, y));
+        }
+        NDArray mat = distance.matrix(embeddings);
+        PairMasks masks = PairMasks.of(y);
+        NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
+        if (pairs.getShape().get(0) == 0) {
+            return NDMath.zeroLoss(mat);
+        }
+        NDArray a = pairs.get(new NDIndex(":, 0"));
+        NDArray p = pairs.get(new NDIndex(":, 1"));
+        NDArray ap = NDMath.takePairs(mat, a, p).reshape(-1, 1);
+        NDArray an = NDMath.takeRows(mat, a);
+        if (swap) {
+            NDArray pn = NDMath.takeRows(mat, p);
+            an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
+        }
+        NDArray losses = hinge(distance.margin(ap, an));
+        NDArray valid = NDMath.takeRows(masks.negative(), a);
+        return reducer.reduce(LossTerms.of(losses, valid).withAnchors(a, b));
+    }
+
+    /**
+     * The loss of mined or given triplets of a batch.
+     *
+     * @param embeddings B x D embeddings
+     * @param triplets indices into the batch
+     * @return the loss
+     */
+    public NDArray compute(NDArray embeddings, TripletIndices triplets) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        NDArray mat = distance.matrix(embeddings);
+        if (triplets.size() == 0) {
+            return NDMath.zeroLoss(mat);
+        }
+        NDArray a = triplets.anchors();
+        NDArray ap = NDMath.takePairs(mat, a, triplets.positives());
+        NDArray an = NDMath.takePairs(mat, a, triplets.negatives());
+        if (swap) {
+            NDArray pn = NDMath.takePairs(mat, triplets.positives(), triplets.negatives());
+            an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
+        }
+        NDArray losses = hinge(distance.margin(ap, an));
+        return reducer.reduce(LossTerms.of(losses).withAnchors(a, b));
+    }
+
+    /**
+     * The loss of explicit triplet rows: anchor i, positive i and negative i form triplet i.
+     *
+     * @param anchor N x D
+     * @param positive N x D
+     * @param negative N x D
+     * @return the loss
+     */
+    public NDArray computeExplicit(NDArray anchor, NDArray positive, NDArray negative) {
+        long n = Inputs.embeddings("anchor", anchor);
+        Inputs.embeddings("positive", positive);
+        Inputs.embeddings("negative", negative);
+        Inputs.sameShape("anchor", anchor, "positive", positive);
+        Inputs.sameShape("anchor", anchor, "negative", negative);
+        NDArray ap = rowwise(anchor, positive);
+        NDArray an = rowwise(anchor, negative);
+        if (swap) {
+            NDArray pn = rowwise(positive, negative);
+            an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
+        }
+        NDArray losses = hinge(distance.margin(ap, an));
+        NDArray rows = anchor.getManager().arange(n).toType(DataType.INT64, false);
+        return reducer.reduce(LossTerms.of(losses).withAnchors(rows, n));
+    }
+
+    /** Row i of x against row i of y under the distance (diagonal of the matrix, computed directly). */
+    private NDArray rowwise(NDArray x, NDArray y) {
+        NDArray xn = distance.maybeNormalize(x);
+        NDArray yn = distance.maybeNormalize(y);
+        int[] row = {1};
+        if (distance.isInverted()) {
+            return xn.mul(yn).sum(row);
+        }
+        NDArray squared = xn.sub(yn).square().sum(row);
+        LpDistance lp = (LpDistance) distance;
+        return lp.power() == 2 ? squared : LpDistance.safeSqrt(squared);
+    }
+
+    private NDArray hinge(NDArray currentMargin) {
+        NDArray violation = currentMargin.add(margin);
+        return smooth ? NDMath.softplus(violation) : NDMath.relu(violation);
+    }
+
+    @Override
+    public String toString() {
+        return "TripletMarginLoss(margin=" + margin + ", swap=" + swap + ", smooth=" + smooth
+                + ", distance=" + distance + ", miner=" + miner + ", reducer=" + reducer + ")";
+    }
+
+    /** Builder of {@link TripletMarginLoss}. */
+    public static final class Builder {
+        private double margin = DEFAULT_MARGIN;
+        private boolean swap;
+        private boolean smooth;
+        private Distance distance = LpDistance.euclidean();
+        private TripletMiner miner;
+        private Reducer reducer = new AvgNonZeroReducer();
+
+        /** The margin m (default {@value #DEFAULT_MARGIN}). */
+        public Builder optMargin(double margin) {
+            this.margin = Inputs.nonNegative("margin", margin);
+            return this;
+        }
+
+        /** Use min(d_an, d_pn) as the negative distance (default false). */
+        public Builder optSwap(boolean swap) {
+            this.swap = swap;
+            return this;
+        }
+
+        /** Use softplus instead of the hinge (default false). */
+        public Builder optSmoothLoss(boolean smooth) {
+            this.smooth = smooth;
+            return this;
+        }
+
+        /** The distance (default L2 on normalized embeddings). */
+        public Builder optDistance(Distance distance) {
+            this.distance = distance;
+            return this;
+        }
+
+        /** A triplet miner (default none: all triplets). */
+        public Builder optMiner(TripletMiner miner) {
+            this.miner = miner;
+            return this;
+        }
+
+        /** The reducer (default {@link AvgNonZeroReducer}). */
+        public Builder optReducer(Reducer reducer) {
+            this.reducer = reducer;
+            return this;
+        }
+
+        /** The loss. */
+        public TripletMarginLoss build() {
+            if (!(distance instanceof LpDistance) && !distance.isInverted()) {
+                throw new IllegalArgumentException(
+                        "distance must be an LpDistance or a similarity, got " + distance);
+            }
+            return new TripletMarginLoss(this);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import org.metric4j.distance.CosineSimilarity;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.MeanReducer;
+
+/**
+ * The unified loss \( L_{uni} \) of Sun et al. 2020 (Circle loss paper, arXiv:2002.10857, eq. 1),
+ * per anchor: \( \log(1 + \sum_i \sum_j e^{\gamma(s_n^j - s_p^i + m)}) = \mathrm{softplus}(\log
+ * \sum_j e^{\gamma(s_n^j + m)} + \log \sum_i e^{-\gamma s_p^i}) \), cosine similarity, mean over
+ * the anchors that have a positive and a negative. With the pairs of a class-level proxy set it
+ * becomes AM-Softmax; with pair labels, a smooth triplet loss.
+ *
+ * <p>Defaults: gamma {@value #DEFAULT_GAMMA}, m {@value #DEFAULT_M}.
+ */
+public final class UnifiedLoss extends MetricLoss {
+
+    /** Default scale. */
+    public static final double DEFAULT_GAMMA = 32;
+    /** Default margin. */
+    public static final double DEFAULT_M = 0.25;
+
+    private final double gamma;
+    private final double m;
+
+    /** The loss with the defaults. */
+    public UnifiedLoss() {
+        this(DEFAULT_GAMMA, DEFAULT_M);
+    }
+
+    /** The loss with scale gamma (> 0) and margin m. */
+    public UnifiedLoss(double gamma, double m) {
+        super("UnifiedLoss");
+        this.gamma = Inputs.positive("gamma", gamma);
+        this.m = Inputs.finite("m", m);
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels) {
+        PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
+        NDArray s = batch.matrix();
+        NDArray neg = NDMath.logSumExp(s.add(m).mul(gamma), batch.negative(), 1, false);
+        NDArray pos = NDMath.logSumExp(s.mul(-gamma), batch.positive(), 1, false);
+        NDArray valid = NDMath.anyAlong(batch.positive(), 1)
+                .logicalAnd(NDMath.anyAlong(batch.negative(), 1));
+        NDArray losses = NDMath.softplus(neg.add(pos).reshape(-1));
+        return new MeanReducer().reduce(LossTerms.of(losses, valid));
+    }
+
+    @Override
+    public String toString() {
+        return "UnifiedLoss(gamma=" + gamma + ", m=" + m + ")";
+    }
+}

@@ -1,0 +1,70 @@
+package org.metric4j.loss.torch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.loss.Loss;
+import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
+
+/**
+ * {@code torch.nn.TripletMarginLoss(margin, p=2, eps=1e-6, swap)}: on raw rows,
+ * \( \mathrm{mean}_i [\|a_i - p_i + \epsilon\|_2 - \|a_i - n_i + \epsilon\|_2 + m]_+ \) (PyTorch's
+ * pairwise distance adds eps to the difference). {@link #evaluate} takes
+ * {@code predictions = [anchor, positive, negative]}.
+ *
+ * <p>Defaults: margin {@value #DEFAULT_MARGIN}, no swap.
+ */
+public final class TorchTripletMarginLoss extends Loss {
+
+    /** Default margin. */
+    public static final double DEFAULT_MARGIN = 1.0;
+    private static final double EPS = 1e-6;
+
+    private final double margin;
+    private final boolean swap;
+
+    /** The loss with margin {@value #DEFAULT_MARGIN}. */
+    public TorchTripletMarginLoss() {
+        this(DEFAULT_MARGIN, false);
+    }
+
+    /** The loss with the given margin (>= 0) and swap. */
+    public TorchTripletMarginLoss(double margin, boolean swap) {
+        super("TorchTripletMarginLoss");
+        this.margin = Inputs.nonNegative("margin", margin);
+        this.swap = swap;
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+        if (predictions == null || predictions.size() < 3) {
+            throw new IllegalArgumentException(
+                    getName() + ": predictions must hold [anchor, positive, negative]");
+        }
+        return compute(predictions.get(0), predictions.get(1), predictions.get(2));
+    }
+
+    /** The loss of rows anchor i, positive i, negative i. */
+    public NDArray compute(NDArray anchor, NDArray positive, NDArray negative) {
+        Inputs.embeddings("anchor", anchor);
+        Inputs.embeddings("positive", positive);
+        Inputs.embeddings("negative", negative);
+        Inputs.sameShape("anchor", anchor, "positive", positive);
+        Inputs.sameShape("anchor", anchor, "negative", negative);
+        NDArray ap = pairwise(anchor, positive);
+        NDArray an = pairwise(anchor, negative);
+        if (swap) {
+            an = an.minimum(pairwise(positive, negative));
+        }
+        return NDMath.relu(ap.sub(an).add(margin)).mean();
+    }
+
+    static NDArray pairwise(NDArray x, NDArray y) {
+        return x.sub(y).add(EPS).square().sum(new int[] {1}).sqrt();
+    }
+
+    @Override
+    public String toString() {
+        return "TorchTripletMarginLoss(margin=" + margin + ", swap=" + swap + ")";
+    }
+}

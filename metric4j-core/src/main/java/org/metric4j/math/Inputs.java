@@ -1,0 +1,117 @@
+package org.metric4j.math;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * Argument checks shared by the losses and miners. Every failure is an {@link
+ * IllegalArgumentException} that names the argument, the value and the expectation.
+ */
+public final class Inputs {
+
+    private Inputs() {}
+
+    /**
+     * Checks a B x D floating-point embedding array without NaN.
+     *
+     * @return B
+     */
+    public static long embeddings(String name, NDArray x) {
+        if (x == null) {
+            throw new IllegalArgumentException(name + " must be a B x D array, got null");
+        }
+        if (x.getShape().dimension() != 2) {
+            throw new IllegalArgumentException(
+                    name + " must be a 2-D array (B x D), got shape " + x.getShape());
+        }
+        if (!x.getDataType().isFloating()) {
+            throw new IllegalArgumentException(
+                    name + " must be floating point (float32 or float64), got " + x.getDataType());
+        }
+        long b = x.getShape().get(0);
+        if (b == 0 || x.getShape().get(1) == 0) {
+            throw new IllegalArgumentException(
+                    name + " must not be empty, got shape " + x.getShape());
+        }
+        if (x.isNaN().any().getBoolean()) {
+            throw new IllegalArgumentException(name + " contains NaN (shape " + x.getShape() + ")");
+        }
+        return b;
+    }
+
+    /** Checks that two embedding arrays have the same width D. */
+    public static void sameWidth(String nameA, NDArray a, String nameB, NDArray b) {
+        if (a.getShape().get(1) != b.getShape().get(1)) {
+            throw new IllegalArgumentException(
+                    nameB + " must have the embedding size of " + nameA + " (" + a.getShape().get(1)
+                            + "), got shape " + b.getShape());
+        }
+    }
+
+    /** Checks that two arrays have the same shape. */
+    public static void sameShape(String nameA, NDArray a, String nameB, NDArray b) {
+        if (!a.getShape().equals(b.getShape())) {
+            throw new IllegalArgumentException(
+                    nameB + " must have the shape of " + nameA + " " + a.getShape() + ", got "
+                            + b.getShape());
+        }
+    }
+
+    /**
+     * Checks integer class labels of length {@code expected} and returns them as INT64. Floating
+     * labels are accepted when every value is an integer (DJL datasets often carry float labels).
+     */
+    public static NDArray labels(String name, NDArray labels, long expected) {
+        if (labels == null) {
+            throw new IllegalArgumentException(name + " must be a 1-D array of class ids, got null");
+        }
+        if (labels.getShape().dimension() != 1) {
+            throw new IllegalArgumentException(
+                    name + " must be a 1-D array of " + expected + " class ids, got shape "
+                            + labels.getShape());
+        }
+        if (labels.getShape().get(0) != expected) {
+            throw new IllegalArgumentException(
+                    name + " must have one label per embedding row (" + expected + "), got "
+                            + labels.getShape().get(0));
+        }
+        DataType dt = labels.getDataType();
+        if (dt.isFloating()) {
+            if (labels.isNaN().any().getBoolean()
+                    || labels.neq(labels.floor()).any().getBoolean()) {
+                throw new IllegalArgumentException(
+                        name + " must hold integer class ids, got non-integer " + dt + " values");
+            }
+            return labels.toType(DataType.INT64, false);
+        }
+        if (!dt.isInteger()) {
+            throw new IllegalArgumentException(
+                    name + " must be an integer array of class ids, got " + dt);
+        }
+        return dt == DataType.INT64 ? labels : labels.toType(DataType.INT64, false);
+    }
+
+    /** Checks {@code value > 0} and finite. */
+    public static double positive(String name, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be > 0 and finite, got " + value);
+        }
+        return value;
+    }
+
+    /** Checks {@code value >= 0} and finite. */
+    public static double nonNegative(String name, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be >= 0 and finite, got " + value);
+        }
+        return value;
+    }
+
+    /** Checks a finite value. */
+    public static double finite(String name, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(name + " must be finite, got " + value);
+        }
+        return value;
+    }
+}

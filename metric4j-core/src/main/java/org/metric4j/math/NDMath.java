@@ -1,0 +1,138 @@
+package org.metric4j.math;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/**
+ * Numerically stable operations that DJL 0.35.1 lacks, written as differentiable compositions of
+ * NDArray ops. Every function works in the dtype of its input.
+ */
+public final class NDMath {
+
+    private NDMath() {}
+
+    /** A scalar of {@code x}'s dtype on {@code x}'s manager. */
+    public static NDArray scalarLike(NDArray x, double value) {
+        return x.getManager().create(value).toType(x.getDataType(), false);
+    }
+
+    /**
+     * A zero loss of {@code x}'s dtype that stays connected to the graph of {@code x} (its
+     * gradient is zero), for a batch without any valid pair or triplet.
+     */
+    public static NDArray zeroLoss(NDArray x) {
+        return x.sum().reshape(1).mul(0.0).reshape(new Shape());
+    }
+
+    /**
+     * The sum of all entries as a 1-element array. Number arithmetic on 0-dim arrays promotes
+     * float32 to float64 in DJL 0.35.1 / PyTorch; on a 1-element array it keeps the dtype.
+     */
+    public static NDArray total(NDArray x) {
+        return x.sum().reshape(1);
+    }
+
+    /** A 1-element array back to a scalar. */
+    public static NDArray scalar(NDArray x) {
+        return x.reshape(new Shape());
+    }
+
+    /** A boolean mask as 0/1 in the dtype of {@code like}. */
+    public static NDArray asFloat(NDArray mask, NDArray like) {
+        return mask.toType(like.getDataType(), false);
+    }
+
+    /**
+     * Masked logsumexp along {@code axis} (keeping the axis):
+     * \( \log(\,[1 +]\, \sum_{j \in mask} e^{x_j}) \).
+     *
+     * <p>Follows pytorch-metric-learning's {@code lmu.logsumexp}: entries outside the mask are
+     * ignored, {@code addOne} adds a zero logit (\(e^0\)) to every row, and a row whose mask is
+     * empty gives 0. The row maximum is shifted out without gradient; empty rows never produce
+     * NaN or infinite gradients.
+     *
+     * @param x the logits
+     * @param mask a boolean array broadcastable to {@code x}, or {@code null} for all entries
+     * @param axis the reduced axis
+     * @param addOne whether to add a zero logit
+     * @return the result with {@code axis} kept as size 1
+     */
+    public static NDArray logSumExp(NDArray x, NDArray mask, int axis, boolean addOne) {
+        int[] axes = {axis};
+        NDArray negInf = scalarLike(x, Double.NEGATIVE_INFINITY);
+        NDArray masked = mask == null ? x : NDArrays.where(mask, x, negInf);
+        NDArray max = masked.max(axes, true);
+        if (addOne) {
+            max = max.maximum(0.0);
+        }
+        NDArray finite = max.isInfinite().logicalNot();
+        NDArray zero = scalarLike(x, 0.0);
+        max = NDArrays.where(finite, max, zero).stopGradient();
+        NDArray sum = masked.sub(max).exp().sum(axes, true);
+        if (addOne) {
+            sum = sum.add(max.neg().exp());
+        }
+        if (mask != null && !addOne) {
+            NDArray nonEmpty = mask.toType(DataType.BOOLEAN, false).broadcast(x.getShape())
+                    .toType(DataType.INT32, false).sum(axes, true).gt(0);
+            NDArray one = scalarLike(x, 1.0);
+            sum = NDArrays.where(nonEmpty, sum, one);
+            return sum.log().add(max);
+        }
+        return sum.log().add(max);
+    }
+
+    /** Stable softplus \( \log(1 + e^x) \) (torch's softplus with beta 1). */
+    public static NDArray softplus(NDArray x) {
+        return Activation.softPlus(x);
+    }
+
+    /** ReLU with gradient 0 at 0 (torch semantics). */
+    public static NDArray relu(NDArray x) {
+        return Activation.relu(x);
+    }
+
+    /** Whether each slice along {@code axis} has a true entry (the axis is dropped). */
+    public static NDArray anyAlong(NDArray mask, int axis) {
+        return mask.toType(DataType.INT32, false).sum(new int[] {axis}).gt(0);
+    }
+
+    /** Rows {@code rows} of a matrix (differentiable gather). */
+    public static NDArray takeRows(NDArray matrix, NDArray rows) {
+        return matrix.get(new ai.djl.ndarray.index.NDIndex("{}", rows));
+    }
+
+    /** Entries {@code matrix[rows[k], cols[k]]} as a 1-D array (differentiable). */
+    public static NDArray takePairs(NDArray matrix, NDArray rows, NDArray cols) {
+        long width = matrix.getShape().get(1);
+        NDArray flat = rows.mul(width).add(cols);
+        return matrix.reshape(-1).get(new ai.djl.ndarray.index.NDIndex("{}", flat));
+    }
+
+    /**
+     * \( \log(e^x + e^y) \) elementwise, where either may be -inf; 0 where both are (the empty
+     * convention of {@link #logSumExp}). No NaN in values or gradients.
+     */
+    public static NDArray logAddExpOrZero(NDArray x, NDArray y) {
+        NDArray m = x.maximum(y);
+        NDArray finite = m.isInfinite().logicalNot();
+        NDArray zero = scalarLike(x, 0.0);
+        NDArray m0 = NDArrays.where(finite, m, zero).stopGradient();
+        NDArray s = x.sub(m0).exp().add(y.sub(m0).exp());
+        s = NDArrays.where(finite, s, scalarLike(x, 1.0));
+        return NDArrays.where(finite, s.log().add(m0), zero);
+    }
+
+    /** {@code x} where {@code mask}, else -inf. */
+    public static NDArray orNegInf(NDArray mask, NDArray x) {
+        return NDArrays.where(mask, x, scalarLike(x, Double.NEGATIVE_INFINITY));
+    }
+
+    /** Number of true entries of a boolean array, as a long (synchronizes with the engine). */
+    public static long count(NDArray mask) {
+        return mask.toType(DataType.INT64, false).sum().getLong();
+    }
+}

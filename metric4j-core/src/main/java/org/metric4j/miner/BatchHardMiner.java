@@ -1,0 +1,58 @@
+package org.metric4j.miner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import org.metric4j.distance.Distance;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.math.NDMath;
+
+/**
+ * Batch-hard mining (Hermans et al. 2017, "In Defense of the Triplet Loss", arXiv:1703.07737):
+ * for every anchor that has a positive and a negative, the farthest positive and the closest
+ * negative. Distance default: L2 on normalized embeddings (PML's {@code BatchHardMiner}).
+ */
+public final class BatchHardMiner implements TripletMiner {
+
+    private final Distance distance;
+
+    /** Batch-hard mining with L2 distance on normalized embeddings. */
+    public BatchHardMiner() {
+        this(LpDistance.euclidean());
+    }
+
+    /** Batch-hard mining with the given distance. */
+    public BatchHardMiner(Distance distance) {
+        this.distance = distance;
+    }
+
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray labels) {
+        MiningBatch batch = MiningBatch.of(distance, embeddings, labels);
+        NDArray mat = batch.matrix();
+        NDArray pos = batch.masks().positive();
+        NDArray neg = batch.masks().negative();
+        NDArray posInf = NDMath.scalarLike(mat, Double.POSITIVE_INFINITY);
+        NDArray negInf = NDMath.scalarLike(mat, Double.NEGATIVE_INFINITY);
+        NDArray hardPos;
+        NDArray hardNeg;
+        if (distance.isInverted()) {
+            hardPos = NDArrays.where(pos, mat, posInf).argMin(1);
+            hardNeg = NDArrays.where(neg, mat, negInf).argMax(1);
+        } else {
+            hardPos = NDArrays.where(pos, mat, negInf).argMax(1);
+            hardNeg = NDArrays.where(neg, mat, posInf).argMin(1);
+        }
+        NDArray keep = NDMath.anyAlong(pos, 1).logicalAnd(NDMath.anyAlong(neg, 1));
+        NDArray anchors = mat.getManager().arange(batch.size()).toType(DataType.INT64, false);
+        return new TripletIndices(
+                anchors.get(keep),
+                hardPos.toType(DataType.INT64, false).get(keep),
+                hardNeg.toType(DataType.INT64, false).get(keep));
+    }
+
+    @Override
+    public String toString() {
+        return "BatchHardMiner(distance=" + distance + ")";
+    }
+}
