@@ -18,7 +18,8 @@ import org.metric4j.reducer.Reducer;
  * <p>The log-sum over the negatives of both ends is {@code logaddexp} of two per-row
  * logsumexps, so the loss is a few masked reductions on the B x B matrix: O(B^2) time and memory.
  * Defaults (PML): neg margin {@value #DEFAULT_NEG_MARGIN}, pos margin {@value
- * #DEFAULT_POS_MARGIN}, L2 on normalized embeddings, mean over positive pairs.
+ * #DEFAULT_POS_MARGIN}, L2 on normalized embeddings, mean over positive pairs. A batch without
+ * any negative pair (a single class) has no term and gives 0, as in PML.
  */
 public final class LiftedStructureLoss extends MetricLoss {
 
@@ -57,7 +58,9 @@ public final class LiftedStructureLoss extends MetricLoss {
                 hasNeg, NDMath.logSumExp(negLogits, batch.negative(), 1, false));
         NDArray both = NDMath.logAddExpOrZero(rowLse, rowLse.transpose());
         NDArray perPair = NDMath.relu(both.add(distance.margin(mat, posMargin))).square().div(2.0);
-        return reducer.reduce(LossTerms.of(perPair, batch.positive()));
+        // as PML: no term at all when the batch (or the miner) has no negative pair
+        NDArray terms = batch.positive().logicalAnd(batch.negative().any());
+        return reducer.reduce(LossTerms.of(perPair, terms));
     }
 
     @Override

@@ -22,8 +22,10 @@ import org.metric4j.reducer.Reducer;
  *
  * <p>Triplets: all valid ones (y_a = y_p != y_n, a != p) by default, those of a {@link
  * TripletMiner} when one is set, or explicit rows with {@link #computeExplicit}. All triplets are
- * evaluated per positive pair against every negative on the B x B matrix: memory O(P x B) for P
- * positive pairs, never a B^3 index list.
+ * never listed: the hinge form sums them per positive pair from each anchor's sorted negative
+ * distances and their prefix sums ({@link SortedHinge}, O(B^2 log B) time, O(B^2) memory); the
+ * smooth and swap forms evaluate each positive pair against every negative on the B x B matrix
+ * (O(P x B) memory for P positive pairs).
  *
  * <p>Defaults (PML's {@code TripletMarginLoss}): margin {@value #DEFAULT_MARGIN}, no swap, hinge
  * form, L2 on normalized embeddings, {@link AvgNonZeroReducer}.
@@ -70,6 +72,10 @@ public final class TripletMarginLoss extends MetricLoss {
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));
         NDArray p = pairs.get(new NDIndex(":, 1"));
+        if (!smooth && !swap) {
+            return reducer.reduce(SortedHinge.terms(
+                    distance.isInverted() ? mat.neg() : mat, masks.negative(), a, p, margin));
+        }
         NDArray ap = NDMath.takePairs(mat, a, p).reshape(-1, 1);
         NDArray an = NDMath.takeRows(mat, a);
         if (swap) {

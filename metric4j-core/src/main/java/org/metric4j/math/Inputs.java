@@ -77,10 +77,14 @@ public final class Inputs {
         }
         DataType dt = labels.getDataType();
         if (dt.isFloating()) {
-            if (labels.isNaN().any().getBoolean()
-                    || labels.neq(labels.floor()).any().getBoolean()) {
+            NDArray bad = labels.isNaN().logicalOr(labels.isInfinite())
+                    .logicalOr(labels.neq(labels.floor()));
+            if (bad.any().getBoolean()) {
+                long at = bad.toType(DataType.INT32, false).argMax().getLong();
+                double value = labels.get(at).toType(DataType.FLOAT64, false).getDouble();
                 throw new IllegalArgumentException(
-                        name + " must hold integer class ids, got non-integer " + dt + " values");
+                        name + " must hold integer class ids, got non-integer " + dt + " value "
+                                + value + " at index " + at);
             }
             return labels.toType(DataType.INT64, false);
         }

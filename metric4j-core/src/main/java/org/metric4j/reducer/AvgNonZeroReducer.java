@@ -11,9 +11,9 @@ public final class AvgNonZeroReducer implements Reducer {
 
     @Override
     public NDArray reduce(LossTerms terms) {
-        NDArray selected = terms.selected();
-        NDArray count = NDMath.total(selected.gt(0.0).toType(selected.getDataType(), false));
-        return NDMath.scalar(NDMath.total(selected).div(count.maximum(1.0)));
+        NDArray sum = NDMath.total(terms.rowPositiveSums());
+        NDArray count = NDMath.total(terms.rowPositiveCounts());
+        return NDMath.scalar(sum.div(count.maximum(1.0)));
     }
 
     @Override

@@ -1,56 +1,90 @@
 package org.metric4j.reducer;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
 
 /**
- * The per-term losses of one batch before reduction: a values array of any shape, an optional
- * boolean mask of the terms that exist (a pair loss computed on a B x B matrix has terms only on
- * its positive pairs, say), and optionally the anchor that owns each row (for per-anchor
- * reduction).
+ * The per-term losses of one batch before reduction, in one of two forms.
+ *
+ * <ul>
+ *   <li>Values: an array of any shape, an optional boolean mask of the terms that exist (a pair
+ *       loss computed on a B x B matrix has terms only on its positive pairs, say). Rows are the
+ *       first axis (a 1-D array has one term per row).
+ *   <li>Row aggregates: per row, the sum of its terms, the number of terms, and the sum and
+ *       number of its positive terms. A loss that can sum its terms without materializing them
+ *       (all-triplets on sorted distances) hands these over.
+ * </ul>
+ *
+ * <p>Optionally each row names the anchor that owns it, for per-anchor reduction.
  */
 public final class LossTerms {
 
     private final NDArray values;
     private final NDArray mask;
+    private final NDArray rowSums;
+    private final NDArray rowCounts;
+    private final NDArray rowPositiveSums;
+    private final NDArray rowPositiveCounts;
     private final NDArray rowAnchors;
     private final long numAnchors;
 
-    private LossTerms(NDArray values, NDArray mask, NDArray rowAnchors, long numAnchors) {
-        if (mask != null && !mask.getShape().equals(values.getShape())) {
-            throw new IllegalArgumentException(
-                    "mask must have the shape of the loss values " + values.getShape() + ", got "
-                            + mask.getShape());
-        }
+    private LossTerms(NDArray values, NDArray mask, NDArray rowSums, NDArray rowCounts,
+            NDArray rowPositiveSums, NDArray rowPositiveCounts, NDArray rowAnchors, long numAnchors) {
         this.values = values;
         this.mask = mask;
+        this.rowSums = rowSums;
+        this.rowCounts = rowCounts;
+        this.rowPositiveSums = rowPositiveSums;
+        this.rowPositiveCounts = rowPositiveCounts;
         this.rowAnchors = rowAnchors;
         this.numAnchors = numAnchors;
     }
 
     /** Every entry of {@code values} is a term. */
     public static LossTerms of(NDArray values) {
-        return new LossTerms(values, null, null, 0);
+        return of(values, null);
     }
 
     /** The entries of {@code values} where {@code mask} is true are the terms. */
     public static LossTerms of(NDArray values, NDArray mask) {
-        return new LossTerms(values, mask, null, 0);
+        if (mask != null && !mask.getShape().equals(values.getShape())) {
+            throw new IllegalArgumentException(
+                    "mask must have the shape of the loss values " + values.getShape() + ", got "
+                            + mask.getShape());
+        }
+        return new LossTerms(values, mask, null, null, null, null, null, 0);
     }
 
     /**
-     * The same terms with the anchor of each row: {@code rowAnchors} (INT64, one per row of the
-     * values) holds anchor ids in {@code [0, numAnchors)}.
+     * Terms given by row aggregates (all 1-D of the same length R, in the loss dtype; counts may
+     * be any numeric dtype).
+     *
+     * @param sums sum of each row's terms
+     * @param counts number of terms of each row
+     * @param positiveSums sum of each row's terms that are > 0
+     * @param positiveCounts number of each row's terms that are > 0
      */
-    public LossTerms withAnchors(NDArray rowAnchors, long numAnchors) {
-        return new LossTerms(values, mask, rowAnchors, numAnchors);
+    public static LossTerms ofRows(
+            NDArray sums, NDArray counts, NDArray positiveSums, NDArray positiveCounts) {
+        return new LossTerms(null, null, sums, counts, positiveSums, positiveCounts, null, 0);
     }
 
-    /** The loss values. */
+    /**
+     * The same terms with the anchor of each row: {@code rowAnchors} (INT64, one per row) holds
+     * anchor ids in {@code [0, numAnchors)}.
+     */
+    public LossTerms withAnchors(NDArray rowAnchors, long numAnchors) {
+        return new LossTerms(values, mask, rowSums, rowCounts, rowPositiveSums, rowPositiveCounts,
+                rowAnchors, numAnchors);
+    }
+
+    /** The loss values, or {@code null} in the row-aggregate form. */
     public NDArray values() {
         return values;
     }
 
-    /** The mask of existing terms, or {@code null} when every entry is a term. */
+    /** The mask of existing terms, or {@code null} when every value is a term. */
     public NDArray mask() {
         return mask;
     }
@@ -65,16 +99,55 @@ public final class LossTerms {
         return numAnchors;
     }
 
-    /** The values with non-terms set to 0 (gradient flows only to the terms). */
-    public NDArray selected() {
-        if (mask == null) {
-            return values;
-        }
-        return ai.djl.ndarray.NDArrays.where(mask, values, values.zerosLike());
+    /** The dtype of the loss values. */
+    public DataType dataType() {
+        return values != null ? values.getDataType() : rowSums.getDataType();
     }
 
-    /** The mask of terms in the values' dtype (all ones when there is no mask). */
-    public NDArray maskAsValues() {
-        return mask == null ? values.onesLike() : mask.toType(values.getDataType(), false);
+    /** Sum of each row's terms (R). */
+    public NDArray rowSums() {
+        return rowSums != null ? rowSums : perRow(selected(null));
+    }
+
+    /** Number of terms of each row (R), in the loss dtype. */
+    public NDArray rowCounts() {
+        if (rowCounts != null) {
+            return rowCounts.toType(dataType(), false);
+        }
+        NDArray ones = mask == null ? values.onesLike() : mask.toType(dataType(), false);
+        return perRow(ones);
+    }
+
+    /** Sum of each row's terms that are > 0 (R). */
+    public NDArray rowPositiveSums() {
+        return rowPositiveSums != null ? rowPositiveSums : perRow(selected(values.gt(0.0)));
+    }
+
+    /** Number of each row's terms that are > 0 (R), in the loss dtype. */
+    public NDArray rowPositiveCounts() {
+        if (rowPositiveCounts != null) {
+            return rowPositiveCounts.toType(dataType(), false);
+        }
+        NDArray positive = values.gt(0.0);
+        if (mask != null) {
+            positive = positive.logicalAnd(mask);
+        }
+        return perRow(positive.toType(dataType(), false));
+    }
+
+    /** The values with non-terms (and, when {@code extra} is given, entries outside it) set to 0. */
+    private NDArray selected(NDArray extra) {
+        NDArray keep = mask;
+        if (extra != null) {
+            keep = keep == null ? extra : keep.logicalAnd(extra);
+        }
+        return keep == null ? values : NDArrays.where(keep, values, values.zerosLike());
+    }
+
+    private static NDArray perRow(NDArray x) {
+        if (x.getShape().dimension() <= 1) {
+            return x.reshape(-1);
+        }
+        return x.reshape(x.getShape().get(0), -1).sum(new int[] {1});
     }
 }

@@ -8,8 +8,8 @@ public final class MeanReducer implements Reducer {
 
     @Override
     public NDArray reduce(LossTerms terms) {
-        NDArray sum = NDMath.total(terms.selected());
-        NDArray count = NDMath.total(terms.maskAsValues());
+        NDArray sum = NDMath.total(terms.rowSums());
+        NDArray count = NDMath.total(terms.rowCounts());
         return NDMath.scalar(sum.div(count.maximum(1.0)));
     }
 

@@ -8,7 +8,7 @@ public final class SumReducer implements Reducer {
 
     @Override
     public NDArray reduce(LossTerms terms) {
-        return NDMath.scalar(NDMath.total(terms.selected()));
+        return NDMath.scalar(NDMath.total(terms.rowSums()));
     }
 
     @Override

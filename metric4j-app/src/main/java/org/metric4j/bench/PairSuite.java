@@ -1,0 +1,112 @@
+package org.metric4j.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.google.gson.Gson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.metric4j.loss.CircleLoss;
+import org.metric4j.loss.ContrastiveLoss;
+import org.metric4j.loss.LiftedStructureLoss;
+import org.metric4j.loss.MetricLoss;
+import org.metric4j.loss.MultiSimilarityLoss;
+import org.metric4j.loss.NTXentLoss;
+import org.metric4j.loss.SupConLoss;
+import org.metric4j.loss.TripletMarginLoss;
+import org.metric4j.miner.BatchHardMiner;
+import org.metric4j.miner.TripletMarginMiner;
+
+/**
+ * The pair suite (issue #2): forward + backward of the pair and tuple losses on random normal
+ * 128-d float32 embeddings with P x K labels.
+ */
+final class PairSuite {
+
+    private static final int DIM = 128;
+    private final BenchConfig config;
+
+    PairSuite(BenchConfig config) {
+        this.config = config;
+    }
+
+    void run(Consumer<String> out) {
+        Gson gson = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();
+        caseOf("contrastive_b256", 64, 4, ContrastiveLoss.builder().build(), out, gson);
+        caseOf("triplet_all_b256", 64, 4, TripletMarginLoss.builder().build(), out, gson);
+        caseOf("triplet_batch_hard_b256", 64, 4,
+                TripletMarginLoss.builder().optMargin(0.2).optMiner(new BatchHardMiner()).build(),
+                out, gson);
+        caseOf("triplet_semihard_b256", 64, 4, TripletMarginLoss.builder().optMargin(0.2)
+                .optMiner(TripletMarginMiner.builder().optType(TripletMarginMiner.Type.SEMIHARD)
+                        .build())
+                .build(), out, gson);
+        caseOf("ntxent_b256", 64, 4, new NTXentLoss(), out, gson);
+        caseOf("supcon_b256", 64, 4, new SupConLoss(), out, gson);
+        caseOf("multi_similarity_b256", 64, 4, MultiSimilarityLoss.builder().build(), out, gson);
+        caseOf("circle_b256", 64, 4, CircleLoss.builder().build(), out, gson);
+        caseOf("lifted_structure_b256", 64, 4, LiftedStructureLoss.builder().build(), out, gson);
+        caseOf("triplet_all_b1024", 256, 4, TripletMarginLoss.builder().build(), out, gson);
+        caseOf("triplet_all_b2048_k8", 256, 8, TripletMarginLoss.builder().build(), out, gson);
+    }
+
+    private void caseOf(String name, int classes, int perClass, MetricLoss loss,
+            Consumer<String> out, Gson gson) {
+        if (!config.selects(name)) {
+            return;
+        }
+        int batch = classes * perClass;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = randomNormal(manager, batch, config.seed());
+            NDArray labels = manager.create(pxkLabels(classes, perClass, config.seed()));
+            x.setRequiresGradient(true);
+            Runnable iteration = () -> {
+                try (NDScope scope = new NDScope();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray value = loss.compute(x, labels);
+                    gc.backward(value);
+                    gc.zeroGradients();
+                }
+            };
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("batch", batch);
+            extra.put("classes", classes);
+            extra.put("per_class", perClass);
+            extra.put("dim", DIM);
+            extra.put("dtype", "float32");
+            extra.put("loss", loss.toString());
+            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+        }
+    }
+
+    private static NDArray randomNormal(NDManager manager, int rows, long seed) {
+        Random rnd = new Random(seed);
+        float[] v = new float[rows * DIM];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rnd.nextGaussian();
+        }
+        return manager.create(v, new Shape(rows, DIM)).toType(DataType.FLOAT32, false);
+    }
+
+    /** P classes with K items each, in a shuffled order. */
+    static long[] pxkLabels(int classes, int perClass, long seed) {
+        long[] labels = new long[classes * perClass];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i / perClass;
+        }
+        Random rnd = new Random(seed + 1);
+        for (int i = labels.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            long t = labels[i];
+            labels[i] = labels[j];
+            labels[j] = t;
+        }
+        return labels;
+    }
+}

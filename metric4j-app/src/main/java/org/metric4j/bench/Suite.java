@@ -1,0 +1,22 @@
+package org.metric4j.bench;
+
+import java.util.function.Consumer;
+
+/** The benchmark suites of {@code metric4j bench --suite NAME}. */
+public enum Suite {
+    /** Pair and tuple losses, forward + backward (issue #2). */
+    pair {
+        @Override
+        public void run(BenchConfig config, Consumer<String> out) {
+            new PairSuite(config).run(out);
+        }
+    };
+
+    /**
+     * Runs every selected case, printing one JSON line per case.
+     *
+     * @param config the configuration
+     * @param out receives each JSON line
+     */
+    public abstract void run(BenchConfig config, Consumer<String> out);
+}

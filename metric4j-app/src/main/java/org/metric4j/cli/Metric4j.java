@@ -1,0 +1,36 @@
+package org.metric4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The root command: {@code ./metric4j <subcommand>}. */
+@Command(
+        name = "metric4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Deep metric learning and face-recognition losses on the JVM.",
+        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Metric4j implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** A command line ready to execute (used by {@link #main} and by tests). */
+    public static CommandLine commandLine() {
+        Runtime.setDefaults();
+        return new CommandLine(new Metric4j()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
