@@ -95,6 +95,22 @@ public final class Inputs {
         return dt == DataType.INT64 ? labels : labels.toType(DataType.INT64, false);
     }
 
+    /**
+     * Checks class labels of length {@code expected} with every id in {@code [0, numClasses)}, and
+     * returns them as INT64.
+     */
+    public static NDArray classLabels(String name, NDArray labels, long expected, long numClasses) {
+        NDArray y = labels(name, labels, expected);
+        long min = y.min().getLong();
+        long max = y.max().getLong();
+        if (min < 0 || max >= numClasses) {
+            long bad = min < 0 ? min : max;
+            throw new IllegalArgumentException(
+                    name + " must be class ids in [0, " + numClasses + "), got " + bad);
+        }
+        return y;
+    }
+
     /** Checks {@code value > 0} and finite. */
     public static double positive(String name, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {

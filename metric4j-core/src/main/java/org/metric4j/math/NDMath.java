@@ -35,6 +35,11 @@ public final class NDMath {
         return x.sum().reshape(1);
     }
 
+    /** A scalar times a constant, in the scalar's dtype (see {@link #total}). */
+    public static NDArray times(NDArray scalar, double factor) {
+        return scalar.reshape(1).mul(factor).reshape(new Shape());
+    }
+
     /** A 1-element array back to a scalar. */
     public static NDArray scalar(NDArray x) {
         return x.reshape(new Shape());

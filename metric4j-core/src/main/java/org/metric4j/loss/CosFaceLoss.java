@@ -1,0 +1,93 @@
+package org.metric4j.loss;
+
+import ai.djl.ndarray.NDArray;
+import org.metric4j.head.ClassScores;
+import org.metric4j.math.Inputs;
+import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.TrainingClock;
+
+/**
+ * AM-Softmax / CosFace (Wang et al. 2018, arXiv:1801.05599 and arXiv:1801.09414): target logit
+ * \( s(\cos\theta_{y} - m) \), others \( s\cos\theta_j \).
+ *
+ * <p>Defaults (PML's {@code CosFaceLoss}): scale s = {@value #DEFAULT_SCALE}, margin m =
+ * {@value #DEFAULT_MARGIN}. The margin may follow a {@link Schedule} (warm-up) read at the
+ * iteration of a {@link TrainingClock}. {@link MarginAdvisor} gives the bounds on s and m.
+ */
+public final class CosFaceLoss extends MarginSoftmaxLoss {
+
+    /** Default scale. */
+    public static final double DEFAULT_SCALE = 64;
+    /** Default margin. */
+    public static final double DEFAULT_MARGIN = 0.35;
+
+    private final double scale;
+    private final Schedule margin;
+    private final TrainingClock clock;
+
+    private CosFaceLoss(Builder b) {
+        super("CosFaceLoss");
+        this.scale = b.scale;
+        this.margin = b.margin;
+        this.clock = b.clock;
+    }
+
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The margin at the clock's current iteration. */
+    public double currentMargin() {
+        return margin.valueAt(clock.iteration());
+    }
+
+    @Override
+    protected NDArray targetLogit(NDArray targetCosine, ClassScores scores) {
+        return targetCosine.sub(currentMargin());
+    }
+
+    @Override
+    protected NDArray scale(NDArray logits, ClassScores scores) {
+        return logits.mul(scale);
+    }
+
+    @Override
+    public String toString() {
+        return "CosFaceLoss(scale=" + scale + ", margin=" + margin + ")";
+    }
+
+    /** Builder of {@link CosFaceLoss}. */
+    public static final class Builder {
+        private double scale = DEFAULT_SCALE;
+        private Schedule margin = Schedule.constant(DEFAULT_MARGIN);
+        private TrainingClock clock = new TrainingClock();
+
+        /** Scale s (default {@value #DEFAULT_SCALE}). */
+        public Builder optScale(double scale) {
+            this.scale = Inputs.positive("scale", scale);
+            return this;
+        }
+
+        /** Cosine margin m in [0, 1) (default {@value #DEFAULT_MARGIN}). */
+        public Builder optMargin(double margin) {
+            if (!(margin >= 0 && margin < 1)) {
+                throw new IllegalArgumentException("margin must be in [0, 1), got " + margin);
+            }
+            this.margin = Schedule.constant(margin);
+            return this;
+        }
+
+        /** A margin schedule over iterations (warm-up). */
+        public Builder optMargin(Schedule margin, TrainingClock clock) {
+            this.margin = margin;
+            this.clock = clock;
+            return this;
+        }
+
+        /** The loss. */
+        public CosFaceLoss build() {
+            return new CosFaceLoss(this);
+        }
+    }
+}
