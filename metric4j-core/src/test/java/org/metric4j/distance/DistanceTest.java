@@ -1,0 +1,190 @@
+package org.metric4j.distance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.metric4j.math.NDTestSupport.allFinite;
+import static org.metric4j.math.NDTestSupport.centralDifferences;
+import static org.metric4j.math.NDTestSupport.doubles;
+import static org.metric4j.math.NDTestSupport.dot;
+import static org.metric4j.math.NDTestSupport.euclidean;
+import static org.metric4j.math.NDTestSupport.gaussian;
+import static org.metric4j.math.NDTestSupport.maxAbs;
+import static org.metric4j.math.NDTestSupport.maxAbsDiff;
+import static org.metric4j.math.NDTestSupport.normalizeRows;
+import static org.metric4j.math.NDTestSupport.rows;
+import static org.metric4j.math.NDTestSupport.valueAndGrad;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.math.NDTestSupport.ValueAndGrad;
+
+/** The distances against plain-Java matrices, their direction, gradients at 0, and the masks. */
+class DistanceTest {
+
+    private static final int B = 6;
+    private static final int D = 4;
+
+    static Stream<Arguments> distances() {
+        List<Arguments> out = new ArrayList<>();
+        Distance[] all = {LpDistance.euclidean(), LpDistance.squaredEuclidean(), LpDistance.of(false, 1),
+                LpDistance.of(false, 2), CosineSimilarity.create(), DotProductSimilarity.create(),
+                DotProductSimilarity.of(true)};
+        for (Distance d : all) {
+            for (long seed : new long[] {1, 2}) {
+                out.add(Arguments.of(d, seed));
+            }
+        }
+        return out.stream();
+    }
+
+    private static double[][] reference(Distance d, double[] x) {
+        double[][] r = rows(x, B, D);
+        if (d.normalizesEmbeddings()) {
+            r = normalizeRows(r);
+        }
+        if (d instanceof LpDistance lp) {
+            return euclidean(r, lp.power() == 2);
+        }
+        return dot(r);
+    }
+
+    private static double[] flat(double[][] m) {
+        double[] out = new double[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) {
+            System.arraycopy(m[i], 0, out, i * m[0].length, m[0].length);
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("distances")
+    void matrixMatchesPlainJava(Distance d, long seed) {
+        double[] x = gaussian(new Random(seed), B * D);
+        double[] expected = flat(reference(d, x));
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (DataType dt : new DataType[] {DataType.FLOAT64, DataType.FLOAT32}) {
+                NDArray e = m.create(x, new Shape(B, D)).toType(dt, false);
+                NDArray mat = d.matrix(e);
+                assertEquals(dt, mat.getDataType(), d + " [seed " + seed + "]: dtype");
+                assertEquals(new Shape(B, B), mat.getShape(), d + " [seed " + seed + "]: shape");
+                double tol = (dt == DataType.FLOAT64 ? 1e-12 : 1e-4) * Math.max(1, maxAbs(expected));
+                // L2 distances come from |q|^2 + |r|^2 - 2 q.r: near 0 the square root magnifies
+                // the rounding of that sum (self-distances ~1e-8 in float64), so compare squares
+                boolean root = d instanceof LpDistance lp && lp.power() == 1;
+                assertArrayEquals(squareIf(root, expected), squareIf(root, doubles(mat)), tol,
+                        d + " [seed " + seed + ", " + dt + "]");
+                // against a separate reference set: the first two rows as queries
+                NDArray q = e.get("0:2");
+                double[] cross = doubles(d.matrix(q, e));
+                assertArrayEquals(squareIf(root, java.util.Arrays.copyOf(expected, 2 * B)),
+                        squareIf(root, cross), tol, d + " [seed " + seed + ", " + dt + "]: query x reference");
+            }
+        }
+    }
+
+    private static double[] squareIf(boolean square, double[] v) {
+        if (!square) {
+            return v;
+        }
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * v[i];
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} seed={1}")
+    @MethodSource("distances")
+    void gradientFiniteWithIdenticalRowsAndMatchesFiniteDifferences(Distance d, long seed) {
+        double[] x = gaussian(new Random(seed), B * D);
+        System.arraycopy(x, 0, x, D, D); // rows 0 and 1 identical: distance 0 there
+        double[] weights = gaussian(new Random(seed + 1), B * B);
+        // the L2 distance (power 1) has a kink at 0: on the diagonal and between rows 0 and 1;
+        // finite differences are taken with those entries weighted 0
+        boolean root = d instanceof LpDistance lp && lp.power() == 1;
+        double[] smoothWeights = weights.clone();
+        if (root) {
+            for (int i = 0; i < B; i++) {
+                smoothWeights[i * B + i] = 0;
+            }
+            smoothWeights[1] = 0;
+            smoothWeights[B] = 0;
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            ValueAndGrad full = valueAndGrad(m, x, B, D, DataType.FLOAT64, weighted(d, weights));
+            assertTrue(allFinite(full.grad()), d + " [seed " + seed + "]: gradient not finite");
+            ValueAndGrad f32 = valueAndGrad(m, x, B, D, DataType.FLOAT32, weighted(d, weights));
+            assertTrue(allFinite(f32.grad()), d + " [seed " + seed + "]: float32 gradient not finite");
+            Function<NDArray, NDArray> f = weighted(d, smoothWeights);
+            double[] a = valueAndGrad(m, x, B, D, DataType.FLOAT64, f).grad();
+            double[] n = centralDifferences(m, x, B, D, 1e-6, f);
+            assertTrue(maxAbsDiff(a, n) <= 1e-6 * Math.max(1, maxAbs(n)), d + " [seed " + seed
+                    + "]: autograd vs finite differences " + maxAbsDiff(a, n));
+        }
+    }
+
+    private static Function<NDArray, NDArray> weighted(Distance d, double[] weights) {
+        return e -> d.matrix(e).mul(e.getManager().create(weights, new Shape(B, B))
+                .toType(e.getDataType(), false)).sum();
+    }
+
+    @Test
+    void marginPointsAwayFromCloser() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray near = m.create(new double[] {0.2});
+            NDArray far = m.create(new double[] {0.9});
+            // a distance: far is farther than near by 0.7
+            assertEquals(0.7, doubles(LpDistance.euclidean().margin(far, near))[0], 1e-15);
+            // a similarity: a smaller value is farther
+            assertEquals(0.7, doubles(CosineSimilarity.create().margin(near, far))[0], 1e-15);
+            assertEquals(-0.3, doubles(LpDistance.euclidean().margin(near, 0.5))[0], 1e-15);
+            assertEquals(0.3, doubles(CosineSimilarity.create().margin(near, 0.5))[0], 1e-15);
+            assertEquals(0.3, doubles(LpDistance.euclidean().margin(0.5, near))[0], 1e-15);
+            assertEquals(-0.3, doubles(CosineSimilarity.create().margin(0.5, near))[0], 1e-15);
+        }
+    }
+
+    @Test
+    void pairMasks() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PairMasks masks = PairMasks.of(m.create(new long[] {4, 7, 4}));
+            assertArrayEquals(new boolean[] {false, false, true, false, false, false, true, false, false},
+                    masks.positive().toBooleanArray(), "positives exclude the diagonal");
+            assertArrayEquals(new boolean[] {false, true, false, true, false, true, false, true, false},
+                    masks.negative().toBooleanArray());
+            PairMasks cross = PairMasks.of(m.create(new long[] {4, 7}), m.create(new long[] {7, 4, 4}));
+            assertArrayEquals(new boolean[] {false, true, true, true, false, false},
+                    cross.positive().toBooleanArray(), "against a reference set every same label counts");
+            assertArrayEquals(new boolean[] {true, false, false, false, true, true},
+                    cross.negative().toBooleanArray());
+        }
+    }
+
+    @Test
+    void configuration() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LpDistance.of(true, 3));
+        assertTrue(e.getMessage().contains("power") && e.getMessage().contains("3"), e.getMessage());
+        assertEquals(LpDistance.euclidean(), LpDistance.of(true, 1));
+        assertEquals(LpDistance.euclidean().hashCode(), LpDistance.of(true, 1).hashCode());
+        assertNotEquals(LpDistance.euclidean(), LpDistance.squaredEuclidean());
+        assertEquals(DotProductSimilarity.of(false), DotProductSimilarity.create());
+        assertEquals("LpDistance(normalize=true, power=2)", LpDistance.squaredEuclidean().toString());
+        assertTrue(CosineSimilarity.create().isInverted() && CosineSimilarity.create().normalizesEmbeddings());
+        assertTrue(!LpDistance.of(false, 2).isInverted() && !LpDistance.of(false, 2).normalizesEmbeddings());
+    }
+}
