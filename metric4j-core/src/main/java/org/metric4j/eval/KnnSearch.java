@@ -1,0 +1,174 @@
+package org.metric4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.metric4j.math.Inputs;
+
+/**
+ * Exact k-nearest-neighbour search in blocks on the engine: for each block of queries, one
+ * matrix product per block of references and a running top-k merged block by block, so memory is
+ * bounded by the block sizes, not by queries x references.
+ *
+ * <p>Metrics: {@link Metric#COSINE} (dot product of L2-normalized rows; on unit vectors the same
+ * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
+ * {@code excludeSelf} query i never returns reference i (leave-one-out, queries = references).
+ * Defaults: {@value #DEFAULT_QUERY_BLOCK} queries x {@value #DEFAULT_REFERENCE_BLOCK} references
+ * per block (64 MiB of float32 scores).
+ */
+public final class KnnSearch {
+
+    /** Default rows of queries per block. */
+    public static final int DEFAULT_QUERY_BLOCK = 1024;
+    /** Default rows of references per block. */
+    public static final int DEFAULT_REFERENCE_BLOCK = 16384;
+
+    /** How neighbours are ranked. */
+    public enum Metric {
+        /** Cosine similarity, larger first. */
+        COSINE,
+        /** Dot product, larger first. */
+        DOT,
+        /** Euclidean distance, smaller first (scores are reported as distances). */
+        L2
+    }
+
+    /**
+     * Neighbours of every query, best first.
+     *
+     * @param indices Q x k reference indices
+     * @param scores Q x k similarities (COSINE, DOT) or distances (L2)
+     */
+    public record Result(long[][] indices, double[][] scores) {}
+
+    private final Metric metric;
+    private final int queryBlock;
+    private final int referenceBlock;
+
+    /** Cosine search with the default blocks. */
+    public KnnSearch() {
+        this(Metric.COSINE, DEFAULT_QUERY_BLOCK, DEFAULT_REFERENCE_BLOCK);
+    }
+
+    /** A search with the given metric and blocks (each >= 1). */
+    public KnnSearch(Metric metric, int queryBlock, int referenceBlock) {
+        if (queryBlock < 1 || referenceBlock < 1) {
+            throw new IllegalArgumentException(
+                    "block sizes must be >= 1, got " + queryBlock + " and " + referenceBlock);
+        }
+        this.metric = metric;
+        this.queryBlock = queryBlock;
+        this.referenceBlock = referenceBlock;
+    }
+
+    /** The metric. */
+    public Metric metric() {
+        return metric;
+    }
+
+    /**
+     * The k nearest references of every query.
+     *
+     * @param queries Q x D
+     * @param references M x D
+     * @param k neighbours per query, 1 <= k <= M (M - 1 with excludeSelf)
+     * @param excludeSelf whether query i must not return reference i (queries = references)
+     * @return indices and scores, best first
+     */
+    public Result search(NDArray queries, NDArray references, int k, boolean excludeSelf) {
+        long q = Inputs.embeddings("queries", queries);
+        long m = Inputs.embeddings("references", references);
+        Inputs.sameWidth("queries", queries, "references", references);
+        long available = excludeSelf ? m - 1 : m;
+        if (k < 1 || k > available) {
+            throw new IllegalArgumentException(
+                    "k must be in [1, " + available + "] (the reference set"
+                            + (excludeSelf ? " without the query itself" : "") + "), got " + k);
+        }
+        if (excludeSelf && q != m) {
+            throw new IllegalArgumentException(
+                    "excludeSelf needs queries = references, got " + q + " queries and " + m + " references");
+        }
+        long[][] indices = new long[(int) q][];
+        double[][] scores = new double[(int) q][];
+        try (NDScope outer = new NDScope()) {
+            NDArray ref = prepare(references);
+            NDArray refSq = metric == Metric.L2 ? ref.square().sum(new int[] {1}).reshape(1, -1) : null;
+            NDArray qry = queries == references ? ref : prepare(queries);
+            for (long qs = 0; qs < q; qs += queryBlock) {
+                long qe = Math.min(q, qs + queryBlock);
+                searchBlock(qry, ref, refSq, qs, qe, m, k, excludeSelf, indices, scores);
+            }
+        }
+        return new Result(indices, scores);
+    }
+
+    private NDArray prepare(NDArray x) {
+        NDArray f = x.getDataType() == DataType.FLOAT64 ? x : x.toType(DataType.FLOAT32, false);
+        return metric == Metric.COSINE ? f.normalize(2, 1, 1e-12) : f;
+    }
+
+    private void searchBlock(NDArray qry, NDArray ref, NDArray refSq, long qs, long qe, long m, int k,
+            boolean excludeSelf, long[][] indices, double[][] scores) {
+        try (NDScope block = new NDScope()) {
+            NDArray qb = qry.get(qs + ":" + qe);
+            NDArray qbSq = metric == Metric.L2 ? qb.square().sum(new int[] {1}).reshape(-1, 1) : null;
+            NDArray bestValues = null;
+            NDArray bestIndices = null;
+            for (long rs = 0; rs < m; rs += referenceBlock) {
+                long re = Math.min(m, rs + referenceBlock);
+                NDArray rb = ref.get(rs + ":" + re);
+                NDArray sim = qb.matMul(rb.transpose());
+                if (metric == Metric.L2) {
+                    // larger is better: the negated squared distance
+                    sim = sim.mul(2.0).sub(qbSq).sub(refSq.get(":, " + rs + ":" + re));
+                }
+                if (excludeSelf && rs < qe && qs < re) {
+                    NDArray qi = qb.getManager().arange(qs, qe).toType(DataType.INT64, false).reshape(-1, 1);
+                    NDArray ri = qb.getManager().arange(rs, re).toType(DataType.INT64, false).reshape(1, -1);
+                    NDArray self = qi.eq(ri);
+                    NDArray negInf = qb.getManager().full(new Shape(), Float.NEGATIVE_INFINITY, sim.getDataType());
+                    sim = NDArrays.where(self, negInf.broadcast(sim.getShape()), sim);
+                }
+                int kk = (int) Math.min(k, re - rs);
+                NDList top = sim.topK(kk, 1, true, false);
+                NDArray values = top.get(0);
+                NDArray idx = top.get(1).toType(DataType.INT64, false).add(rs);
+                if (bestValues == null) {
+                    bestValues = values;
+                    bestIndices = idx;
+                } else {
+                    NDArray allValues = bestValues.concat(values, 1);
+                    NDArray allIdx = bestIndices.concat(idx, 1);
+                    NDList merged = allValues.topK(Math.min(k, (int) allValues.getShape().get(1)), 1, true, false);
+                    bestValues = merged.get(0);
+                    bestIndices = allIdx.gather(merged.get(1).toType(DataType.INT64, false), 1);
+                }
+            }
+            NDList sorted = bestValues.topK(k, 1, true, true);
+            NDArray order = sorted.get(1).toType(DataType.INT64, false);
+            long[] idx = bestIndices.gather(order, 1).toLongArray();
+            double[] val = sorted.get(0).toType(DataType.FLOAT64, false).toDoubleArray();
+            for (int i = 0; i < qe - qs; i++) {
+                long[] row = new long[k];
+                double[] sc = new double[k];
+                System.arraycopy(idx, i * k, row, 0, k);
+                for (int j = 0; j < k; j++) {
+                    double v = val[i * k + j];
+                    sc[j] = metric == Metric.L2 ? Math.sqrt(Math.max(0, -v)) : v;
+                }
+                indices[(int) qs + i] = row;
+                scores[(int) qs + i] = sc;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "KnnSearch(metric=" + metric + ", queryBlock=" + queryBlock + ", referenceBlock="
+                + referenceBlock + ")";
+    }
+}

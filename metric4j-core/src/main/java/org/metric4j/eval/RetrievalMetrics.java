@@ -1,0 +1,161 @@
+package org.metric4j.eval;
+
+import ai.djl.ndarray.NDArray;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Retrieval metrics as pytorch-metric-learning's {@code AccuracyCalculator} defines them with
+ * k = "max_bin_count" (the largest class size among the references, less one when queries are
+ * the references), plus Recall@K:
+ *
+ * <ul>
+ *   <li>Precision@1: the nearest neighbour has the query's label.
+ *   <li>R-Precision: with R the number of references of the query's label (itself excluded),
+ *       the fraction of the R nearest that share it.
+ *   <li>MAP@R: \( \frac{1}{R}\sum_{i \le R} P(i)\,rel(i) \).
+ *   <li>MAP: \( \frac{1}{R}\sum_{i \le k} P(i)\,rel(i) \), average precision over the k nearest
+ *       normalized by all R relevant references (the values PML 2.8.1 reports in the fixtures).
+ *   <li>MRR: 1 / rank of the first relevant neighbour within k (0 if none).
+ *   <li>Recall@K: a relevant item among the K nearest.
+ * </ul>
+ *
+ * Queries whose label has no other reference (R = 0) are left out and counted in the report.
+ */
+public final class RetrievalMetrics {
+
+    /** The Recall@K values reported by default. */
+    public static final int[] DEFAULT_RECALL_KS = {1, 2, 4, 8};
+
+    private RetrievalMetrics() {}
+
+    /**
+     * The report.
+     *
+     * @param precisionAt1 Precision@1
+     * @param rPrecision R-Precision
+     * @param meanAveragePrecisionAtR MAP@R
+     * @param meanAveragePrecision MAP within k
+     * @param meanReciprocalRank MRR within k
+     * @param recallAtK Recall@K for each requested K
+     * @param k the k of "max_bin_count"
+     * @param queries queries evaluated
+     * @param skippedQueries queries left out because no reference shares their label
+     */
+    public record Report(double precisionAt1, double rPrecision, double meanAveragePrecisionAtR,
+            double meanAveragePrecision, double meanReciprocalRank, Map<Integer, Double> recallAtK,
+            int k, int queries, int skippedQueries) {}
+
+    /** Leave-one-out: every embedding is a query against all the others. */
+    public static Report leaveOneOut(NDArray embeddings, long[] labels, KnnSearch search, int... recallKs) {
+        checkLength(embeddings, labels, "labels");
+        return evaluate(embeddings, labels, embeddings, labels, true, search, recallKs);
+    }
+
+    /** Queries against a separate reference set. */
+    public static Report queryVsReference(NDArray queries, long[] queryLabels, NDArray references,
+            long[] referenceLabels, KnnSearch search, int... recallKs) {
+        checkLength(queries, queryLabels, "queryLabels");
+        checkLength(references, referenceLabels, "referenceLabels");
+        return evaluate(queries, queryLabels, references, referenceLabels, false, search, recallKs);
+    }
+
+    private static void checkLength(NDArray x, long[] labels, String name) {
+        if (x.getShape().dimension() != 2 || x.getShape().get(0) != labels.length) {
+            throw new IllegalArgumentException(
+                    name + " must have one label per embedding row (" + x.getShape() + "), got "
+                            + labels.length);
+        }
+    }
+
+    private static Report evaluate(NDArray queries, long[] queryLabels, NDArray references,
+            long[] referenceLabels, boolean self, KnnSearch search, int[] recallKs) {
+        int[] ks = recallKs.length == 0 ? DEFAULT_RECALL_KS : recallKs;
+        Map<Long, Integer> counts = new HashMap<>();
+        int maxBin = 0;
+        for (long l : referenceLabels) {
+            int c = counts.merge(l, 1, Integer::sum);
+            maxBin = Math.max(maxBin, c);
+        }
+        int k = maxBin - (self ? 1 : 0);
+        int maxRecall = 0;
+        for (int r : ks) {
+            if (r < 1) {
+                throw new IllegalArgumentException("recall K must be >= 1, got " + r);
+            }
+            maxRecall = Math.max(maxRecall, r);
+        }
+        int available = referenceLabels.length - (self ? 1 : 0);
+        if (maxRecall > available) {
+            throw new IllegalArgumentException(
+                    "recall K must be at most the reference set size " + available + ", got " + maxRecall);
+        }
+        int depth = Math.max(Math.max(k, maxRecall), 1);
+        KnnSearch.Result nn = search.search(queries, references, depth, self);
+        return fromNeighbors(queryLabels, referenceLabels, counts, nn.indices(), k, ks, self);
+    }
+
+    /** The metrics from neighbour lists (best first, at least max(k, K) long). */
+    static Report fromNeighbors(long[] queryLabels, long[] referenceLabels, Map<Long, Integer> counts,
+            long[][] neighbours, int k, int[] recallKs, boolean self) {
+        double p1 = 0;
+        double rp = 0;
+        double mapR = 0;
+        double map = 0;
+        double mrr = 0;
+        double[] recall = new double[recallKs.length];
+        int used = 0;
+        int skipped = 0;
+        for (int i = 0; i < queryLabels.length; i++) {
+            int r = counts.getOrDefault(queryLabels[i], 0) - (self ? 1 : 0);
+            if (r <= 0) {
+                skipped++;
+                continue;
+            }
+            used++;
+            long[] nb = neighbours[i];
+            boolean[] rel = new boolean[nb.length];
+            for (int j = 0; j < nb.length; j++) {
+                rel[j] = referenceLabels[(int) nb[j]] == queryLabels[i];
+            }
+            p1 += rel[0] ? 1 : 0;
+            int hits = 0;
+            double sumPrecisionR = 0;
+            int hitsK = 0;
+            double sumPrecisionK = 0;
+            int firstHit = -1;
+            for (int j = 0; j < k; j++) {
+                if (rel[j]) {
+                    hitsK++;
+                    sumPrecisionK += hitsK / (double) (j + 1);
+                    if (firstHit < 0) {
+                        firstHit = j;
+                    }
+                    if (j < r) {
+                        hits++;
+                        sumPrecisionR += hits / (double) (j + 1);
+                    }
+                }
+            }
+            rp += hits / (double) r;
+            mapR += sumPrecisionR / r;
+            map += sumPrecisionK / r;
+            mrr += firstHit < 0 ? 0 : 1.0 / (firstHit + 1);
+            for (int t = 0; t < recallKs.length; t++) {
+                for (int j = 0; j < recallKs[t]; j++) {
+                    if (rel[j]) {
+                        recall[t]++;
+                        break;
+                    }
+                }
+            }
+        }
+        int n = Math.max(1, used);
+        Map<Integer, Double> recallAtK = new LinkedHashMap<>();
+        for (int t = 0; t < recallKs.length; t++) {
+            recallAtK.put(recallKs[t], recall[t] / n);
+        }
+        return new Report(p1 / n, rp / n, mapR / n, map / n, mrr / n, recallAtK, k, used, skipped);
+    }
+}
