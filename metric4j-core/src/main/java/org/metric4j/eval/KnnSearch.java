@@ -17,14 +17,14 @@ import org.metric4j.math.Inputs;
  * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
  * {@code excludeSelf} query i never returns reference i (leave-one-out, queries = references).
  * Defaults: {@value #DEFAULT_QUERY_BLOCK} queries x {@value #DEFAULT_REFERENCE_BLOCK} references
- * per block (64 MiB of float32 scores).
+ * per block (256 MiB of float32 scores): few, wide blocks, since each block pays one top-k pass.
  */
 public final class KnnSearch {
 
     /** Default rows of queries per block. */
-    public static final int DEFAULT_QUERY_BLOCK = 1024;
+    public static final int DEFAULT_QUERY_BLOCK = 512;
     /** Default rows of references per block. */
-    public static final int DEFAULT_REFERENCE_BLOCK = 16384;
+    public static final int DEFAULT_REFERENCE_BLOCK = 131072;
 
     /** How neighbours are ranked. */
     public enum Metric {

@@ -85,28 +85,63 @@ public final class VerificationProtocol {
             throw new IllegalArgumentException(
                     "the number of pairs must be a positive multiple of folds (" + folds + "), got " + n);
         }
+        int[] foldOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            foldOf[i] = i / (n / folds);
+        }
+        return evaluate(scores, same, foldOf);
+    }
+
+    /**
+     * Runs the protocol with given folds (as a pairs file defines them; folds may differ in size
+     * when pairs were skipped).
+     *
+     * @param scores similarity of each pair
+     * @param same whether each pair is genuine
+     * @param foldOf the fold of each pair, in [0, folds)
+     * @return the report
+     */
+    public Report evaluate(double[] scores, boolean[] same, int[] foldOf) {
+        int n = scores.length;
+        if (n != same.length || n != foldOf.length) {
+            throw new IllegalArgumentException("scores, same and foldOf must have equal length, got "
+                    + n + ", " + same.length + " and " + foldOf.length);
+        }
+        int[] sizes = new int[folds];
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(scores[i])) {
                 throw new IllegalArgumentException("scores must be finite, got " + scores[i] + " at index " + i);
             }
+            if (foldOf[i] < 0 || foldOf[i] >= folds) {
+                throw new IllegalArgumentException(
+                        "foldOf must be in [0, " + folds + "), got " + foldOf[i] + " at index " + i);
+            }
+            sizes[foldOf[i]]++;
         }
-        int size = n / folds;
         double[] acc = new double[folds];
         double[] thresholds = new double[folds];
         for (int f = 0; f < folds; f++) {
-            int from = f * size;
-            int to = from + size;
-            double[] trainScores = new double[n - size];
-            boolean[] trainSame = new boolean[n - size];
+            if (sizes[f] == 0 || sizes[f] == n) {
+                throw new IllegalArgumentException("fold " + f + " has " + sizes[f] + " of " + n
+                        + " pairs; every fold needs pairs and so does the rest");
+            }
+            double[] trainScores = new double[n - sizes[f]];
+            boolean[] trainSame = new boolean[n - sizes[f]];
             int j = 0;
+            int correct = 0;
             for (int i = 0; i < n; i++) {
-                if (i < from || i >= to) {
+                if (foldOf[i] != f) {
                     trainScores[j] = scores[i];
                     trainSame[j++] = same[i];
                 }
             }
             thresholds[f] = bestThreshold(trainScores, trainSame);
-            acc[f] = accuracy(scores, same, from, to, thresholds[f]);
+            for (int i = 0; i < n; i++) {
+                if (foldOf[i] == f) {
+                    correct += (scores[i] > thresholds[f]) == same[i] ? 1 : 0;
+                }
+            }
+            acc[f] = correct / (double) sizes[f];
         }
         double mean = Arrays.stream(acc).average().orElse(0);
         double var = 0;
@@ -162,14 +197,6 @@ public final class VerificationProtocol {
             }
         }
         return best;
-    }
-
-    private static double accuracy(double[] scores, boolean[] same, int from, int to, double threshold) {
-        int correct = 0;
-        for (int i = from; i < to; i++) {
-            correct += (scores[i] > threshold) == same[i] ? 1 : 0;
-        }
-        return correct / (double) (to - from);
     }
 
     @Override

@@ -36,6 +36,10 @@ public final class Inputs {
         if (x.isNaN().any().getBoolean()) {
             throw new IllegalArgumentException(name + " contains NaN (shape " + x.getShape() + ")");
         }
+        if (x.isInfinite().any().getBoolean()) {
+            throw new IllegalArgumentException(
+                    name + " contains an infinite value (shape " + x.getShape() + ")");
+        }
         return b;
     }
 

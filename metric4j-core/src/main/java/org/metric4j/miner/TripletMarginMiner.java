@@ -16,7 +16,8 @@ import org.metric4j.math.NDMath;
  *
  * <ul>
  *   <li>{@link Type#ALL}: \( t \le m \) (every triplet that violates the margin),
- *   <li>{@link Type#HARD}: \( t \le 0 \) (the negative is closer than the positive),
+ *   <li>{@link Type#HARD}: \( t \le \min(m, 0) \) (the negative is at least as close as the
+ *       positive),
  *   <li>{@link Type#SEMIHARD}: \( 0 < t \le m \),
  *   <li>{@link Type#EASY}: \( t > m \).
  * </ul>
