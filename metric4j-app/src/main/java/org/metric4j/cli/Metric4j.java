@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Deep metric learning and face-recognition losses on the JVM.",
-        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, EvaluateCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Metric4j implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -22,7 +23,17 @@ public final class Metric4j implements Runnable {
     /** A command line ready to execute (used by {@link #main} and by tests). */
     public static CommandLine commandLine() {
         Runtime.setDefaults();
-        return new CommandLine(new Metric4j()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli = new CommandLine(new Metric4j()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
+                    || e instanceof IllegalStateException) {
+                line.getErr().println("metric4j " + line.getCommandName() + ": error: " + e.getMessage());
+                line.getErr().flush();
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     /**

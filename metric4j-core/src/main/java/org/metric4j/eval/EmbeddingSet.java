@@ -180,6 +180,16 @@ public final class EmbeddingSet {
         }
     }
 
+    /** The same embeddings with item names (one per row). */
+    public EmbeddingSet withNames(String[] itemNames) {
+        return new EmbeddingSet(values, rows, dim, labels, itemNames.clone());
+    }
+
+    /** The same embeddings with labels (one per row). */
+    public EmbeddingSet withLabels(long[] itemLabels) {
+        return new EmbeddingSet(values, rows, dim, itemLabels.clone(), names);
+    }
+
     /** N. */
     public int size() {
         return rows;
