@@ -1,0 +1,51 @@
+package org.metric4j.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+/** Schedules as functions of the iteration, against hand-computed values. */
+class SchedulesTest {
+
+    @Test
+    void sphereFaceLambdaDecaysToItsFloor() {
+        PowerDecay p = PowerDecay.sphereFace();
+        assertEquals(1000, p.valueAt(0), 1e-12);
+        assertEquals(1000 / (1 + 0.12 * 100), p.valueAt(100), 1e-9);
+        assertEquals(5, p.valueAt(1_000_000), 1e-12);
+    }
+
+    @Test
+    void stepCosineAndWarmup() {
+        StepDecay s = new StepDecay(0.1, 0.1, new long[] {10, 20});
+        assertEquals(0.1, s.valueAt(9), 1e-15);
+        assertEquals(0.01, s.valueAt(10), 1e-15);
+        assertEquals(0.001, s.valueAt(25), 1e-15);
+        CosineDecay c = new CosineDecay(1, 0, 100);
+        assertEquals(1, c.valueAt(0), 1e-15);
+        assertEquals(0.5, c.valueAt(50), 1e-12);
+        assertEquals(0, c.valueAt(100), 1e-15);
+        Warmup w = new Warmup(c, 10, 0.1);
+        assertEquals(0.1, w.valueAt(0), 1e-12);
+        assertEquals(c.valueAt(10), w.valueAt(10), 1e-15);
+        LinearWarmup m = new LinearWarmup(0, 0.35, 100);
+        assertEquals(0.175, m.valueAt(50), 1e-12);
+        assertEquals(0.35, m.valueAt(1000), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> new StepDecay(0.1, 0.1, new long[] {5, 5}));
+    }
+
+    @Test
+    void clockDrivesAScheduledMargin() {
+        TrainingClock clock = new TrainingClock();
+        org.metric4j.loss.CosFaceLoss loss = org.metric4j.loss.CosFaceLoss.builder()
+                .optMargin(new LinearWarmup(0, 0.4, 4), clock).build();
+        assertEquals(0, loss.currentMargin(), 1e-15);
+        clock.advance();
+        clock.advance();
+        assertEquals(0.2, loss.currentMargin(), 1e-12);
+        clock.set(10);
+        assertEquals(0.4, loss.currentMargin(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> clock.set(-1));
+    }
+}
