@@ -1,0 +1,46 @@
+package org.metric4j.model;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+
+/**
+ * LeNet++ (Wen et al. 2016, "A Discriminative Feature Learning Approach for Deep Face
+ * Recognition", Fig. 2): three stages of two 5 x 5 convolutions with PReLU (32, 64, 128
+ * channels, padding 2) each followed by 2 x 2 max pooling, then a fully connected embedding
+ * layer. With an embedding of 2 or 3 dimensions it draws the feature plots of the center-loss,
+ * SphereFace and ArcFace papers; for accuracy use more (say 64).
+ *
+ * <p>Input N x 1 x 28 x 28 (MNIST-sized, any channels and size work); output N x embeddingSize.
+ */
+public final class LeNetPlusPlus {
+
+    /** Default embedding size (the papers' feature plots). */
+    public static final int DEFAULT_EMBEDDING = 2;
+
+    private LeNetPlusPlus() {}
+
+    /** The network with the given embedding size (>= 1). */
+    public static Block create(int embeddingSize) {
+        if (embeddingSize < 1) {
+            throw new IllegalArgumentException("embeddingSize must be >= 1, got " + embeddingSize);
+        }
+        SequentialBlock net = new SequentialBlock();
+        for (int channels : new int[] {32, 64, 128}) {
+            net.add(conv(channels)).add(new ChannelPRelu()).add(conv(channels)).add(new ChannelPRelu())
+                    .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+        }
+        net.add(Blocks.batchFlattenBlock());
+        net.add(Linear.builder().setUnits(embeddingSize).build());
+        return Initializers.standard(net);
+    }
+
+    private static Conv2d conv(int channels) {
+        return Conv2d.builder().setFilters(channels).setKernelShape(new Shape(5, 5))
+                .optPadding(new Shape(2, 2)).build();
+    }
+}

@@ -1,0 +1,132 @@
+package org.metric4j.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.reflect.TypeToken;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A checkpoint directory {@code checkpoints/epoch-NNNN/}: the backbone's and heads' parameters
+ * (DJL's parameter format), the optimizer state and {@code state.json} (epoch, iteration,
+ * history, configuration). It is written to a temporary directory and renamed when complete,
+ * so an interrupted write never leaves a half checkpoint; the two newest are kept.
+ */
+public final class Checkpoint {
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final String PREFIX = "epoch-";
+
+    /**
+     * The saved state.
+     *
+     * @param epoch the last completed epoch (0-based)
+     * @param iteration the training iteration after it
+     * @param history per-epoch records
+     * @param config the run's description
+     */
+    public record State(int epoch, long iteration, List<Map<String, Double>> history, Map<String, String> config) {}
+
+    private Checkpoint() {}
+
+    /** Writes a checkpoint. */
+    public static void save(Path root, State state, Block backbone, List<Block> heads, NDList optimizerState)
+            throws IOException {
+        Path dir = root.resolve("checkpoints");
+        Files.createDirectories(dir);
+        String name = String.format("%s%04d", PREFIX, state.epoch());
+        Path tmp = dir.resolve(name + ".tmp");
+        deleteTree(tmp);
+        Files.createDirectories(tmp);
+        writeParams(tmp.resolve("backbone.params"), backbone);
+        for (int k = 0; k < heads.size(); k++) {
+            writeParams(tmp.resolve("head-" + k + ".params"), heads.get(k));
+        }
+        Files.write(tmp.resolve("optimizer.ndlist"), optimizerState.encode());
+        Files.writeString(tmp.resolve("state.json"), GSON.toJson(state), StandardCharsets.UTF_8);
+        Path target = dir.resolve(name);
+        deleteTree(target);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        List<Path> all = list(root);
+        for (int i = 0; i + 2 < all.size(); i++) {
+            deleteTree(all.get(i));
+        }
+    }
+
+    /** The newest complete checkpoint under {@code root}, or null. */
+    public static Path latest(Path root) throws IOException {
+        List<Path> all = list(root);
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    /** Reads the state of a checkpoint. */
+    public static State readState(Path checkpoint) throws IOException {
+        String json = Files.readString(checkpoint.resolve("state.json"), StandardCharsets.UTF_8);
+        return GSON.fromJson(json, new TypeToken<State>() {}.getType());
+    }
+
+    /** Loads parameters into initialized blocks and returns the optimizer state. */
+    public static NDList load(Path checkpoint, Block backbone, List<Block> heads, NDManager manager)
+            throws IOException {
+        readParams(checkpoint.resolve("backbone.params"), backbone, manager);
+        for (int k = 0; k < heads.size(); k++) {
+            readParams(checkpoint.resolve("head-" + k + ".params"), heads.get(k), manager);
+        }
+        return NDList.decode(manager, Files.readAllBytes(checkpoint.resolve("optimizer.ndlist")));
+    }
+
+    private static List<Path> list(Path root) throws IOException {
+        Path dir = root.resolve("checkpoints");
+        if (!Files.isDirectory(dir)) {
+            return new ArrayList<>();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(PREFIX)
+                            && !p.getFileName().toString().endsWith(".tmp")
+                            && Files.isRegularFile(p.resolve("state.json")))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        }
+    }
+
+    private static void writeParams(Path file, Block block) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            block.saveParameters(out);
+        }
+    }
+
+    private static void readParams(Path file, Block block, NDManager manager) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            block.loadParameters(manager, in);
+        } catch (MalformedModelException e) {
+            throw new IOException("checkpoint file " + file + " does not match the model: " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.metric4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import org.metric4j.data.LabeledImages;
+import org.metric4j.eval.EmbeddingSet;
+
+/** Embeds a dataset with a backbone in inference mode, in batches with bounded memory. */
+public final class Embedder {
+
+    /** Default batch size of inference. */
+    public static final int DEFAULT_BATCH = 256;
+
+    private Embedder() {}
+
+    /**
+     * The embeddings of the first {@code limit} items (all when limit <= 0), row-major float.
+     *
+     * @param backbone the network (inference mode: BN uses running statistics, no dropout)
+     * @param data the images
+     * @param limit how many items (<= 0: all)
+     * @param manager where the parameters live
+     * @return N x D values and D
+     */
+    public static EmbeddingSet embed(Block backbone, LabeledImages data, int limit, NDManager manager) {
+        int n = limit <= 0 ? data.size() : Math.min(limit, data.size());
+        ParameterStore ps = new ParameterStore(manager, false);
+        float[] out = null;
+        int dim = -1;
+        for (int start = 0; start < n; start += DEFAULT_BATCH) {
+            int end = Math.min(n, start + DEFAULT_BATCH);
+            int[] idx = new int[end - start];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = start + i;
+            }
+            try (NDScope scope = new NDScope()) {
+                NDArray x = data.batch(manager, idx);
+                NDArray e = backbone.forward(ps, new NDList(x), false).head();
+                if (dim < 0) {
+                    dim = (int) e.getShape().get(1);
+                    out = new float[n * dim];
+                }
+                float[] f = e.toType(DataType.FLOAT32, false).toFloatArray();
+                System.arraycopy(f, 0, out, start * dim, f.length);
+            }
+        }
+        double[] values = new double[n * Math.max(dim, 0)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = out[i];
+        }
+        long[] labels = new long[n];
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = data.label(i);
+            names[i] = data.name(i);
+        }
+        return new EmbeddingSet(values, n, dim, labels, names);
+    }
+}

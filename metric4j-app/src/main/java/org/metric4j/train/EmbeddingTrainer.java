@@ -1,0 +1,325 @@
+package org.metric4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.metric4j.data.LabeledImages;
+import org.metric4j.math.NDMath;
+import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.TrainingClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a backbone with one or more weighted loss components (and their heads) on a labelled
+ * image set: seeded initialization, the batches of a {@link BatchPlan}, SGD with momentum or Adam
+ * (state saved), learning-rate schedule and a separate head learning rate, the loss schedules of a
+ * shared {@link TrainingClock}, the center update rule, evaluation every epoch, a CSV log of every
+ * metric and a checkpoint every epoch. {@link #fit()} resumes from the newest checkpoint of the
+ * output directory; since every random choice is a function of (seed, epoch), the resumed run
+ * reproduces the uninterrupted one.
+ */
+public final class EmbeddingTrainer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingTrainer.class);
+
+    private final TrainConfig config;
+    private final Block backbone;
+    private final List<LossComponent> components;
+    private final LabeledImages train;
+    private final BatchPlan plan;
+    private final List<EpochEvaluator> evaluators;
+    private final TrainingClock clock;
+    private final NDManager manager;
+    private final ParameterStore ps;
+    private final ParameterOptimizer optimizer;
+    private final List<Block> heads = new ArrayList<>();
+    private final Set<Block> optimizedHeads = new LinkedHashSet<>();
+
+    /**
+     * A trainer.
+     *
+     * @param config the run's configuration
+     * @param backbone the network (not yet initialized)
+     * @param components the weighted loss terms and their heads
+     * @param train the training images
+     * @param plan the batches of each epoch
+     * @param evaluators evaluations after each epoch (may be empty)
+     * @param clock the clock the losses' schedules read (advanced once per step)
+     */
+    public EmbeddingTrainer(TrainConfig config, Block backbone, List<LossComponent> components,
+            LabeledImages train, BatchPlan plan, List<EpochEvaluator> evaluators, TrainingClock clock) {
+        if (components.isEmpty()) {
+            throw new IllegalArgumentException("components must name at least one loss");
+        }
+        this.config = config;
+        this.backbone = backbone;
+        this.components = List.copyOf(components);
+        this.train = train;
+        this.plan = plan;
+        this.evaluators = List.copyOf(evaluators);
+        this.clock = clock;
+        this.manager = NDManager.newBaseManager();
+        this.ps = new ParameterStore(manager, false);
+        this.optimizer = config.optimizer() == TrainConfig.OptimizerKind.ADAM
+                ? new Adam(manager)
+                : new SgdMomentum(manager, config.momentum());
+        for (LossComponent c : components) {
+            if (c.head() != null && !heads.contains(c.head())) {
+                heads.add(c.head());
+                if (c.headTrainedByOptimizer()) {
+                    optimizedHeads.add(c.head());
+                }
+            }
+        }
+        initialize();
+    }
+
+    private void initialize() {
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        Shape input = new Shape(2, train.channels(), train.height(), train.width());
+        backbone.initialize(manager, DataType.FLOAT32, input);
+        Shape embedding = backbone.getOutputShapes(new Shape[] {input})[0];
+        for (Block head : heads) {
+            head.initialize(manager, DataType.FLOAT32, embedding);
+            if (!optimizedHeads.contains(head)) {
+                head.freezeParameters(true);
+            }
+        }
+    }
+
+    /** The backbone (trained in place). */
+    public Block backbone() {
+        return backbone;
+    }
+
+    /** The manager that owns the parameters. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Trains for the configured epochs, resuming from the newest checkpoint of the output
+     * directory when there is one.
+     *
+     * @return the per-epoch history
+     */
+    public TrainResult fit() {
+        List<Map<String, Double>> history = new ArrayList<>();
+        int start = 0;
+        int resumed = -1;
+        Path out = config.outputDir();
+        try {
+            if (out != null) {
+                Files.createDirectories(out);
+                Path latest = Checkpoint.latest(out);
+                if (latest != null) {
+                    Checkpoint.State state = Checkpoint.readState(latest);
+                    NDList opt = Checkpoint.load(latest, backbone, heads, manager);
+                    reattachGradients(backbone);
+                    heads.forEach(EmbeddingTrainer::reattachGradients);
+                    optimizer.loadState(opt, manager);
+                    clock.set(state.iteration());
+                    history.addAll(state.history());
+                    start = state.epoch() + 1;
+                    resumed = state.epoch();
+                    LOG.info("resumed from {} (epoch {})", latest, state.epoch() + 1);
+                }
+            }
+            for (int epoch = start; epoch < config.epochs(); epoch++) {
+                Map<String, Double> record = trainEpoch(epoch);
+                boolean evaluate = (epoch + 1) % config.evalEvery() == 0 || epoch == config.epochs() - 1;
+                if (evaluate) {
+                    for (EpochEvaluator e : evaluators) {
+                        record.putAll(e.evaluate(backbone, manager));
+                    }
+                }
+                history.add(record);
+                if (out != null) {
+                    writeCsv(out.resolve("metrics.csv"), history);
+                    Checkpoint.save(out, new Checkpoint.State(epoch, clock.iteration(), history,
+                            config.description()), backbone, heads, optimizer.state());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("training output in " + out + ": " + e.getMessage(), e);
+        }
+        return new TrainResult(history, resumed);
+    }
+
+    private Map<String, Double> trainEpoch(int epoch) {
+        Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + epoch));
+        int[][] batches = plan.batches(epoch);
+        if (batches.length == 0) {
+            throw new IllegalStateException("the batch plan gave no batch for epoch " + epoch);
+        }
+        Schedule lr = config.learningRate(batches.length);
+        double lossSum = 0;
+        double[] partSums = new double[components.size()];
+        long images = 0;
+        long loopNanos = 0;
+        long t0 = System.nanoTime();
+        ProgressBar bar = config.progressBar() ? progressBar(epoch, batches.length) : null;
+        try {
+            for (int[] idx : batches) {
+                long b0 = System.nanoTime();
+                double rate = lr.valueAt(clock.iteration());
+                try (NDScope scope = new NDScope()) {
+                    NDArray x = train.batch(manager, idx);
+                    NDArray y = train.labels(manager, idx);
+                    long b1 = System.nanoTime();
+                    double[] parts = new double[components.size()];
+                    double total;
+                    NDArray features;
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray emb = backbone.forward(ps, new NDList(x), true).head();
+                        features = emb.stopGradient();
+                        NDArray sum = null;
+                        for (int k = 0; k < components.size(); k++) {
+                            LossComponent c = components.get(k);
+                            NDArray l = c.loss(ps, emb, y, true);
+                            parts[k] = l.getFloat();
+                            NDArray weighted = c.weight() == 1 ? l : NDMath.times(l, c.weight());
+                            sum = sum == null ? weighted : sum.add(weighted);
+                        }
+                        total = sum.getFloat();
+                        if (!Double.isFinite(total)) {
+                            throw new IllegalStateException("loss is " + total + " at iteration "
+                                    + clock.iteration() + " (epoch " + (epoch + 1) + "); lower the learning rate");
+                        }
+                        gc.backward(sum);
+                    }
+                    update(backbone, "backbone", rate);
+                    for (int k = 0; k < heads.size(); k++) {
+                        if (optimizedHeads.contains(heads.get(k))) {
+                            update(heads.get(k), "head" + k, rate * config.headLearningRateFactor());
+                        }
+                    }
+                    optimizer.nextStep();
+                    applyCenterRules(features, y);
+                    long b3 = System.nanoTime();
+                    lossSum += total;
+                    for (int k = 0; k < parts.length; k++) {
+                        partSums[k] += parts[k];
+                    }
+                    images += idx.length;
+                    clock.advance();
+                    if (bar != null) {
+                        bar.step();
+                        bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f lr %.3g %.0f img/s",
+                                total, rate, images / ((System.nanoTime() - t0) / 1e9)));
+                    }
+                    loopNanos += (b1 - b0) + (System.nanoTime() - b3);
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> r = new LinkedHashMap<>();
+        r.put("epoch", (double) (epoch + 1));
+        r.put("iteration", (double) clock.iteration());
+        r.put("loss", lossSum / batches.length);
+        for (int k = 0; k < components.size(); k++) {
+            r.put("loss_" + components.get(k).name(), partSums[k] / batches.length);
+        }
+        r.put("lr", lr.valueAt(Math.max(0, clock.iteration() - 1)));
+        r.put("seconds", seconds);
+        r.put("images_per_second", images / seconds);
+        r.put("loop_overhead", loopNanos / 1e9 / seconds);
+        return r;
+    }
+
+    /** Loaded parameter arrays are new arrays: mark the trainable ones for gradients again. */
+    private static void reattachGradients(Block block) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
+        }
+    }
+
+    /** One optimizer step for every trainable parameter of a block, then zeroes its gradients. */
+    private void update(Block block, String prefix, double rate) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter param = p.getValue();
+            if (!param.requiresGradient()) {
+                continue;
+            }
+            NDArray w = param.getArray();
+            NDArray g = w.getGradient();
+            double wd = param.getType() == Parameter.Type.WEIGHT ? config.weightDecay() : 0;
+            optimizer.update(prefix + "/" + p.getKey(), w, g, rate, wd);
+            g.muli(0);
+        }
+    }
+
+    /** Moves rule-updated centers toward the batch's features (Wen et al. 2016, eq. 4). */
+    private void applyCenterRules(NDArray features, NDArray y) {
+        for (LossComponent c : components) {
+            if (c.kind() == LossComponent.Kind.CENTER && c.centerUpdate() != null) {
+                Parameter centers = ((org.metric4j.head.ClassCenters) c.head()).centers();
+                c.centerUpdate().applyInPlace(centers.getArray(), features, y);
+            }
+        }
+    }
+
+    private ProgressBar progressBar(int epoch, int steps) {
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        return new ProgressBarBuilder()
+                .setTaskName(String.format("epoch %d/%d", epoch + 1, config.epochs()))
+                .setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new ConsoleProgressBarConsumer(err))
+                .setUpdateIntervalMillis(500)
+                .build();
+    }
+
+    private static void writeCsv(Path file, List<Map<String, Double>> history) throws IOException {
+        Set<String> columns = new LinkedHashSet<>();
+        history.forEach(h -> columns.addAll(h.keySet()));
+        StringBuilder sb = new StringBuilder(String.join(",", columns)).append('\n');
+        for (Map<String, Double> h : history) {
+            List<String> row = new ArrayList<>();
+            for (String c : columns) {
+                Double v = h.get(c);
+                row.add(v == null ? "" : (c.equals("epoch") || c.equals("iteration")
+                        ? String.valueOf(v.longValue()) : String.format(java.util.Locale.ROOT, "%.6g", v)));
+            }
+            sb.append(String.join(",", row)).append('\n');
+        }
+        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,143 @@
+package org.metric4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import org.metric4j.head.ClassCenters;
+import org.metric4j.head.ClassScores;
+import org.metric4j.head.CosineClassifier;
+import org.metric4j.head.LinearClassifier;
+import org.metric4j.loss.CenterLoss;
+import org.metric4j.loss.CenterUpdate;
+import org.metric4j.loss.MarginSoftmaxLoss;
+import org.metric4j.loss.MetricLoss;
+import org.metric4j.loss.SoftmaxLoss;
+
+/**
+ * One weighted term of a training objective and the head it trains, if any: a pair / tuple loss
+ * on the embeddings, a margin softmax on a {@link CosineClassifier}, the softmax loss on a {@link
+ * LinearClassifier}, or the center loss on {@link ClassCenters} (learned by gradient, or moved by
+ * the paper's rule with rate alpha).
+ */
+public final class LossComponent {
+
+    /** The kinds of component. */
+    public enum Kind {
+        /** A pair / tuple loss on the embeddings. */
+        METRIC,
+        /** A margin softmax on a cosine classifier. */
+        MARGIN,
+        /** Softmax cross entropy on a linear classifier. */
+        SOFTMAX,
+        /** Center loss on class centers. */
+        CENTER
+    }
+
+    private final Kind kind;
+    private final String name;
+    private final double weight;
+    private final Block head;
+    private final MetricLoss metricLoss;
+    private final MarginSoftmaxLoss marginLoss;
+    private final CenterUpdate centerUpdate;
+
+    private LossComponent(Kind kind, String name, double weight, Block head, MetricLoss metricLoss,
+            MarginSoftmaxLoss marginLoss, CenterUpdate centerUpdate) {
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight of " + name + " must be >= 0 and finite, got " + weight);
+        }
+        this.kind = kind;
+        this.name = name;
+        this.weight = weight;
+        this.head = head;
+        this.metricLoss = metricLoss;
+        this.marginLoss = marginLoss;
+        this.centerUpdate = centerUpdate;
+    }
+
+    /** A pair / tuple loss on the embeddings. */
+    public static LossComponent metric(MetricLoss loss, double weight) {
+        return new LossComponent(Kind.METRIC, loss.getName(), weight, null, loss, null, null);
+    }
+
+    /** A margin softmax with its cosine classifier head. */
+    public static LossComponent margin(MarginSoftmaxLoss loss, CosineClassifier head, double weight) {
+        return new LossComponent(Kind.MARGIN, loss.getName(), weight, head, null, loss, null);
+    }
+
+    /** The softmax loss with its linear classifier head. */
+    public static LossComponent softmax(LinearClassifier head, double weight) {
+        return new LossComponent(Kind.SOFTMAX, "SoftmaxLoss", weight, head, null, null, null);
+    }
+
+    /**
+     * The center loss with its centers; with an update rule the centers are not trained by the
+     * optimizer but moved by the rule after each step.
+     */
+    public static LossComponent center(ClassCenters centers, double weight, CenterUpdate update) {
+        return new LossComponent(Kind.CENTER, "CenterLoss", weight, centers, null, null, update);
+    }
+
+    /** The kind. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The name in logs. */
+    public String name() {
+        return name;
+    }
+
+    /** The weight. */
+    public double weight() {
+        return weight;
+    }
+
+    /** The head block, or null for a metric loss. */
+    public Block head() {
+        return head;
+    }
+
+    /** The center update rule, or null. */
+    public CenterUpdate centerUpdate() {
+        return centerUpdate;
+    }
+
+    /** Whether the optimizer updates this component's head parameters. */
+    public boolean headTrainedByOptimizer() {
+        return head != null && centerUpdate == null;
+    }
+
+    /**
+     * The unweighted loss of a batch.
+     *
+     * @param ps the parameter store
+     * @param embeddings B x D
+     * @param labels B INT64
+     * @param training whether in training mode
+     * @return the scalar loss
+     */
+    NDArray loss(ParameterStore ps, NDArray embeddings, NDArray labels, boolean training) {
+        switch (kind) {
+            case METRIC:
+                return metricLoss.compute(embeddings, labels);
+            case MARGIN:
+                NDList scores = head.forward(ps, new NDList(embeddings), training);
+                return marginLoss.compute(ClassScores.fromList(scores), labels);
+            case SOFTMAX:
+                NDArray logits = head.forward(ps, new NDList(embeddings), training).head();
+                return new SoftmaxLoss().compute(logits, labels);
+            default:
+                NDList out = head.forward(ps, new NDList(embeddings), training);
+                return new CenterLoss().compute(embeddings, out.get(1), labels);
+        }
+    }
+
+    @Override
+    public String toString() {
+        String loss = metricLoss != null ? metricLoss.toString() : marginLoss != null ? marginLoss.toString() : name;
+        return weight + " * " + loss + (head == null ? "" : " on " + head)
+                + (centerUpdate == null ? "" : " with " + centerUpdate);
+    }
+}

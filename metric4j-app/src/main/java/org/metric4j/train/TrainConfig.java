@@ -1,0 +1,213 @@
+package org.metric4j.train;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.metric4j.schedule.Schedule;
+
+/**
+ * The immutable configuration of a training run. Everything that decides the result is here
+ * (and is written into each checkpoint), so a run can be resumed and reproduced.
+ */
+public final class TrainConfig {
+
+    /** Optimizers. */
+    public enum OptimizerKind {
+        /** SGD with momentum. */
+        SGD,
+        /** Adam. */
+        ADAM
+    }
+
+    private final int epochs;
+    private final long seed;
+    private final OptimizerKind optimizer;
+    private final double momentum;
+    private final Function<Integer, Schedule> learningRate;
+    private final double weightDecay;
+    private final double headLearningRateFactor;
+    private final Path outputDir;
+    private final boolean progressBar;
+    private final int evalEvery;
+    private final Map<String, String> description;
+
+    private TrainConfig(Builder b) {
+        this.epochs = b.epochs;
+        this.seed = b.seed;
+        this.optimizer = b.optimizer;
+        this.momentum = b.momentum;
+        this.learningRate = b.learningRate;
+        this.weightDecay = b.weightDecay;
+        this.headLearningRateFactor = b.headLearningRateFactor;
+        this.outputDir = b.outputDir;
+        this.progressBar = b.progressBar;
+        this.evalEvery = b.evalEvery;
+        this.description = Map.copyOf(b.description);
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Epochs to train. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** The seed of initialization, sampling and dropout. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The optimizer. */
+    public OptimizerKind optimizer() {
+        return optimizer;
+    }
+
+    /** SGD momentum. */
+    public double momentum() {
+        return momentum;
+    }
+
+    /** The learning-rate schedule, given the iterations per epoch. */
+    public Schedule learningRate(int iterationsPerEpoch) {
+        return learningRate.apply(iterationsPerEpoch);
+    }
+
+    /** L2 weight decay of weights (not of biases or normalization parameters). */
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** The heads' learning rate as a multiple of the backbone's. */
+    public double headLearningRateFactor() {
+        return headLearningRateFactor;
+    }
+
+    /** Where checkpoints, logs and exports go (null: nothing is written). */
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    /** Whether to draw a progress bar on stderr. */
+    public boolean progressBar() {
+        return progressBar;
+    }
+
+    /** Evaluate every this many epochs (and after the last). */
+    public int evalEvery() {
+        return evalEvery;
+    }
+
+    /** A readable description of the whole run (dataset, backbone, losses, ...) for provenance. */
+    public Map<String, String> description() {
+        return description;
+    }
+
+    /** Builder of {@link TrainConfig}. */
+    public static final class Builder {
+        private int epochs = 1;
+        private long seed = 1;
+        private OptimizerKind optimizer = OptimizerKind.SGD;
+        private double momentum = SgdMomentum.DEFAULT_MOMENTUM;
+        private Function<Integer, Schedule> learningRate = perEpoch -> Schedule.constant(0.01);
+        private double weightDecay = 5e-4;
+        private double headLearningRateFactor = 1;
+        private Path outputDir;
+        private boolean progressBar = true;
+        private int evalEvery = 1;
+        private final Map<String, String> description = new LinkedHashMap<>();
+
+        /** Epochs (default 1). */
+        public Builder optEpochs(int epochs) {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Seed (default 1). */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Optimizer (default SGD with momentum 0.9). */
+        public Builder optOptimizer(OptimizerKind optimizer, double momentum) {
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+            }
+            this.optimizer = optimizer;
+            this.momentum = momentum;
+            return this;
+        }
+
+        /** A constant learning rate (default 0.01). */
+        public Builder optLearningRate(double lr) {
+            if (!(lr > 0)) {
+                throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
+            }
+            this.learningRate = perEpoch -> Schedule.constant(lr);
+            return this;
+        }
+
+        /** A learning-rate schedule built from the number of iterations per epoch. */
+        public Builder optLearningRate(Function<Integer, Schedule> schedule) {
+            this.learningRate = schedule;
+            return this;
+        }
+
+        /** Weight decay (default 5e-4). */
+        public Builder optWeightDecay(double wd) {
+            if (!(wd >= 0)) {
+                throw new IllegalArgumentException("weight decay must be >= 0, got " + wd);
+            }
+            this.weightDecay = wd;
+            return this;
+        }
+
+        /** Heads' learning rate factor (default 1). */
+        public Builder optHeadLearningRateFactor(double f) {
+            if (!(f > 0)) {
+                throw new IllegalArgumentException("head learning rate factor must be > 0, got " + f);
+            }
+            this.headLearningRateFactor = f;
+            return this;
+        }
+
+        /** Output directory (default none). */
+        public Builder optOutputDir(Path dir) {
+            this.outputDir = dir;
+            return this;
+        }
+
+        /** Progress bar (default on). */
+        public Builder optProgressBar(boolean on) {
+            this.progressBar = on;
+            return this;
+        }
+
+        /** Evaluation period in epochs (default 1). */
+        public Builder optEvalEvery(int epochs) {
+            if (epochs < 1) {
+                throw new IllegalArgumentException("evalEvery must be >= 1, got " + epochs);
+            }
+            this.evalEvery = epochs;
+            return this;
+        }
+
+        /** Adds a provenance entry. */
+        public Builder describe(String key, String value) {
+            description.put(key, value);
+            return this;
+        }
+
+        /** The configuration. */
+        public TrainConfig build() {
+            return new TrainConfig(this);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package org.metric4j.train;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a run produced.
+ *
+ * @param history one entry per epoch: "epoch", "iteration", "loss", "lr", "seconds",
+ *     "images_per_second", "loop_overhead", and the evaluation metrics
+ * @param resumedFromEpoch the last epoch of the checkpoint the run resumed from, or -1
+ */
+public record TrainResult(List<Map<String, Double>> history, int resumedFromEpoch) {
+
+    /** The last epoch's entry. */
+    public Map<String, Double> last() {
+        return history.get(history.size() - 1);
+    }
+}

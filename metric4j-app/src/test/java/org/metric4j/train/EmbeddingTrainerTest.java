@@ -1,0 +1,151 @@
+package org.metric4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.data.LabeledImages;
+import org.metric4j.head.ClassCenters;
+import org.metric4j.head.CosineClassifier;
+import org.metric4j.head.LinearClassifier;
+import org.metric4j.loss.ArcFaceLoss;
+import org.metric4j.loss.CenterUpdate;
+import org.metric4j.model.LeNetPlusPlus;
+import org.metric4j.schedule.TrainingClock;
+
+/** The training loop on a tiny in-memory image set: it learns, checkpoints and resumes exactly. */
+class EmbeddingTrainerTest {
+
+    /** 6 classes x 20 images of 1 x 8 x 8: class templates plus noise. */
+    static final class TinyImages implements LabeledImages {
+        final float[][] pixels;
+        final long[] labels;
+
+        TinyImages(long seed, int classes, int perClass) {
+            Random rnd = new Random(seed);
+            float[][] templates = new float[classes][64];
+            for (float[] t : templates) {
+                for (int j = 0; j < 64; j++) {
+                    t[j] = (float) rnd.nextGaussian();
+                }
+            }
+            pixels = new float[classes * perClass][64];
+            labels = new long[classes * perClass];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = i % classes;
+                for (int j = 0; j < 64; j++) {
+                    pixels[i][j] = templates[(int) labels[i]][j] + 0.7f * (float) rnd.nextGaussian();
+                }
+            }
+        }
+
+        @Override public int size() { return labels.length; }
+        @Override public int channels() { return 1; }
+        @Override public int height() { return 8; }
+        @Override public int width() { return 8; }
+        @Override public long label(int index) { return labels[index]; }
+        @Override public int numClasses() { return 6; }
+        @Override public String name(int index) { return "tiny/" + index; }
+        @Override public void image(int index, float[] dst, int offset) {
+            System.arraycopy(pixels[index], 0, dst, offset, 64);
+        }
+    }
+
+    static BatchPlan shuffled(int n, int batch, long seed) {
+        return epoch -> {
+            Random rnd = new Random(seed * 31 + epoch);
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            for (int i = n - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            int[][] out = new int[n / batch][batch];
+            for (int b = 0; b < out.length; b++) {
+                System.arraycopy(order, b * batch, out[b], 0, batch);
+            }
+            return out;
+        };
+    }
+
+    private static EmbeddingTrainer arcFaceTrainer(Path out, int epochs, TinyImages data) {
+        TrainingClock clock = new TrainingClock();
+        TrainConfig config = TrainConfig.builder().optEpochs(epochs).optSeed(3).optLearningRate(0.003)
+                .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optOutputDir(out).optProgressBar(false).build();
+        List<LossComponent> parts = List.of(LossComponent.margin(
+                ArcFaceLoss.builder().optScale(16).optMargin(0.2).build(),
+                CosineClassifier.builder().setNumClasses(6).build(), 1));
+        return new EmbeddingTrainer(config, LeNetPlusPlus.create(8), parts, data, shuffled(data.size(), 24, 3),
+                List.of(new NearestCenterEvaluator(data, data, 0)), clock);
+    }
+
+    @Test
+    void arcFaceTrainingLowersTheLossAndSeparatesClasses(@TempDir Path dir) throws Exception {
+        TinyImages data = new TinyImages(1, 6, 20);
+        TrainResult r;
+        try (EmbeddingTrainer t = arcFaceTrainer(dir, 6, data)) {
+            r = t.fit();
+        }
+        double first = r.history().get(0).get("loss");
+        double last = r.last().get("loss");
+        assertTrue(last < first * 0.7, "loss should fall: " + first + " -> " + last);
+        assertTrue(r.last().get("ncc_accuracy") > 0.8, "nearest center accuracy " + r.last());
+        List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
+        assertEquals(7, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(0).startsWith("epoch,iteration,loss,"), csv.get(0));
+        assertTrue(Files.isRegularFile(dir.resolve("checkpoints/epoch-0005/state.json")));
+        assertTrue(Files.notExists(dir.resolve("checkpoints/epoch-0003")), "only the newest two are kept");
+    }
+
+    @Test
+    void resumeReproducesTheUninterruptedRun(@TempDir Path dir) throws Exception {
+        TinyImages data = new TinyImages(2, 6, 20);
+        Path whole = dir.resolve("whole");
+        Path parts = dir.resolve("parts");
+        TrainResult a;
+        try (EmbeddingTrainer t = arcFaceTrainer(whole, 4, data)) {
+            a = t.fit();
+        }
+        try (EmbeddingTrainer t = arcFaceTrainer(parts, 2, data)) {
+            t.fit();
+        }
+        TrainResult b;
+        try (EmbeddingTrainer t = arcFaceTrainer(parts, 4, data)) {
+            b = t.fit();
+        }
+        assertEquals(1, b.resumedFromEpoch());
+        assertEquals(4, b.history().size());
+        for (String key : new String[] {"loss", "ncc_accuracy", "map_at_r"}) {
+            assertEquals(a.last().get(key), b.last().get(key), 1e-6, key + ": resumed " + b.last() + " vs " + a.last());
+        }
+    }
+
+    @Test
+    void softmaxPlusCenterLossWithTheUpdateRuleTrains(@TempDir Path dir) throws Exception {
+        TinyImages data = new TinyImages(4, 6, 20);
+        TrainConfig config = TrainConfig.builder().optEpochs(5).optSeed(5).optLearningRate(0.05)
+                .optProgressBar(false).build();
+        List<LossComponent> parts = List.of(
+                LossComponent.softmax(LinearClassifier.of(6), 1),
+                LossComponent.center(ClassCenters.of(6), 0.01, new CenterUpdate(0.5)));
+        TrainResult r;
+        try (EmbeddingTrainer t = new EmbeddingTrainer(config, LeNetPlusPlus.create(4), parts, data,
+                shuffled(data.size(), 24, 5), List.of(new NearestCenterEvaluator(data, data, 0)),
+                new TrainingClock())) {
+            r = t.fit();
+        }
+        Map<String, Double> first = r.history().get(0);
+        assertTrue(r.last().get("loss_SoftmaxLoss") < first.get("loss_SoftmaxLoss"), r.history().toString());
+        assertTrue(r.last().get("ncc_accuracy") > 0.7, r.last().toString());
+    }
+}
