@@ -1,0 +1,267 @@
+package org.metric4j.train;
+
+import ai.djl.nn.Block;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.function.Function;
+import org.metric4j.distance.CosineSimilarity;
+import org.metric4j.distance.Distance;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.head.ClassCenters;
+import org.metric4j.head.CosineClassifier;
+import org.metric4j.head.LinearClassifier;
+import org.metric4j.loss.AngularLoss;
+import org.metric4j.loss.ArcFaceLoss;
+import org.metric4j.loss.CenterUpdate;
+import org.metric4j.loss.CircleLoss;
+import org.metric4j.loss.CoCoLoss;
+import org.metric4j.loss.CombinedMarginLoss;
+import org.metric4j.loss.ContrastiveLoss;
+import org.metric4j.loss.CosFaceLoss;
+import org.metric4j.loss.DecoupledContrastiveLoss;
+import org.metric4j.loss.HadsellContrastiveLoss;
+import org.metric4j.loss.LargeMarginSoftmaxLoss;
+import org.metric4j.loss.LiftedStructureLoss;
+import org.metric4j.loss.MultiSimilarityLoss;
+import org.metric4j.loss.NCALoss;
+import org.metric4j.loss.NPairsLoss;
+import org.metric4j.loss.NTXentLoss;
+import org.metric4j.loss.NormalizedSoftmaxLoss;
+import org.metric4j.loss.SoftNearestNeighborsLoss;
+import org.metric4j.loss.SphereFaceLoss;
+import org.metric4j.loss.SupConLoss;
+import org.metric4j.loss.TripletMarginLoss;
+import org.metric4j.loss.UnifiedLoss;
+import org.metric4j.miner.BatchHardMiner;
+import org.metric4j.miner.MultiSimilarityMiner;
+import org.metric4j.miner.TripletMarginMiner;
+import org.metric4j.miner.TripletMiner;
+import org.metric4j.model.FaceResNet;
+import org.metric4j.model.LeNetPlusPlus;
+import org.metric4j.schedule.CosineDecay;
+import org.metric4j.schedule.LinearWarmup;
+import org.metric4j.schedule.PowerDecay;
+import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.StepDecay;
+import org.metric4j.schedule.TrainingClock;
+import org.metric4j.schedule.Warmup;
+
+/**
+ * Every trainable component by name, with parameters and the defaults of the classes they build:
+ * backbones, losses (with their heads), triplet miners, optimizers and learning-rate schedules.
+ * The CLI and run files build any combination from these; unknown names and parameters give
+ * errors that list the valid choices.
+ */
+public final class Components {
+
+    /**
+     * What a loss factory needs.
+     *
+     * @param numClasses classes (identities) of the training set
+     * @param clock the training clock that schedules read
+     */
+    public record Context(int numClasses, TrainingClock clock) {}
+
+    private Components() {}
+
+    /** Backbones. */
+    public static final Registry<Void, Block> BACKBONES = new Registry<Void, Block>("backbone")
+            .add("lenetpp", "LeNet++ of the center-loss paper, 28 x 28 inputs", Set.of("dim"),
+                    (s, c) -> LeNetPlusPlus.create(s.integer("dim", LeNetPlusPlus.DEFAULT_EMBEDDING)))
+            .add("faceresnet", "small IR-style ResNet for 112 x 112 faces with a BN-dropout-FC-BN embedding",
+                    Set.of("dim", "dropout", "stem", "units"),
+                    (s, c) -> FaceResNet.create(s.integer("dim", FaceResNet.DEFAULT_EMBEDDING),
+                            s.integer("stem", FaceResNet.DEFAULT_STEM), new int[] {32, 64, 128, 128},
+                            s.integer("units", 1), (float) s.number("dropout", FaceResNet.DEFAULT_DROPOUT)));
+
+    /** Triplet miners. */
+    public static final Registry<Void, TripletMiner> MINERS = new Registry<Void, TripletMiner>("miner")
+            .add("batch-hard", "hardest positive and negative per anchor", Set.of(), (s, c) -> new BatchHardMiner())
+            .add("semihard", "d_ap < d_an <= d_ap + margin", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.SEMIHARD))
+            .add("hard", "d_an <= d_ap", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.HARD))
+            .add("easy", "d_an > d_ap + margin", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.EASY))
+            .add("all", "every triplet violating the margin", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.ALL));
+
+    private static TripletMiner margin(Spec s, TripletMarginMiner.Type type) {
+        return TripletMarginMiner.builder().optType(type)
+                .optMargin(s.number("margin", TripletMarginMiner.DEFAULT_MARGIN)).build();
+    }
+
+    private static final Set<String> W = Set.of("weight");
+
+    private static Set<String> keys(String... k) {
+        java.util.Set<String> out = new java.util.HashSet<>(Arrays.asList(k));
+        out.add("weight");
+        return out;
+    }
+
+    private static double w(Spec s) {
+        return s.number("weight", 1);
+    }
+
+    private static Distance distance(Spec s, Distance fallback) {
+        String d = s.text("distance", null);
+        if (d == null) {
+            return fallback;
+        }
+        switch (d) {
+            case "l2":
+                return LpDistance.euclidean();
+            case "squared-l2":
+                return LpDistance.squaredEuclidean();
+            case "cosine":
+                return CosineSimilarity.create();
+            default:
+                throw new IllegalArgumentException("'" + s.name() + "': distance must be l2, squared-l2 or cosine, got '" + d + "'");
+        }
+    }
+
+    private static CosineClassifier cosineHead(Context c, int subCenters) {
+        return CosineClassifier.builder().setNumClasses(c.numClasses()).optSubCenters(subCenters).build();
+    }
+
+    /** Losses, each with the head it trains. */
+    public static final Registry<Context, LossComponent> LOSSES = new Registry<Context, LossComponent>("loss")
+            .add("softmax", "cross entropy on a linear classifier xW + b", W,
+                    (s, c) -> LossComponent.softmax(LinearClassifier.of(c.numClasses()), w(s)))
+            .add("normface", "normalized softmax (NormFace)", keys("temperature"),
+                    (s, c) -> LossComponent.margin(new NormalizedSoftmaxLoss(
+                            s.number("temperature", NormalizedSoftmaxLoss.DEFAULT_TEMPERATURE)), cosineHead(c, 1), w(s)))
+            .add("lsoftmax", "L-Softmax, integer margin", keys("margin", "scale", "lambda", "anneal"),
+                    (s, c) -> LossComponent.margin(largeMargin(LargeMarginSoftmaxLoss.builder(), s, c), cosineHead(c, 1), w(s)))
+            .add("sphereface", "A-Softmax / SphereFace; anneal=true uses SphereFace's lambda schedule",
+                    keys("margin", "scale", "lambda", "anneal"),
+                    (s, c) -> LossComponent.margin(largeMargin(SphereFaceLoss.builder(), s, c), cosineHead(c, 1), w(s)))
+            .add("cosface", "AM-Softmax / CosFace s(cos - m)", keys("scale", "margin", "warmup"),
+                    (s, c) -> LossComponent.margin(cosFace(s, c), cosineHead(c, 1), w(s)))
+            .add("arcface", "ArcFace s cos(theta + m); fallback none|insightface|easy", keys("scale", "margin", "fallback", "warmup"),
+                    (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, 1), w(s)))
+            .add("subcenter-arcface", "sub-center ArcFace with k sub-centers per class", keys("k", "scale", "margin"),
+                    (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, s.integer("k", 3)), w(s)))
+            .add("combined", "combined margin s(cos(m1 theta + m2) - m3)", keys("scale", "m1", "m2", "m3"),
+                    (s, c) -> LossComponent.margin(new CombinedMarginLoss(s.number("scale", CombinedMarginLoss.DEFAULT_SCALE),
+                            s.number("m1", CombinedMarginLoss.DEFAULT_M1), s.number("m2", CombinedMarginLoss.DEFAULT_M2),
+                            s.number("m3", CombinedMarginLoss.DEFAULT_M3)), cosineHead(c, 1), w(s)))
+            .add("center", "center loss; alpha > 0 moves centers by the paper's rule, alpha=0 learns them",
+                    keys("alpha"), (s, c) -> {
+                        double alpha = s.number("alpha", CenterUpdate.DEFAULT_ALPHA);
+                        return LossComponent.center(ClassCenters.of(c.numClasses()), s.number("weight", 0.003),
+                                alpha > 0 ? new CenterUpdate(alpha) : null);
+                    })
+            .add("contrastive", "contrastive loss (PML form)", keys("pos_margin", "neg_margin", "distance"),
+                    (s, c) -> LossComponent.metric(ContrastiveLoss.builder()
+                            .optPosMargin(s.number("pos_margin", ContrastiveLoss.DEFAULT_POS_MARGIN))
+                            .optNegMargin(s.number("neg_margin", ContrastiveLoss.DEFAULT_NEG_MARGIN))
+                            .optDistance(distance(s, LpDistance.euclidean())).build(), w(s)))
+            .add("hadsell", "contrastive loss of Hadsell et al. (DeepID2's)", keys("margin"),
+                    (s, c) -> LossComponent.metric(new HadsellContrastiveLoss(s.number("margin", HadsellContrastiveLoss.DEFAULT_MARGIN)), w(s)))
+            .add("triplet", "triplet margin loss; miner=batch-hard|semihard|hard|easy|all (default: all triplets)",
+                    keys("margin", "miner", "miner_margin", "swap", "smooth", "distance"),
+                    (s, c) -> {
+                        TripletMarginLoss.Builder b = TripletMarginLoss.builder()
+                                .optMargin(s.number("margin", TripletMarginLoss.DEFAULT_MARGIN))
+                                .optSwap(s.flag("swap", false)).optSmoothLoss(s.flag("smooth", false))
+                                .optDistance(distance(s, LpDistance.euclidean()));
+                        String miner = s.text("miner", null);
+                        if (miner != null) {
+                            String mm = s.text("miner_margin", null);
+                            b.optMiner(MINERS.create(mm == null || miner.equals("batch-hard") ? miner : miner + ":margin=" + mm, null));
+                        }
+                        return LossComponent.metric(b.build(), w(s));
+                    })
+            .add("lifted", "lifted structured loss", keys("neg_margin", "pos_margin"),
+                    (s, c) -> LossComponent.metric(LiftedStructureLoss.builder()
+                            .optNegMargin(s.number("neg_margin", LiftedStructureLoss.DEFAULT_NEG_MARGIN))
+                            .optPosMargin(s.number("pos_margin", LiftedStructureLoss.DEFAULT_POS_MARGIN)).build(), w(s)))
+            .add("npairs", "multi-class N-pair loss", W, (s, c) -> LossComponent.metric(new NPairsLoss(), w(s)))
+            .add("ntxent", "NT-Xent / InfoNCE over labels", keys("temperature"),
+                    (s, c) -> LossComponent.metric(new NTXentLoss(s.number("temperature", NTXentLoss.DEFAULT_TEMPERATURE)), w(s)))
+            .add("supcon", "supervised contrastive loss", keys("temperature"),
+                    (s, c) -> LossComponent.metric(new SupConLoss(s.number("temperature", SupConLoss.DEFAULT_TEMPERATURE)), w(s)))
+            .add("multisimilarity", "multi-similarity loss; mine=true adds its miner", keys("alpha", "beta", "base", "mine"),
+                    (s, c) -> LossComponent.metric(MultiSimilarityLoss.builder()
+                            .optAlpha(s.number("alpha", MultiSimilarityLoss.DEFAULT_ALPHA))
+                            .optBeta(s.number("beta", MultiSimilarityLoss.DEFAULT_BETA))
+                            .optBase(s.number("base", MultiSimilarityLoss.DEFAULT_BASE))
+                            .optMiner(s.flag("mine", false) ? new MultiSimilarityMiner() : null).build(), w(s)))
+            .add("circle", "Circle loss (pair form)", keys("m", "gamma"),
+                    (s, c) -> LossComponent.metric(CircleLoss.builder().optM(s.number("m", CircleLoss.DEFAULT_M))
+                            .optGamma(s.number("gamma", CircleLoss.DEFAULT_GAMMA)).build(), w(s)))
+            .add("angular", "angular loss (alpha in degrees)", keys("alpha"),
+                    (s, c) -> LossComponent.metric(new AngularLoss(s.number("alpha", AngularLoss.DEFAULT_ALPHA_DEGREES)), w(s)))
+            .add("nca", "NCA", keys("scale"),
+                    (s, c) -> LossComponent.metric(new NCALoss(s.number("scale", NCALoss.DEFAULT_SOFTMAX_SCALE)), w(s)))
+            .add("snn", "soft nearest neighbours", keys("temperature"),
+                    (s, c) -> LossComponent.metric(new SoftNearestNeighborsLoss(s.number("temperature", SoftNearestNeighborsLoss.DEFAULT_TEMPERATURE)), w(s)))
+            .add("dcl", "decoupled contrastive loss", keys("temperature"),
+                    (s, c) -> LossComponent.metric(new DecoupledContrastiveLoss(s.number("temperature", DecoupledContrastiveLoss.DEFAULT_TEMPERATURE)), w(s)))
+            .add("luni", "unified loss L_uni of the Circle loss paper", keys("gamma", "m"),
+                    (s, c) -> LossComponent.metric(new UnifiedLoss(s.number("gamma", UnifiedLoss.DEFAULT_GAMMA), s.number("m", UnifiedLoss.DEFAULT_M)), w(s)))
+            .add("coco", "congenerous cosine loss (batch centroids)", keys("alpha"),
+                    (s, c) -> LossComponent.metric(new CoCoLoss(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)), w(s)));
+
+    private static LargeMarginSoftmaxLoss largeMargin(LargeMarginSoftmaxLoss.Builder b, Spec s, Context c) {
+        b.optMargin(s.integer("margin", LargeMarginSoftmaxLoss.DEFAULT_MARGIN))
+                .optScale(s.number("scale", LargeMarginSoftmaxLoss.DEFAULT_SCALE));
+        if (s.flag("anneal", false)) {
+            b.optLambda(PowerDecay.sphereFace(), c.clock());
+        } else {
+            b.optLambda(s.number("lambda", 0));
+        }
+        return b.build();
+    }
+
+    private static CosFaceLoss cosFace(Spec s, Context c) {
+        double m = s.number("margin", CosFaceLoss.DEFAULT_MARGIN);
+        CosFaceLoss.Builder b = CosFaceLoss.builder().optScale(s.number("scale", CosFaceLoss.DEFAULT_SCALE)).optMargin(m);
+        int warmup = s.integer("warmup", 0);
+        if (warmup > 0) {
+            b.optMargin(new LinearWarmup(0, m, warmup), c.clock());
+        }
+        return b.build();
+    }
+
+    private static ArcFaceLoss arcFace(Spec s, Context c) {
+        double m = s.number("margin", ArcFaceLoss.DEFAULT_MARGIN);
+        String fallback = s.text("fallback", "none");
+        ArcFaceLoss.Fallback f;
+        switch (fallback) {
+            case "none":
+                f = ArcFaceLoss.Fallback.NONE;
+                break;
+            case "insightface":
+                f = ArcFaceLoss.Fallback.INSIGHTFACE;
+                break;
+            case "easy":
+                f = ArcFaceLoss.Fallback.EASY_MARGIN;
+                break;
+            default:
+                throw new IllegalArgumentException("'" + s.name() + "': fallback must be none, insightface or easy, got '" + fallback + "'");
+        }
+        ArcFaceLoss.Builder b = ArcFaceLoss.builder().optScale(s.number("scale", ArcFaceLoss.DEFAULT_SCALE))
+                .optMargin(m).optFallback(f);
+        int warmup = s.integer("warmup", 0);
+        if (warmup > 0) {
+            b.optMargin(new LinearWarmup(0, m, warmup), c.clock());
+        }
+        return b.build();
+    }
+
+    /** Learning-rate schedules, built from the iterations per epoch. */
+    public static final Registry<Void, Function<Integer, Schedule>> LEARNING_RATES =
+            new Registry<Void, Function<Integer, Schedule>>("learning-rate schedule")
+                    .add("constant", "a constant rate", Set.of("lr", "warmup"),
+                            (s, c) -> perEpoch -> warm(s, Schedule.constant(s.number("lr", 0.01))))
+                    .add("step", "x gamma at each epoch of 'at' (epochs separated by ';')", Set.of("lr", "gamma", "at", "warmup"),
+                            (s, c) -> perEpoch -> warm(s, new StepDecay(s.number("lr", 0.1), s.number("gamma", 0.1),
+                                    Arrays.stream(s.text("at", "").split(";")).filter(t -> !t.isBlank())
+                                            .mapToLong(t -> Long.parseLong(t.trim()) * perEpoch).toArray())))
+                    .add("cosine", "cosine annealing over 'epochs' epochs to 'min'", Set.of("lr", "min", "epochs", "warmup"),
+                            (s, c) -> perEpoch -> warm(s, new CosineDecay(s.number("lr", 0.1), s.number("min", 0),
+                                    (long) Math.max(1, s.integer("epochs", 1)) * perEpoch)));
+
+    private static Schedule warm(Spec s, Schedule inner) {
+        int warmup = s.integer("warmup", 0);
+        return warmup > 0 ? new Warmup(inner, warmup, 0.01) : inner;
+    }
+}

@@ -1,0 +1,85 @@
+package org.metric4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.Test;
+import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.TrainingClock;
+
+/** Every component by name: builds with defaults, computes, and explains bad names and values. */
+class ComponentsTest {
+
+    @Test
+    void everyLossBuildsAndGivesAFiniteValue() {
+        Components.Context ctx = new Components.Context(4, new TrainingClock());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            NDArray emb = m.randomNormal(new Shape(16, 8));
+            NDArray labels = m.create(new long[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
+            ParameterStore ps = new ParameterStore(m, false);
+            for (String name : Components.LOSSES.names()) {
+                LossComponent c = Components.LOSSES.create(name, ctx);
+                if (c.head() != null) {
+                    c.head().initialize(m, DataType.FLOAT32, new Shape(16, 8));
+                }
+                double v = c.loss(ps, emb, labels, true).getFloat();
+                assertTrue(Double.isFinite(v) && v >= 0, name + " gave " + v);
+            }
+        }
+    }
+
+    @Test
+    void backbonesProduceEmbeddingsOfTheRequestedSize() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block lenet = Components.BACKBONES.create("lenetpp:dim=3", null);
+            lenet.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            assertEquals(new Shape(2, 3), lenet.getOutputShapes(new Shape[] {new Shape(2, 1, 28, 28)})[0]);
+            NDArray out = lenet.forward(new ParameterStore(m, false), new NDList(m.ones(new Shape(2, 1, 28, 28))), false).head();
+            assertEquals(new Shape(2, 3), out.getShape());
+            Block face = Components.BACKBONES.create("faceresnet:dim=64", null);
+            face.initialize(m, DataType.FLOAT32, new Shape(2, 3, 112, 112));
+            NDArray f = face.forward(new ParameterStore(m, false), new NDList(m.ones(new Shape(2, 3, 112, 112))), false).head();
+            assertEquals(new Shape(2, 64), f.getShape());
+        }
+    }
+
+    @Test
+    void schedulesFromSpecs() {
+        Schedule step = Components.LEARNING_RATES.create("step:lr=0.1,gamma=0.1,at=2;4", null).apply(10);
+        assertEquals(0.1, step.valueAt(19), 1e-15);
+        assertEquals(0.01, step.valueAt(20), 1e-15);
+        assertEquals(0.001, step.valueAt(40), 1e-15);
+        Schedule cos = Components.LEARNING_RATES.create("cosine:lr=1,epochs=2,warmup=5", null).apply(10);
+        assertEquals(0.01, cos.valueAt(0), 1e-12);
+        assertEquals(0.0, cos.valueAt(20), 1e-12);
+    }
+
+    @Test
+    void badNamesAndValuesListTheChoices() {
+        Components.Context ctx = new Components.Context(4, new TrainingClock());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Components.LOSSES.create("arcfaec", ctx));
+        assertTrue(e.getMessage().contains("unknown loss 'arcfaec'") && e.getMessage().contains("arcface")
+                && e.getMessage().contains("cosface"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Components.LOSSES.create("arcface:margn=0.5", ctx));
+        assertTrue(e.getMessage().contains("no parameter 'margn'") && e.getMessage().contains("margin"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Components.LOSSES.create("arcface:margin=big", ctx));
+        assertTrue(e.getMessage().contains("margin must be a number, got 'big'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Components.LOSSES.create("arcface:margin=28.6", ctx));
+        assertTrue(e.getMessage().contains("(degrees?)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Components.MINERS.create("semi-hard", null));
+        assertTrue(e.getMessage().contains("semihard"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Components.BACKBONES.create("resnet", null));
+        assertTrue(e.getMessage().contains("lenetpp") && e.getMessage().contains("faceresnet"), e.getMessage());
+    }
+}
