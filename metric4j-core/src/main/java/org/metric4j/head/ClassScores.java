@@ -38,17 +38,23 @@ public record ClassScores(NDArray cosine, NDArray embeddingNorms, NDArray weight
      * in pytorch-metric-learning). With {@code subCenters} k > 1 the weights are D x (C k), column
      * {@code c*k + j} being sub-center j of class c, and a class's cosine is the largest of its
      * sub-centers' (Deng et al. 2020, sub-center ArcFace).
+     *
+     * <p>The cosines are computed as \( \hat{x}_i^T W_j / \max(\|W_j\|, 10^{-12}) \): scaling
+     * the B x C products by the inverse column norms allocates less than normalizing the D x C
+     * weights (and their backward), and gives the same values and gradients up to rounding.
      */
     public static ClassScores of(NDArray x, NDArray w, int subCenters) {
         NDArray xn = x.normalize(2, 1, 1e-12);
-        NDArray wn = w.normalize(2, 0, 1e-12);
-        NDArray cos = xn.matMul(wn);
+        NDArray wNorm = w.norm(new int[] {0}, true);
+        // (x^ W) * (1 / max(|W_j|, eps)): the cosines of x^ (W / max(|W_j|, eps)) without a
+        // normalized D x C copy of W and its backward (fewer large temporaries, issue #3)
+        NDArray cos = xn.matMul(w).mul(wNorm.maximum(1e-12).pow(-1));
         NDArray xNorm = x.norm(new int[] {1}, true);
         if (subCenters > 1) {
             long b = cos.getShape().get(0);
             long c = cos.getShape().get(1) / subCenters;
             return new ClassScores(cos.reshape(b, c, subCenters).max(new int[] {2}), xNorm, null);
         }
-        return new ClassScores(cos, xNorm, w.norm(new int[] {0}, true));
+        return new ClassScores(cos, xNorm, wNorm);
     }
 }

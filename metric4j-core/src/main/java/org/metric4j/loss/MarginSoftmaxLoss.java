@@ -45,8 +45,9 @@ public abstract class MarginSoftmaxLoss extends ClassificationLoss {
         NDArray y = Inputs.classLabels("labels", labels, b, c).reshape(-1, 1);
         NDArray target = cos.gather(y, 1);
         NDArray modified = targetLogit(target, scores);
-        NDArray mask = y.reshape(-1).oneHot((int) c, cos.getDataType());
-        NDArray logits = nonTargetLogits(cos).add(mask.mul(modified.sub(nonTargetLogits(target))));
+        // the target column replaced by scatter: one B x C array instead of a one-hot mask and
+        // two B x C products (same values and gradients, fewer large temporaries; issue #3)
+        NDArray logits = nonTargetLogits(cos).scatter(y, modified, 1);
         return crossEntropy(scale(logits, scores), y.reshape(-1));
     }
 
