@@ -10,6 +10,16 @@ public enum Suite {
         public void run(BenchConfig config, Consumer<String> out) {
             new PairSuite(config).run(out);
         }
+    },
+    /**
+     * Margin-softmax heads at 10k and 100k classes against their matrix products, and a partial
+     * classifier over 1M classes (issue #3).
+     */
+    heads {
+        @Override
+        public void run(BenchConfig config, Consumer<String> out) {
+            new HeadsSuite(config).run(out);
+        }
     };
 
     /**

@@ -1,0 +1,87 @@
+package org.metric4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The heads suite at tiny sizes: case names, JSON fields, gemm ratios, partial train steps. */
+class HeadsSuiteTest {
+
+    private static final HeadsSuite.Sizes TINY = new HeadsSuite.Sizes(8, 16, 50, 200, 2000, 0.1, 4);
+
+    private static List<JsonObject> run(String only, int warmup, int iterations) {
+        List<String> lines = new ArrayList<>();
+        new HeadsSuite(new BenchConfig(warmup, iterations, 2, only, 1), TINY).run(lines::add);
+        List<JsonObject> json = new ArrayList<>();
+        for (String line : lines) {
+            assertFalse(line.contains("\n"), line);
+            json.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+        return json;
+    }
+
+    @Test
+    void gemmLinesComeFirstAndLossLinesCarryTheirRatio() {
+        List<JsonObject> lines = run("^(gemm|arcface|partial)", 1, 2);
+        List<String> names = new ArrayList<>();
+        lines.forEach(j -> names.add(j.get("name").getAsString()));
+        assertEquals(List.of("gemm_b8_c50", "gemm_b8_c200", "arcface_b8_c50", "arcface_b8_c200",
+                "partial_arcface_b8_c2k_r01"), names);
+        for (JsonObject j : lines) {
+            assertTrue(j.get("ms_median").getAsDouble() > 0, j.toString());
+            assertTrue(j.get("peak_rss_mb").getAsDouble() > 0, j.toString());
+            assertEquals(8, j.get("batch").getAsInt(), j.toString());
+            assertEquals(16, j.get("dim").getAsInt(), j.toString());
+            assertEquals("float32", j.get("dtype").getAsString(), j.toString());
+        }
+        JsonObject arc = lines.get(3);
+        assertEquals(200, arc.get("classes").getAsInt());
+        assertEquals("gemm_b8_c200", arc.get("gemm_case").getAsString());
+        double expected = arc.get("ms_median").getAsDouble()
+                / lines.get(1).get("ms_median").getAsDouble();
+        assertEquals(expected, arc.get("gemm_ratio").getAsDouble(), 1e-3, arc.toString());
+        assertTrue(arc.get("loss").getAsString().startsWith("ArcFaceLoss("), arc.toString());
+        assertFalse(lines.get(0).has("gemm_ratio"), lines.get(0).toString());
+    }
+
+    @Test
+    void partialCaseRunsAtLeastTheMinimumOfTrainSteps() {
+        List<JsonObject> lines = run("^(gemm_b8_c200|partial)", 1, 1);
+        assertEquals(2, lines.size(), lines.toString());
+        JsonObject p = lines.get(1);
+        assertEquals("partial_arcface_b8_c2k_r01", p.get("name").getAsString());
+        assertEquals(2000, p.get("classes").getAsInt());
+        assertEquals(200, p.get("sampled_classes").getAsInt());
+        assertEquals(0.1, p.get("sample_rate").getAsDouble());
+        assertEquals(4, p.get("steps").getAsInt(), p.toString());
+        assertEquals(3, p.get("iterations").getAsInt(), p.toString());
+        assertEquals("gemm_b8_c200", p.get("gemm_case").getAsString());
+        assertTrue(p.get("gemm_ratio").getAsDouble() > 0, p.toString());
+        assertTrue(p.get("init_ms").getAsDouble() >= 0, p.toString());
+        assertTrue(p.get("head").getAsString().startsWith("PartialCosineClassifier("), p.toString());
+    }
+
+    @Test
+    void withoutItsGemmLineALossLineHasNoRatio() {
+        List<JsonObject> lines = run("^cosface", 0, 1);
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals("cosface_b8_c50", lines.get(0).get("name").getAsString());
+        assertFalse(lines.get(0).has("gemm_ratio"), lines.get(0).toString());
+    }
+
+    @Test
+    void classCountsAreNamedAsInTheIssue() {
+        assertEquals("10k", HeadsSuite.count(10_000));
+        assertEquals("100k", HeadsSuite.count(100_000));
+        assertEquals("1m", HeadsSuite.count(1_000_000));
+        assertEquals("50", HeadsSuite.count(50));
+        assertEquals("1500", HeadsSuite.count(1500));
+        assertEquals(Suite.heads, Suite.valueOf("heads"));
+    }
+}
