@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Deep metric learning and face-recognition losses on the JVM.",
-        subcommands = {DemoCommand.class, EvaluateCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EmbedCommand.class, EvaluateCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Metric4j implements Runnable {
 

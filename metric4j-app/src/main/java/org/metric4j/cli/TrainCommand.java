@@ -1,0 +1,241 @@
+package org.metric4j.cli;
+
+import com.google.gson.GsonBuilder;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.metric4j.data.PxKSampler;
+import org.metric4j.data.ShuffleSampler;
+import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.schedule.TrainingClock;
+import org.metric4j.train.BatchPlan;
+import org.metric4j.train.Components;
+import org.metric4j.train.Datasets;
+import org.metric4j.train.Embedder;
+import org.metric4j.train.EmbeddingTrainer;
+import org.metric4j.train.LossComponent;
+import org.metric4j.train.TrainConfig;
+import org.metric4j.train.TrainResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code metric4j train}: trains a backbone with one or more losses on a dataset, every
+ * component chosen by name ({@code name:key=value,...}). Writes checkpoints every epoch (an
+ * interrupted run resumes with {@code --resume}), {@code metrics.csv}, the final backbone and the
+ * held-out embeddings as .npy for {@code evaluate}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an embedding model: dataset, backbone, losses (weighted), optimizer, schedule.",
+        footer = {"", "Components: '--list' prints every dataset, backbone, loss, miner and schedule with its parameters.",
+            "Example: train --dataset fashion-mnist --backbone lenetpp:dim=64 --loss arcface:scale=30,margin=0.3 "
+                    + "--optimizer adam --lr constant:lr=0.002 --epochs 1 --output runs/arcface"})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dataset", defaultValue = "synthetic-faces:size=112",
+            description = "Dataset spec (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--backbone", defaultValue = "faceresnet:dim=512", description = "Backbone spec (default: ${DEFAULT-VALUE}).")
+    String backbone;
+
+    @Option(names = "--loss", description = "Loss spec, repeatable for a weighted sum (weight=...). Default: arcface.")
+    List<String> losses = new ArrayList<>();
+
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--lr", defaultValue = "constant:lr=0.01", description = "Learning-rate schedule spec (default: ${DEFAULT-VALUE}).")
+    String lr;
+
+    @Option(names = "--weight-decay", defaultValue = "5e-4", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--head-lr-factor", defaultValue = "1", description = "Heads' learning rate / backbone's (default: ${DEFAULT-VALUE}).")
+    double headLrFactor;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size of plain shuffling (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--pk", description = "P x K sampling, e.g. 16x4 (default for pair losses: 32x4).")
+    String pk;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--output", description = "Output directory (checkpoints, metrics.csv, model, embeddings).")
+    Path output;
+
+    @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint.")
+    boolean resume;
+
+    @Option(names = "--force", description = "Overwrite an existing --output directory.")
+    boolean force;
+
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    @Option(names = "--list", description = "List every component with its parameters and exit.")
+    boolean list;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (list) {
+            printList(out);
+            return 0;
+        }
+        if (epochs < 1) {
+            throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
+        }
+        if (output != null && Files.exists(output) && !resume) {
+            if (!force) {
+                throw new ParameterException(spec.commandLine(), "--output " + output
+                        + " exists: give --resume to continue that run or --force to overwrite it");
+            }
+            deleteTree(output);
+        }
+        if (losses.isEmpty()) {
+            losses.add("arcface");
+        }
+        Datasets.TrainData data = Datasets.DATASETS.create(dataset, seed);
+        TrainingClock clock = new TrainingClock();
+        Components.Context ctx = new Components.Context(data.train().numClasses(), clock);
+        List<LossComponent> parts = new ArrayList<>();
+        for (String l : losses) {
+            parts.add(Components.LOSSES.create(l, ctx));
+        }
+        boolean pairLoss = parts.stream().anyMatch(p -> p.kind() == LossComponent.Kind.METRIC);
+        BatchPlan plan;
+        if (pk != null || pairLoss) {
+            int[] pkv = parsePk(pk == null ? "32x4" : pk);
+            PxKSampler s = PxKSampler.builder().setLabels(data.train()).optP(pkv[0]).optK(pkv[1]).optSeed(seed).build();
+            plan = s::epochBatches;
+        } else {
+            ShuffleSampler s = ShuffleSampler.builder().setSize(data.train()).optBatchSize(batchSize).optSeed(seed).build();
+            plan = s::epochBatches;
+        }
+        TrainConfig.OptimizerKind kind;
+        switch (optimizer.toLowerCase(Locale.ROOT)) {
+            case "sgd":
+                kind = TrainConfig.OptimizerKind.SGD;
+                break;
+            case "adam":
+                kind = TrainConfig.OptimizerKind.ADAM;
+                break;
+            default:
+                throw new ParameterException(spec.commandLine(), "--optimizer must be sgd or adam, got '" + optimizer + "'");
+        }
+        TrainConfig config = TrainConfig.builder().optEpochs(epochs).optSeed(seed)
+                .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? momentum : 0)
+                .optLearningRate(Components.LEARNING_RATES.create(lr, null))
+                .optWeightDecay(weightDecay).optHeadLearningRateFactor(headLrFactor)
+                .optOutputDir(output).optProgressBar(!noProgress)
+                .describe("dataset", dataset).describe("backbone", backbone).describe("losses", String.join(" + ", losses))
+                .describe("optimizer", optimizer).describe("lr", lr).describe("seed", String.valueOf(seed))
+                .build();
+        out.printf(Locale.ROOT, "training on %s: %s, %s%n", data.name(), backbone, String.join(" + ", losses));
+        out.flush();
+        TrainResult result;
+        try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, Components.BACKBONES.create(backbone, null),
+                parts, data.train(), plan, data.evaluators(), clock)) {
+            result = trainer.fit();
+            if (output != null) {
+                writeOutputs(trainer, data, result);
+            }
+        }
+        for (Map<String, Double> h : result.history()) {
+            out.println(format(h));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void writeOutputs(EmbeddingTrainer trainer, Datasets.TrainData data, TrainResult result) throws Exception {
+        Path model = output.resolve("model");
+        Files.createDirectories(model);
+        try (var os = new java.io.DataOutputStream(Files.newOutputStream(model.resolve("backbone.params")))) {
+            trainer.backbone().saveParameters(os);
+        }
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
+        modelInfo.put("backbone", backbone);
+        modelInfo.put("input", new int[] {data.train().channels(), data.train().height(), data.train().width()});
+        modelInfo.put("dataset", dataset);
+        Files.writeString(model.resolve("backbone.json"), new GsonBuilder().setPrettyPrinting().create().toJson(modelInfo));
+        EmbeddingSet held = Embedder.embed(trainer.backbone(), data.heldOut(), 0, trainer.manager());
+        held.writeNpy(output.resolve("embeddings.npy"), output.resolve("labels.npy"), false);
+        Files.write(output.resolve("names.txt"), List.of(held.names()), StandardCharsets.UTF_8);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("command", "metric4j train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        run.put("versions", Map.of("metric4j", "0.1.0-SNAPSHOT", "djl", ai.djl.engine.Engine.getDjlVersion(),
+                "java", System.getProperty("java.version")));
+        run.put("dataset", data.name());
+        run.put("final", result.last());
+        Files.writeString(output.resolve("run.json"), new GsonBuilder().setPrettyPrinting().create().toJson(run));
+    }
+
+    static int[] parsePk(String text) {
+        String[] f = text.toLowerCase(Locale.ROOT).split("x");
+        try {
+            if (f.length != 2) {
+                throw new NumberFormatException();
+            }
+            int p = Integer.parseInt(f[0].trim());
+            int k = Integer.parseInt(f[1].trim());
+            if (p < 2 || k < 2) {
+                throw new NumberFormatException();
+            }
+            return new int[] {p, k};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--pk must be PxK with P >= 2 classes and K >= 2 images each, e.g. 16x4; got '" + text + "'");
+        }
+    }
+
+    private static String format(Map<String, Double> h) {
+        StringBuilder sb = new StringBuilder();
+        h.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "  ").append(k).append('=')
+                .append(k.equals("epoch") || k.equals("iteration") ? String.valueOf(v.longValue())
+                        : String.format(Locale.ROOT, "%.4g", v)));
+        return sb.toString();
+    }
+
+    private static void printList(PrintWriter out) {
+        print(out, "datasets (--dataset)", Datasets.DATASETS.help());
+        print(out, "backbones (--backbone)", Components.BACKBONES.help());
+        print(out, "losses (--loss, repeatable; every loss takes weight=)", Components.LOSSES.help());
+        print(out, "miners (triplet:miner=NAME)", Components.MINERS.help());
+        print(out, "learning-rate schedules (--lr)", Components.LEARNING_RATES.help());
+        out.flush();
+    }
+
+    private static void print(PrintWriter out, String title, Map<String, String> entries) {
+        out.println(title + ":");
+        entries.forEach((n, d) -> out.printf(Locale.ROOT, "  %-18s %s%n", n, d));
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+}
