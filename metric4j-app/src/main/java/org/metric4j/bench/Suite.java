@@ -20,6 +20,20 @@ public enum Suite {
         public void run(BenchConfig config, Consumer<String> out) {
             new HeadsSuite(config).run(out);
         }
+    },
+    /** Leave-one-out retrieval on 100k embeddings and exact kNN of 10k against 1M (issue #4). */
+    eval {
+        @Override
+        public void run(BenchConfig config, Consumer<String> out) {
+            new EvalSuite(config).run(out);
+        }
+    },
+    /** Training throughput and loop overhead (issue #5). */
+    train {
+        @Override
+        public void run(BenchConfig config, Consumer<String> out) {
+            new TrainSuite(config).run(out);
+        }
     };
 
     /**

@@ -33,7 +33,7 @@ public final class Datasets {
     public static final Registry<Long, TrainData> DATASETS = new Registry<Long, TrainData>("dataset")
             .add("fashion-mnist", "Fashion-MNIST (dir=..., else Debian's /usr/share/datasets/fashion-mnist, "
                             + "the cache, then a download); 'limit' trains on the first N images",
-                    Set.of("dir", "limit", "eval-limit"), (s, seed) -> {
+                    Set.of("dir", "limit", "eval-limit", "ncc-train"), (s, seed) -> {
                         try {
                             FashionMnist.Builder b = FashionMnist.builder();
                             String dir = s.text("dir", null);
@@ -44,7 +44,7 @@ public final class Datasets {
                             LabeledImages train = limit(fm.load(FashionMnist.Split.TRAIN), s.integer("limit", 0));
                             LabeledImages test = limit(fm.load(FashionMnist.Split.TEST), s.integer("eval-limit", 0));
                             return new TrainData("Fashion-MNIST (" + train.size() + " train, " + test.size() + " test)",
-                                    train, test, List.of(new NearestCenterEvaluator(train, test, 20_000)));
+                                    train, test, List.of(new NearestCenterEvaluator(train, test, s.integer("ncc-train", 20_000))));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e.getMessage(), e);
                         }

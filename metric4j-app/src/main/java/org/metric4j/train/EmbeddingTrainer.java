@@ -60,6 +60,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private final ParameterOptimizer optimizer;
     private final List<Block> heads = new ArrayList<>();
     private final Set<Block> optimizedHeads = new LinkedHashSet<>();
+    private final List<Double> stepLosses = new ArrayList<>();
 
     /**
      * A trainer.
@@ -131,6 +132,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
      */
     public TrainResult fit() {
         List<Map<String, Double>> history = new ArrayList<>();
+        stepLosses.clear();
         int start = 0;
         int resumed = -1;
         Path out = config.outputDir();
@@ -169,7 +171,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("training output in " + out + ": " + e.getMessage(), e);
         }
-        return new TrainResult(history, resumed);
+        return new TrainResult(history, resumed, List.copyOf(stepLosses));
     }
 
     private Map<String, Double> trainEpoch(int epoch) {
@@ -224,6 +226,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                     applyCenterRules(features, y);
                     long b3 = System.nanoTime();
                     lossSum += total;
+                    stepLosses.add(total);
                     for (int k = 0; k < parts.length; k++) {
                         partSums[k] += parts[k];
                     }

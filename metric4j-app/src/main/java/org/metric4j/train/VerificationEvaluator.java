@@ -75,16 +75,20 @@ public final class VerificationEvaluator implements EpochEvaluator {
 
     @Override
     public Map<String, Double> evaluate(Block backbone, NDManager manager) {
-        EmbeddingSet e = Embedder.embed(backbone, data, 0, manager);
-        double[] scores = new double[pairs.length];
-        for (int i = 0; i < pairs.length; i++) {
-            scores[i] = e.cosine(pairs[i][0], pairs[i][1]);
-        }
-        VerificationProtocol.Report r = new VerificationProtocol().evaluate(scores, same);
+        VerificationProtocol.Report r = report(Embedder.embed(backbone, data, 0, manager));
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("verification_accuracy", r.accuracyMean());
         m.put("verification_auc", r.auc());
         m.put("verification_eer", r.eer());
         return m;
+    }
+
+    /** The protocol's report on embeddings of this evaluator's images (in item order). */
+    public VerificationProtocol.Report report(EmbeddingSet e) {
+        double[] scores = new double[pairs.length];
+        for (int i = 0; i < pairs.length; i++) {
+            scores[i] = e.cosine(pairs[i][0], pairs[i][1]);
+        }
+        return new VerificationProtocol().evaluate(scores, same);
     }
 }

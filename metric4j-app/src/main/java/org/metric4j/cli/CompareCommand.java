@@ -1,0 +1,85 @@
+package org.metric4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.metric4j.report.Comparison;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code metric4j compare}: several losses on one dataset with one budget, one HTML report.
+ * Each {@code --loss} is one run; {@code +} joins the components of a weighted sum
+ * ({@code softmax+center:weight=0.01}).
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Train several losses on one dataset with one budget and write one comparison report.",
+        footer = {"", "Example: compare --dataset fashion-mnist:limit=10000 --backbone lenetpp:dim=2 "
+                + "--loss softmax --loss softmax+center:weight=0.01 --loss arcface:scale=10,margin=0.2 --output runs/cmp"})
+final class CompareCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--dataset", defaultValue = "synthetic-faces:identities=50,images=10,size=56",
+            description = "Dataset spec (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--backbone", defaultValue = "lenetpp:dim=2", split = "\\|",
+            description = "Backbone spec, or several separated by '|' (each loss runs on each) (default: ${DEFAULT-VALUE}).")
+    List<String> backbones;
+
+    @Option(names = "--loss", required = true, description = "A run's loss (repeat for several runs; '+' joins components).")
+    List<String> losses;
+
+    @Option(names = "--epochs", defaultValue = "1", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "constant:lr=0.003", description = "Learning-rate spec (default: ${DEFAULT-VALUE}).")
+    String lr;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--output", required = true, description = "Report directory (report.html, figures/).")
+    Path output;
+
+    @Option(names = "--force", description = "Overwrite an existing --output directory.")
+    boolean force;
+
+    @Option(names = "--no-progress", description = "No progress bars.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(output) && !force) {
+            throw new ParameterException(spec.commandLine(), "--output " + output + " exists; give --force to overwrite it");
+        }
+        if (!optimizer.equalsIgnoreCase("sgd") && !optimizer.equalsIgnoreCase("adam")) {
+            throw new ParameterException(spec.commandLine(), "--optimizer must be sgd or adam, got '" + optimizer + "'");
+        }
+        List<Comparison.Entry> entries = new ArrayList<>();
+        for (String b : backbones) {
+            for (String l : losses) {
+                List<String> parts = Arrays.stream(l.split("\\+")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+                String label = l + (backbones.size() > 1 ? " / " + b : "");
+                entries.add(new Comparison.Entry(label, b, parts));
+            }
+        }
+        String command = "metric4j compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        new Comparison(dataset, entries, new Comparison.Budget(epochs, batchSize, optimizer, lr, seed), command)
+                .run(output, spec.commandLine().getOut(), !noProgress);
+        return 0;
+    }
+}
