@@ -1,11 +1,9 @@
 package org.metric4j.eval;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import org.metric4j.math.Inputs;
 
 /**
@@ -15,7 +13,8 @@ import org.metric4j.math.Inputs;
  *
  * <p>Metrics: {@link Metric#COSINE} (dot product of L2-normalized rows; on unit vectors the same
  * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
- * {@code excludeSelf} query i never returns reference i (leave-one-out, queries = references).
+ * {@code excludeSelf} query i never returns reference i (leave-one-out, queries = references:
+ * k + 1 neighbours are searched and the query itself is dropped, so no mask is built).
  * Defaults: {@value #DEFAULT_QUERY_BLOCK} queries x {@value #DEFAULT_REFERENCE_BLOCK} references
  * per block (256 MiB of float32 scores): few, wide blocks, since each block pays one top-k pass.
  */
@@ -113,6 +112,8 @@ public final class KnnSearch {
 
     private void searchBlock(NDArray qry, NDArray ref, NDArray refSq, long qs, long qe, long m, int k,
             boolean excludeSelf, long[][] indices, double[][] scores) {
+        // leave-one-out: search one more and drop the query itself (no mask over the block)
+        int depth = excludeSelf ? k + 1 : k;
         try (NDScope block = new NDScope()) {
             NDArray qb = qry.get(qs + ":" + qe);
             NDArray qbSq = metric == Metric.L2 ? qb.square().sum(new int[] {1}).reshape(-1, 1) : null;
@@ -126,14 +127,7 @@ public final class KnnSearch {
                     // larger is better: the negated squared distance
                     sim = sim.mul(2.0).sub(qbSq).sub(refSq.get(":, " + rs + ":" + re));
                 }
-                if (excludeSelf && rs < qe && qs < re) {
-                    NDArray qi = qb.getManager().arange(qs, qe).toType(DataType.INT64, false).reshape(-1, 1);
-                    NDArray ri = qb.getManager().arange(rs, re).toType(DataType.INT64, false).reshape(1, -1);
-                    NDArray self = qi.eq(ri);
-                    NDArray negInf = qb.getManager().full(new Shape(), Float.NEGATIVE_INFINITY, sim.getDataType());
-                    sim = NDArrays.where(self, negInf.broadcast(sim.getShape()), sim);
-                }
-                int kk = (int) Math.min(k, re - rs);
+                int kk = (int) Math.min(depth, re - rs);
                 NDList top = sim.topK(kk, 1, true, false);
                 NDArray values = top.get(0);
                 NDArray idx = top.get(1).toType(DataType.INT64, false).add(rs);
@@ -143,22 +137,28 @@ public final class KnnSearch {
                 } else {
                     NDArray allValues = bestValues.concat(values, 1);
                     NDArray allIdx = bestIndices.concat(idx, 1);
-                    NDList merged = allValues.topK(Math.min(k, (int) allValues.getShape().get(1)), 1, true, false);
+                    NDList merged = allValues.topK(Math.min(depth, (int) allValues.getShape().get(1)), 1, true, false);
                     bestValues = merged.get(0);
                     bestIndices = allIdx.gather(merged.get(1).toType(DataType.INT64, false), 1);
                 }
             }
-            NDList sorted = bestValues.topK(k, 1, true, true);
+            NDList sorted = bestValues.topK(depth, 1, true, true);
             NDArray order = sorted.get(1).toType(DataType.INT64, false);
             long[] idx = bestIndices.gather(order, 1).toLongArray();
             double[] val = sorted.get(0).toType(DataType.FLOAT64, false).toDoubleArray();
             for (int i = 0; i < qe - qs; i++) {
+                long self = excludeSelf ? qs + i : -1;
                 long[] row = new long[k];
                 double[] sc = new double[k];
-                System.arraycopy(idx, i * k, row, 0, k);
-                for (int j = 0; j < k; j++) {
-                    double v = val[i * k + j];
-                    sc[j] = metric == Metric.L2 ? Math.sqrt(Math.max(0, -v)) : v;
+                int j = 0;
+                for (int t = 0; t < depth && j < k; t++) {
+                    long id = idx[i * depth + t];
+                    if (id == self) {
+                        continue;
+                    }
+                    double v = val[i * depth + t];
+                    row[j] = id;
+                    sc[j++] = metric == Metric.L2 ? Math.sqrt(Math.max(0, -v)) : v;
                 }
                 indices[(int) qs + i] = row;
                 scores[(int) qs + i] = sc;
