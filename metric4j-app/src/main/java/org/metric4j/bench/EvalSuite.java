@@ -83,7 +83,7 @@ final class EvalSuite {
         manager.getEngine().setRandomSeed((int) seed);
         NDArray means = manager.randomNormal(new Shape(classes, dim)).normalize(2, 1, 1e-12);
         NDArray idx = manager.create(labels);
-        NDArray noise = manager.randomNormal(new Shape(labels.length, dim)).mul(2.5 / Math.sqrt(dim));
+        NDArray noise = manager.randomNormal(new Shape(labels.length, dim)).mul(1.8 / Math.sqrt(dim));
         return means.get(new ai.djl.ndarray.index.NDIndex("{}", idx)).add(noise).toType(DataType.FLOAT32, false);
     }
 }

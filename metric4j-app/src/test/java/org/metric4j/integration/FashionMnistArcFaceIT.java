@@ -35,12 +35,12 @@ class FashionMnistArcFaceIT {
         LabeledImages train = fm.load(FashionMnist.Split.TRAIN);
         LabeledImages test = fm.load(FashionMnist.Split.TEST);
         TrainingClock clock = new TrainingClock();
-        LossComponent arcFace = Components.LOSSES.create("arcface:scale=30,margin=0.3",
+        LossComponent arcFace = Components.LOSSES.create("arcface:scale=30,margin=0.2",
                 new Components.Context(train.numClasses(), clock));
         TrainConfig config = TrainConfig.builder().optEpochs(1).optSeed(1)
-                .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optLearningRate(0.002).optWeightDecay(0)
+                .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optLearningRate(0.003).optWeightDecay(0)
                 .optOutputDir(dir).optProgressBar(false).build();
-        ShuffleSampler sampler = ShuffleSampler.builder().setSize(train).optBatchSize(256).optSeed(1).build();
+        ShuffleSampler sampler = ShuffleSampler.builder().setSize(train).optBatchSize(128).optSeed(1).build();
         TrainResult r;
         try (EmbeddingTrainer t = new EmbeddingTrainer(config, Components.BACKBONES.create("lenetpp:dim=64", null),
                 List.of(arcFace), train, sampler::epochBatches,

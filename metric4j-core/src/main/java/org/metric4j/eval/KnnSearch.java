@@ -94,12 +94,12 @@ public final class KnnSearch {
         long[][] indices = new long[(int) q][];
         double[][] scores = new double[(int) q][];
         try (NDScope outer = new NDScope()) {
-            NDArray ref = prepare(references);
-            NDArray refSq = metric == Metric.L2 ? ref.square().sum(new int[] {1}).reshape(1, -1) : null;
-            NDArray qry = queries == references ? ref : prepare(queries);
+            // queries are prepared whole; references block by block, so no copy of the reference
+            // set is ever made (it may be most of the memory)
+            NDArray qry = prepare(queries);
             for (long qs = 0; qs < q; qs += queryBlock) {
                 long qe = Math.min(q, qs + queryBlock);
-                searchBlock(qry, ref, refSq, qs, qe, m, k, excludeSelf, indices, scores);
+                searchBlock(qry, references, qs, qe, m, k, excludeSelf, indices, scores);
             }
         }
         return new Result(indices, scores);
@@ -110,7 +110,7 @@ public final class KnnSearch {
         return metric == Metric.COSINE ? f.normalize(2, 1, 1e-12) : f;
     }
 
-    private void searchBlock(NDArray qry, NDArray ref, NDArray refSq, long qs, long qe, long m, int k,
+    private void searchBlock(NDArray qry, NDArray references, long qs, long qe, long m, int k,
             boolean excludeSelf, long[][] indices, double[][] scores) {
         // leave-one-out: search one more and drop the query itself (no mask over the block)
         int depth = excludeSelf ? k + 1 : k;
@@ -121,11 +121,11 @@ public final class KnnSearch {
             NDArray bestIndices = null;
             for (long rs = 0; rs < m; rs += referenceBlock) {
                 long re = Math.min(m, rs + referenceBlock);
-                NDArray rb = ref.get(rs + ":" + re);
+                NDArray rb = prepare(references.get(rs + ":" + re));
                 NDArray sim = qb.matMul(rb.transpose());
                 if (metric == Metric.L2) {
                     // larger is better: the negated squared distance
-                    sim = sim.mul(2.0).sub(qbSq).sub(refSq.get(":, " + rs + ":" + re));
+                    sim = sim.mul(2.0).sub(qbSq).sub(rb.square().sum(new int[] {1}).reshape(1, -1));
                 }
                 int kk = (int) Math.min(depth, re - rs);
                 NDList top = sim.topK(kk, 1, true, false);
