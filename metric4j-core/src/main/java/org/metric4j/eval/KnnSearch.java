@@ -121,26 +121,38 @@ public final class KnnSearch {
             NDArray bestIndices = null;
             for (long rs = 0; rs < m; rs += referenceBlock) {
                 long re = Math.min(m, rs + referenceBlock);
-                NDArray rb = prepare(references.get(rs + ":" + re));
-                NDArray sim = qb.matMul(rb.transpose());
-                if (metric == Metric.L2) {
-                    // larger is better: the negated squared distance
-                    sim = sim.mul(2.0).sub(qbSq).sub(rb.square().sum(new int[] {1}).reshape(1, -1));
+                NDArray[] merged;
+                // each reference block's temporaries are freed before the next block
+                try (NDScope inner = new NDScope()) {
+                    NDArray rb = prepare(references.get(rs + ":" + re));
+                    NDArray sim = qb.matMul(rb.transpose());
+                    if (metric == Metric.L2) {
+                        // larger is better: the negated squared distance
+                        sim = sim.mul(2.0).sub(qbSq).sub(rb.square().sum(new int[] {1}).reshape(1, -1));
+                    }
+                    int kk = (int) Math.min(depth, re - rs);
+                    NDList top = sim.topK(kk, 1, true, false);
+                    NDArray values = top.get(0);
+                    NDArray idx = top.get(1).toType(DataType.INT64, false).add(rs);
+                    if (bestValues == null) {
+                        merged = new NDArray[] {values, idx};
+                    } else {
+                        NDArray allValues = bestValues.concat(values, 1);
+                        NDArray allIdx = bestIndices.concat(idx, 1);
+                        NDList best = allValues.topK(Math.min(depth, (int) allValues.getShape().get(1)), 1, true, false);
+                        merged = new NDArray[] {best.get(0),
+                            allIdx.gather(best.get(1).toType(DataType.INT64, false), 1)};
+                    }
+                    NDScope.unregister(merged);
                 }
-                int kk = (int) Math.min(depth, re - rs);
-                NDList top = sim.topK(kk, 1, true, false);
-                NDArray values = top.get(0);
-                NDArray idx = top.get(1).toType(DataType.INT64, false).add(rs);
-                if (bestValues == null) {
-                    bestValues = values;
-                    bestIndices = idx;
-                } else {
-                    NDArray allValues = bestValues.concat(values, 1);
-                    NDArray allIdx = bestIndices.concat(idx, 1);
-                    NDList merged = allValues.topK(Math.min(depth, (int) allValues.getShape().get(1)), 1, true, false);
-                    bestValues = merged.get(0);
-                    bestIndices = allIdx.gather(merged.get(1).toType(DataType.INT64, false), 1);
+                NDScope.register(merged[0]);
+                NDScope.register(merged[1]);
+                if (bestValues != null) {
+                    bestValues.close();
+                    bestIndices.close();
                 }
+                bestValues = merged[0];
+                bestIndices = merged[1];
             }
             NDList sorted = bestValues.topK(depth, 1, true, true);
             NDArray order = sorted.get(1).toType(DataType.INT64, false);
