@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The command line, run in-process with captured output. */
 class Metric4jTest {
@@ -19,14 +16,10 @@ class Metric4jTest {
         final String err;
 
         Run(String... args) {
-            CommandLine cli = Metric4j.commandLine();
-            StringWriter o = new StringWriter();
-            StringWriter e = new StringWriter();
-            cli.setOut(new PrintWriter(o));
-            cli.setErr(new PrintWriter(e));
-            code = cli.execute(args);
-            out = o.toString();
-            err = e.toString();
+            CliRun r = CliRun.of(args);
+            code = r.code();
+            out = r.out();
+            err = r.err();
         }
     }
 
