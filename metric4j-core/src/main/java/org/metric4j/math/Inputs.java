@@ -33,12 +33,17 @@ public final class Inputs {
             throw new IllegalArgumentException(
                     name + " must not be empty, got shape " + x.getShape());
         }
-        if (x.isNaN().any().getBoolean()) {
-            throw new IllegalArgumentException(name + " contains NaN (shape " + x.getShape() + ")");
-        }
-        if (x.isInfinite().any().getBoolean()) {
-            throw new IllegalArgumentException(
-                    name + " contains an infinite value (shape " + x.getShape() + ")");
+        // one reduction instead of full-size boolean masks: the sum is finite unless an entry is
+        // NaN or infinite (or the finite entries overflow, which the exact check below clears)
+        double sum = x.stopGradient().sum().toType(DataType.FLOAT64, false).getDouble();
+        if (!Double.isFinite(sum)) {
+            if (x.isNaN().any().getBoolean()) {
+                throw new IllegalArgumentException(name + " contains NaN (shape " + x.getShape() + ")");
+            }
+            if (x.isInfinite().any().getBoolean()) {
+                throw new IllegalArgumentException(
+                        name + " contains an infinite value (shape " + x.getShape() + ")");
+            }
         }
         return b;
     }
