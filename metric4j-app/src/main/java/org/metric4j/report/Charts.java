@@ -17,6 +17,12 @@ public final class Charts {
 
     private static final int SIZE = 520;
 
+    /** Ten distinguishable class colors (the "tab10" palette), cycled beyond ten classes. */
+    static final Color[] CLASS_COLORS = {
+        new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
+        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)
+    };
+
     private Charts() {}
 
     /**
@@ -48,7 +54,9 @@ public final class Charts {
                 }
             }
             if (!xs.isEmpty()) {
-                chart.addSeries(classNames[c], xs, ys).setMarker(SeriesMarkers.CIRCLE);
+                XYSeries s = chart.addSeries(classNames[c], xs, ys);
+                s.setMarker(SeriesMarkers.CIRCLE);
+                s.setMarkerColor(CLASS_COLORS[c % CLASS_COLORS.length]);
             }
         }
         if (weights != null) {
@@ -89,7 +97,6 @@ public final class Charts {
         outline.setMarker(SeriesMarkers.NONE);
         outline.setLineColor(Color.GRAY);
         outline.setShowInLegend(false);
-        Color[] palette = chart.getStyler().getTheme().getSeriesColors();
         for (int c = 0; c < classNames.length; c++) {
             List<Double> fx = new ArrayList<>();
             List<Double> fy = new ArrayList<>();
@@ -112,7 +119,7 @@ public final class Charts {
                 (z2 >= 0 ? fx : bx).add(x1);
                 (z2 >= 0 ? fy : by).add(y2);
             }
-            Color color = palette[c % palette.length];
+            Color color = CLASS_COLORS[c % CLASS_COLORS.length];
             if (!fx.isEmpty()) {
                 XYSeries s = chart.addSeries(classNames[c], fx, fy);
                 s.setMarker(SeriesMarkers.CIRCLE);
