@@ -27,16 +27,18 @@ class Metric4jTest {
     void helpListsEverySubcommand() {
         Run r = new Run("--help");
         assertEquals(0, r.code);
-        for (String sub : new String[] {"demo", "bench"}) {
+        for (String sub : new String[] {"demo", "train", "embed", "evaluate", "compare", "bench"}) {
             assertTrue(r.out.contains(sub), "help should list " + sub + ":\n" + r.out);
         }
     }
 
     @Test
-    void demoSaysWhatIsNotYetAvailable() {
-        Run r = new Run("demo");
+    void demoHelpDescribesTheComparison() {
+        Run r = new Run("demo", "--help");
         assertEquals(0, r.code);
-        assertTrue(r.out.contains("not yet available"), r.out);
+        for (String s : new String[] {"softmax", "center loss", "SphereFace", "CosFace", "ArcFace", "--train-images", "--output"}) {
+            assertTrue(r.out.contains(s), "demo --help should mention " + s + ":\n" + r.out);
+        }
     }
 
     @Test
