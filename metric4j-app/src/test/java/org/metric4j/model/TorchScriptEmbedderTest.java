@@ -1,0 +1,64 @@
+package org.metric4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A network traced in PyTorch (the fixture's tiny InsightFace-style model) reproduces its
+ * embeddings through DJL within the fixture's tolerance (1e-4 absolute), flip-sum included.
+ */
+class TorchScriptEmbedderTest {
+
+    private static final double TOLERANCE = 1e-4;
+
+    @Test
+    void reproducesTheTracedModelsEmbeddings() throws Exception {
+        Path dir = Path.of(getClass().getResource("/torchscript/expected.json").toURI()).getParent();
+        JsonObject expected = JsonParser.parseString(
+                Files.readString(dir.resolve("expected.json"), StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonArray names = expected.getAsJsonArray("images");
+        BufferedImage[] images = new BufferedImage[names.size()];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = ImageIO.read(dir.resolve(names.get(i).getAsString()).toFile());
+        }
+        try (TorchScriptEmbedder model = TorchScriptEmbedder.load(dir.resolve(expected.get("model").getAsString()), 112, 112)) {
+            check("embeddings", expected.getAsJsonArray("embeddings"), model.embed(images, false));
+            check("flip_sum_normalized", expected.getAsJsonArray("flip_sum_normalized"), model.embed(images, true));
+        }
+    }
+
+    private static void check(String what, JsonArray expected, float[][] actual) {
+        assertEquals(expected.size(), actual.length, what);
+        double worst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            JsonArray row = expected.get(i).getAsJsonArray();
+            assertEquals(row.size(), actual[i].length, what + " width");
+            for (int j = 0; j < row.size(); j++) {
+                worst = Math.max(worst, Math.abs(row.get(j).getAsDouble() - actual[i][j]));
+            }
+        }
+        assertTrue(worst <= TOLERANCE, what + ": largest difference " + worst + " > " + TOLERANCE);
+    }
+
+    @Test
+    void aMissingOrBrokenModelFileIsNamed(@TempDir Path dir) throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TorchScriptEmbedder.load(dir.resolve("nope.pt"), 112, 112));
+        assertTrue(e.getMessage().contains("nope.pt"), e.getMessage());
+        Path junk = Files.writeString(dir.resolve("junk.pt"), "not a model");
+        e = assertThrows(IllegalArgumentException.class, () -> TorchScriptEmbedder.load(junk, 112, 112));
+        assertTrue(e.getMessage().contains("junk.pt") && e.getMessage().contains("TorchScript"), e.getMessage());
+    }
+}
