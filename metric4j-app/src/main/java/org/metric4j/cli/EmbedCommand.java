@@ -36,8 +36,18 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "A trained model directory (RUN/model from 'train').")
+    @Option(names = "--model", description = "A trained model directory (RUN/model from 'train').")
     Path model;
+
+    @Option(names = "--torchscript", description = "Instead of --model: a TorchScript file exported from PyTorch "
+            + "(InsightFace preprocessing, 112 x 112 RGB), applied to --images.")
+    Path torchscript;
+
+    @Option(names = "--images", description = "With --torchscript: an image folder (one sub-directory per identity).")
+    Path images;
+
+    @Option(names = "--flip-sum", description = "With --torchscript: InsightFace's flip-sum embedding.")
+    boolean flipSum;
 
     @Option(names = "--dataset", description = "Dataset spec (default: the one the model was trained on).")
     String dataset;
@@ -55,25 +65,59 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of generated datasets (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    private Path[] outputs() {
+        String base = output.toString().substring(0, output.toString().length() - 4);
+        Path[] all = {output, Path.of(base + "-labels.npy"), Path.of(base + "-names.txt")};
+        for (Path p : all) {
+            if (Files.exists(p) && !force) {
+                throw new ParameterException(spec.commandLine(), p + " exists; give --force to overwrite it");
+            }
+        }
+        return all;
+    }
+
+    private int embedTorchScript() throws Exception {
+        if (images == null || !Files.isDirectory(images)) {
+            throw new ParameterException(spec.commandLine(), "--torchscript needs --images DIR (an image folder), got " + images);
+        }
+        Path[] files = outputs();
+        LabeledImages data = org.metric4j.data.ImageFolder.builder().setRoot(images).optSize(112, 112).build();
+        try (org.metric4j.model.TorchScriptEmbedder ts = org.metric4j.model.TorchScriptEmbedder.load(torchscript, 112, 112)) {
+            EmbeddingSet set = ts.embed(data, flipSum, 64);
+            write(set, files);
+            spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d x %d embeddings of %s by %s%s to %s%n",
+                    set.size(), set.dim(), images, torchscript, flipSum ? " (flip-sum)" : "", output);
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private static void write(EmbeddingSet set, Path[] files) throws java.io.IOException {
+        if (files[0].getParent() != null) {
+            Files.createDirectories(files[0].getParent());
+        }
+        set.writeNpy(files[0], files[1], false);
+        Files.write(files[2], List.of(set.names()), StandardCharsets.UTF_8);
+    }
+
     @Override
     public Integer call() throws Exception {
+        if ((model == null) == (torchscript == null)) {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --torchscript FILE");
+        }
+        if (!output.toString().endsWith(".npy")) {
+            throw new ParameterException(spec.commandLine(), "--output must end with .npy, got " + output);
+        }
+        if (torchscript != null) {
+            return embedTorchScript();
+        }
         Path info = model.resolve("backbone.json");
         Path params = model.resolve("backbone.params");
         if (!Files.isRegularFile(info) || !Files.isRegularFile(params)) {
             throw new ParameterException(spec.commandLine(), "--model " + model
                     + " must hold backbone.json and backbone.params (the model/ directory of a 'train' run)");
         }
-        if (!output.toString().endsWith(".npy")) {
-            throw new ParameterException(spec.commandLine(), "--output must end with .npy, got " + output);
-        }
-        String base = output.toString().substring(0, output.toString().length() - 4);
-        Path labels = Path.of(base + "-labels.npy");
-        Path names = Path.of(base + "-names.txt");
-        for (Path p : List.of(output, labels, names)) {
-            if (Files.exists(p) && !force) {
-                throw new ParameterException(spec.commandLine(), p + " exists; give --force to overwrite it");
-            }
-        }
+        Path[] files = outputs();
         JsonObject json = JsonParser.parseString(Files.readString(info, StandardCharsets.UTF_8)).getAsJsonObject();
         String backboneSpec = json.get("backbone").getAsString();
         Datasets.TrainData data = Datasets.DATASETS.create(
@@ -98,13 +142,9 @@ final class EmbedCommand implements Callable<Integer> {
                 backbone.loadParameters(manager, in);
             }
             EmbeddingSet set = Embedder.embed(backbone, images, 0, manager);
-            if (output.getParent() != null) {
-                Files.createDirectories(output.getParent());
-            }
-            set.writeNpy(output, labels, false);
-            Files.write(names, List.of(set.names()), StandardCharsets.UTF_8);
+            write(set, files);
             out.printf(Locale.ROOT, "wrote %d x %d embeddings of %s (%s) to %s, labels to %s, names to %s%n",
-                    set.size(), set.dim(), data.name(), split, output, labels, names);
+                    set.size(), set.dim(), data.name(), split, files[0], files[1], files[2]);
         }
         out.flush();
         return 0;

@@ -78,6 +78,49 @@ public final class TorchScriptEmbedder implements AutoCloseable {
         }
     }
 
+    /**
+     * The embeddings of a dataset already preprocessed the InsightFace way (an {@link
+     * org.metric4j.data.ImageFolder} with its default normalization), in batches.
+     */
+    public org.metric4j.eval.EmbeddingSet embed(org.metric4j.data.LabeledImages data, boolean flipSum, int batchSize) {
+        if (data.channels() != 3 || data.height() != height || data.width() != width) {
+            throw new IllegalArgumentException("images must be 3 x " + height + " x " + width + " for this model, got "
+                    + data.channels() + " x " + data.height() + " x " + data.width());
+        }
+        int n = data.size();
+        double[] values = null;
+        int d = -1;
+        for (int start = 0; start < n; start += batchSize) {
+            int end = Math.min(n, start + batchSize);
+            int[] idx = new int[end - start];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = start + i;
+            }
+            try (NDManager m = model.getNDManager().newSubManager()) {
+                NDArray x = data.batch(m, idx);
+                NDArray e = run(x);
+                if (flipSum) {
+                    e = e.add(run(x.flip(3))).normalize(2, 1, 1e-12);
+                }
+                if (values == null) {
+                    d = (int) e.getShape().get(1);
+                    values = new double[n * d];
+                }
+                float[] f = e.toFloatArray();
+                for (int i = 0; i < f.length; i++) {
+                    values[start * d + i] = f[i];
+                }
+            }
+        }
+        long[] labels = new long[n];
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = data.label(i);
+            names[i] = data.name(i);
+        }
+        return new org.metric4j.eval.EmbeddingSet(values, n, d, labels, names);
+    }
+
     private NDArray run(NDArray x) {
         try {
             NDArray out = predictor.predict(new NDList(x)).singletonOrThrow();

@@ -53,6 +53,35 @@ class TorchScriptEmbedderTest {
     }
 
     @Test
+    void embedCommandRunsTheTorchScriptModelOverAnImageFolder(@TempDir Path tmp) throws Exception {
+        Path dir = Path.of(getClass().getResource("/torchscript/expected.json").toURI()).getParent();
+        JsonObject expected = JsonParser.parseString(
+                Files.readString(dir.resolve("expected.json"), StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonArray names = expected.getAsJsonArray("images");
+        Path folder = Files.createDirectories(tmp.resolve("faces/person"));
+        for (int i = 0; i < names.size(); i++) {
+            Files.copy(dir.resolve(names.get(i).getAsString()), folder.resolve(names.get(i).getAsString()));
+        }
+        Path out = tmp.resolve("out/e.npy");
+        var cli = org.metric4j.cli.Metric4j.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cli.setErr(new java.io.PrintWriter(err));
+        cli.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+        int code = cli.execute("embed", "--torchscript", dir.resolve("tiny_iresnet.pt").toString(),
+                "--images", tmp.resolve("faces").toString(), "--flip-sum", "--output", out.toString());
+        assertEquals(0, code, err.toString());
+        org.metric4j.eval.EmbeddingSet set = org.metric4j.eval.EmbeddingSet.readNpy(out, null);
+        double[] v = set.values();
+        float[][] actual = new float[set.size()][set.dim()];
+        for (int i = 0; i < set.size(); i++) {
+            for (int j = 0; j < set.dim(); j++) {
+                actual[i][j] = (float) v[i * set.dim() + j];
+            }
+        }
+        check("flip_sum_normalized via embed", expected.getAsJsonArray("flip_sum_normalized"), actual);
+    }
+
+    @Test
     void aMissingOrBrokenModelFileIsNamed(@TempDir Path dir) throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TorchScriptEmbedder.load(dir.resolve("nope.pt"), 112, 112));
