@@ -66,8 +66,10 @@ final class CompareCommand implements Callable<Integer> {
         if (Files.exists(output) && !force) {
             throw new ParameterException(spec.commandLine(), "--output " + output + " exists; give --force to overwrite it");
         }
-        if (!optimizer.equalsIgnoreCase("sgd") && !optimizer.equalsIgnoreCase("adam")) {
-            throw new ParameterException(spec.commandLine(), "--optimizer must be sgd or adam, got '" + optimizer + "'");
+        try {
+            org.metric4j.train.TrainConfig.OptimizerKind.parse(optimizer);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         List<Comparison.Entry> entries = new ArrayList<>();
         for (String b : backbones) {

@@ -111,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--output " + output
                         + " exists: give --resume to continue that run or --force to overwrite it");
             }
-            deleteTree(output);
+            org.metric4j.train.Checkpoint.deleteTree(output);
         }
         if (losses.isEmpty()) {
             losses.add("arcface");
@@ -134,15 +134,10 @@ final class TrainCommand implements Callable<Integer> {
             plan = s::epochBatches;
         }
         TrainConfig.OptimizerKind kind;
-        switch (optimizer.toLowerCase(Locale.ROOT)) {
-            case "sgd":
-                kind = TrainConfig.OptimizerKind.SGD;
-                break;
-            case "adam":
-                kind = TrainConfig.OptimizerKind.ADAM;
-                break;
-            default:
-                throw new ParameterException(spec.commandLine(), "--optimizer must be sgd or adam, got '" + optimizer + "'");
+        try {
+            kind = TrainConfig.OptimizerKind.parse(optimizer);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         TrainConfig config = TrainConfig.builder().optEpochs(epochs).optSeed(seed)
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? momentum : 0)
@@ -229,13 +224,5 @@ final class TrainCommand implements Callable<Integer> {
     private static void print(PrintWriter out, String title, Map<String, String> entries) {
         out.println(title + ":");
         entries.forEach((n, d) -> out.printf(Locale.ROOT, "  %-18s %s%n", n, d));
-    }
-
-    private static void deleteTree(Path p) throws java.io.IOException {
-        try (var s = Files.walk(p)) {
-            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

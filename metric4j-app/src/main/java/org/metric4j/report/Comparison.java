@@ -112,8 +112,7 @@ public final class Comparison {
         for (String l : e.losses()) {
             parts.add(Components.LOSSES.create(l, ctx));
         }
-        TrainConfig.OptimizerKind kind = budget.optimizer().equalsIgnoreCase("adam")
-                ? TrainConfig.OptimizerKind.ADAM : TrainConfig.OptimizerKind.SGD;
+        TrainConfig.OptimizerKind kind = TrainConfig.OptimizerKind.parse(budget.optimizer());
         TrainConfig config = TrainConfig.builder().optEpochs(budget.epochs()).optSeed(budget.seed())
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? 0.9 : 0)
                 .optLearningRate(Components.LEARNING_RATES.create(budget.learningRate(), null))

@@ -119,7 +119,8 @@ public final class Checkpoint {
         }
     }
 
-    static void deleteTree(Path p) throws IOException {
+    /** Deletes a file or a directory tree (nothing when it does not exist). */
+    public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

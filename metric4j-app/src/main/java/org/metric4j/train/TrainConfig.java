@@ -17,7 +17,18 @@ public final class TrainConfig {
         /** SGD with momentum. */
         SGD,
         /** Adam. */
-        ADAM
+        ADAM;
+
+        /** The optimizer a name gives ("sgd" or "adam", any case). */
+        public static OptimizerKind parse(String name) {
+            if ("sgd".equalsIgnoreCase(name)) {
+                return SGD;
+            }
+            if ("adam".equalsIgnoreCase(name)) {
+                return ADAM;
+            }
+            throw new IllegalArgumentException("optimizer must be sgd or adam, got '" + name + "'");
+        }
     }
 
     private final int epochs;
