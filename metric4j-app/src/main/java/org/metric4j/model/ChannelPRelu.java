@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
+import org.metric4j.math.NDMath;
 
 /**
  * Channel-wise PReLU (He et al. 2015, arXiv:1502.01852): \( y = \max(x, 0) + a_c \min(x, 0) \)
@@ -42,7 +43,8 @@ public final class ChannelPRelu extends AbstractBlock {
         long[] shape = new long[x.getShape().dimension()];
         java.util.Arrays.fill(shape, 1);
         shape[1] = a.getShape().get(0);
-        return new NDList(x.maximum(0f).add(x.minimum(0f).mul(a.reshape(shape))));
+        // constants from NDMath: DJL's Number overloads free the number before backward reads it
+        return new NDList(NDMath.maximum(x, 0.0).add(NDMath.minimum(x, 0.0).mul(a.reshape(shape))));
     }
 
     @Override

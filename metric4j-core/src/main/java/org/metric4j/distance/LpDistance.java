@@ -3,6 +3,7 @@ package org.metric4j.distance;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import java.util.Objects;
+import org.metric4j.math.NDMath;
 
 /**
  * Euclidean (L2) distance \( \|x - y\|_2 \), or its square with {@code power = 2}.
@@ -71,7 +72,7 @@ public final class LpDistance implements Distance {
         NDArray qq = q.square().sum(new int[] {1}, true);
         NDArray rr = q == r ? qq.transpose() : r.square().sum(new int[] {1}, true).transpose();
         NDArray dot = q.matMul(r.transpose());
-        return qq.add(rr).sub(dot.mul(2.0)).maximum(0.0);
+        return NDMath.maximum(qq.add(rr).sub(NDMath.mul(dot, 2.0)), 0.0);
     }
 
     /** Square root with gradient 0 (not infinity) at 0. */

@@ -2,6 +2,7 @@ package org.metric4j.head;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import org.metric4j.math.NDMath;
 
 /**
  * What a cosine classifier hands to a margin loss: the B x C cosines between embeddings and
@@ -48,7 +49,7 @@ public record ClassScores(NDArray cosine, NDArray embeddingNorms, NDArray weight
         NDArray wNorm = w.norm(new int[] {0}, true);
         // (x^ W) * (1 / max(|W_j|, eps)): the cosines of x^ (W / max(|W_j|, eps)) without a
         // normalized D x C copy of W and its backward (fewer large temporaries, issue #3)
-        NDArray cos = xn.matMul(w).mul(wNorm.maximum(1e-12).pow(-1));
+        NDArray cos = xn.matMul(w).mul(NDMath.pow(NDMath.maximum(wNorm, 1e-12), -1));
         NDArray xNorm = x.norm(new int[] {1}, true);
         if (subCenters > 1) {
             long b = cos.getShape().get(0);

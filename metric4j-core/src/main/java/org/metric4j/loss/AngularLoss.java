@@ -62,7 +62,7 @@ public final class AngularLoss extends MetricLoss {
         NDArray toAll = unit.matMul(embeddings.transpose());
         NDArray apDot = NDMath.takePairs(unit.matMul(unit.transpose()), a, p).reshape(-1, 1);
         NDArray sum = NDMath.takeRows(toAll, a).add(NDMath.takeRows(toAll, p));
-        NDArray logits = sum.mul(4 * sqTan).sub(apDot.mul(2 * (1 + sqTan)));
+        NDArray logits = NDMath.mul(sum, 4 * sqTan).sub(NDMath.mul(apDot, 2 * (1 + sqTan)));
         NDArray perPair = NDMath.logSumExp(logits, NDMath.takeRows(masks.negative(), a), 1, true);
         return new MeanReducer().reduce(LossTerms.of(perPair));
     }

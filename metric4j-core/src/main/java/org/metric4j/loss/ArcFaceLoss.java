@@ -6,6 +6,7 @@ import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
+import org.metric4j.math.NDMath;
 
 /**
  * ArcFace, additive angular margin (Deng et al. 2019, arXiv:1801.07698): target logit
@@ -88,7 +89,7 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
     @Override
     protected NDArray scale(NDArray logits, ClassScores scores) {
-        return logits.mul(scale);
+        return NDMath.mul(logits, scale);
     }
 
     @Override

@@ -50,8 +50,8 @@ public final class CircleLoss extends MetricLoss {
         NDArray fixed = s.stopGradient();
         NDArray alphaP = NDMath.relu(fixed.neg().add(1 + m));
         NDArray alphaN = NDMath.relu(fixed.add(m));
-        NDArray logitP = alphaP.mul(s.sub(1 - m)).mul(-gamma);
-        NDArray logitN = alphaN.mul(s.sub(m)).mul(gamma);
+        NDArray logitP = NDMath.mul(alphaP.mul(s.sub(1 - m)), -gamma);
+        NDArray logitN = NDMath.mul(alphaN.mul(s.sub(m)), gamma);
         NDArray lseP = NDMath.logSumExp(logitP, batch.positive(), 1, false);
         NDArray lseN = NDMath.logSumExp(logitN, batch.negative(), 1, false);
         NDArray valid = NDMath.anyAlong(batch.positive(), 1)

@@ -52,7 +52,7 @@ public final class CoCoLoss extends MetricLoss {
         NDArray f = embeddings.normalize(2, 1, 1e-12);
         NDArray members = target.oneHot(compact.size(), f.getDataType());
         NDArray centroids = members.transpose().matMul(f).normalize(2, 1, 1e-12);
-        NDArray logits = f.matMul(centroids.transpose()).mul(alpha);
+        NDArray logits = NDMath.mul(f.matMul(centroids.transpose()), alpha);
         NDArray picked = logits.gather(target.reshape(-1, 1), 1);
         return NDMath.logSumExp(logits, null, 1, false).sub(picked).mean();
     }

@@ -3,6 +3,7 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
 
 /**
  * The combined margin of InsightFace (Deng et al. 2019, arXiv:1801.07698, sec. 3.3): target logit
@@ -48,12 +49,12 @@ public final class CombinedMarginLoss extends MarginSoftmaxLoss {
 
     @Override
     protected NDArray targetLogit(NDArray targetCosine, ClassScores scores) {
-        return angle(targetCosine).mul(m1).add(m2).cos().sub(m3);
+        return NDMath.mul(angle(targetCosine), m1).add(m2).cos().sub(m3);
     }
 
     @Override
     protected NDArray scale(NDArray logits, ClassScores scores) {
-        return logits.mul(scale);
+        return NDMath.mul(logits, scale);
     }
 
     @Override

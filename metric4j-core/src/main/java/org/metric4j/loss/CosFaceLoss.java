@@ -5,6 +5,7 @@ import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
+import org.metric4j.math.NDMath;
 
 /**
  * AM-Softmax / CosFace (Wang et al. 2018, arXiv:1801.05599 and arXiv:1801.09414): target logit
@@ -49,7 +50,7 @@ public final class CosFaceLoss extends MarginSoftmaxLoss {
 
     @Override
     protected NDArray scale(NDArray logits, ClassScores scores) {
-        return logits.mul(scale);
+        return NDMath.mul(logits, scale);
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class DecoupledContrastiveLoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
-        NDArray logits = batch.matrix().div(temperature);
+        NDArray logits = NDMath.div(batch.matrix(), temperature);
         NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1, false);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray valid = batch.positive().logicalAnd(hasNeg);

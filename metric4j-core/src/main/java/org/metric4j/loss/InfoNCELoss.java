@@ -58,8 +58,8 @@ public final class InfoNCELoss extends Loss {
         NDArray q = query.normalize(2, 1, 1e-12);
         NDArray kp = positiveKeys.normalize(2, 1, 1e-12);
         NDArray kn = negativeKeys.normalize(2, 1, 1e-12);
-        NDArray pos = q.mul(kp).sum(new int[] {1}, true).div(temperature);
-        NDArray neg = q.matMul(kn.transpose()).div(temperature);
+        NDArray pos = NDMath.div(q.mul(kp).sum(new int[] {1}, true), temperature);
+        NDArray neg = NDMath.div(q.matMul(kn.transpose()), temperature);
         NDArray logits = pos.concat(neg, 1);
         return NDMath.logSumExp(logits, null, 1, false).sub(pos).mean();
     }

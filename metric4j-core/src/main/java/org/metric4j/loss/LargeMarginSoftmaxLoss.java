@@ -3,6 +3,7 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
 
@@ -61,7 +62,7 @@ public class LargeMarginSoftmaxLoss extends MarginSoftmaxLoss {
         if (l == 0) {
             return psi;
         }
-        return targetCosine.mul(l).add(psi).div(1 + l);
+        return NDMath.div(NDMath.mul(targetCosine, l).add(psi), 1 + l);
     }
 
     /** \( T_m(c) = \cos(m \arccos c) \) by the recursion \( T_{n+1} = 2cT_n - T_{n-1} \). */
@@ -72,7 +73,7 @@ public class LargeMarginSoftmaxLoss extends MarginSoftmaxLoss {
             return previous;
         }
         for (int n = 1; n < m; n++) {
-            NDArray next = c.mul(current).mul(2.0).sub(previous);
+            NDArray next = NDMath.mul(c.mul(current), 2.0).sub(previous);
             previous = current;
             current = next;
         }
@@ -91,7 +92,7 @@ public class LargeMarginSoftmaxLoss extends MarginSoftmaxLoss {
                     getName() + " needs the embedding and weight norms of the head "
                             + "(a CosineClassifier without sub-centers)");
         }
-        return logits.mul(scores.embeddingNorms()).mul(scores.weightNorms()).mul(scale);
+        return NDMath.mul(logits.mul(scores.embeddingNorms()).mul(scores.weightNorms()), scale);
     }
 
     @Override

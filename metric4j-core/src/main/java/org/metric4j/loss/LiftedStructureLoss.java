@@ -57,7 +57,8 @@ public final class LiftedStructureLoss extends MetricLoss {
         NDArray rowLse = NDMath.orNegInf(
                 hasNeg, NDMath.logSumExp(negLogits, batch.negative(), 1, false));
         NDArray both = NDMath.logAddExpOrZero(rowLse, rowLse.transpose());
-        NDArray perPair = NDMath.relu(both.add(distance.margin(mat, posMargin))).square().div(2.0);
+        NDArray perPair = NDMath.relu(both.add(distance.margin(mat, posMargin))).square();
+        perPair = NDMath.div(perPair, 2.0);
         // as PML: no term at all when the batch (or the miner) has no negative pair
         NDArray terms = batch.positive().logicalAnd(batch.negative().any());
         return reducer.reduce(LossTerms.of(perPair, terms));

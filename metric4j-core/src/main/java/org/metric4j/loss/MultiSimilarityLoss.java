@@ -51,10 +51,10 @@ public final class MultiSimilarityLoss extends MetricLoss {
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
         NDArray mat = batch.matrix();
-        NDArray pos = NDMath.logSumExp(
-                distance.margin(mat, base).mul(alpha), batch.positive(), 1, true).div(alpha);
-        NDArray neg = NDMath.logSumExp(
-                distance.margin(base, mat).mul(beta), batch.negative(), 1, true).div(beta);
+        NDArray pos = NDMath.div(NDMath.logSumExp(
+                NDMath.mul(distance.margin(mat, base), alpha), batch.positive(), 1, true), alpha);
+        NDArray neg = NDMath.div(NDMath.logSumExp(
+                NDMath.mul(distance.margin(base, mat), beta), batch.negative(), 1, true), beta);
         return new MeanReducer().reduce(LossTerms.of(pos.add(neg)));
     }
 

@@ -44,7 +44,7 @@ public final class NCALoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(distance, embeddings, labels);
-        NDArray logits = NTXentLoss.similarity(distance, batch.matrix()).mul(softmaxScale);
+        NDArray logits = NDMath.mul(NTXentLoss.similarity(distance, batch.matrix()), softmaxScale);
         NDArray others = batch.positive().logicalOr(batch.negative());
         NDArray all = NDMath.logSumExp(logits, others, 1, false).reshape(-1);
         NDArray same = NDMath.logSumExp(logits, batch.positive(), 1, false).reshape(-1);

@@ -64,10 +64,10 @@ public final class NCELoss extends Loss {
         long kk = numNoise > 0 ? numNoise : k;
         double shift = Math.log(kk * noiseProbability);
         NDArray q = query.normalize(2, 1, 1e-12);
-        NDArray pos = q.mul(positiveKeys.normalize(2, 1, 1e-12)).sum(new int[] {1})
-                .div(temperature).sub(shift);
-        NDArray neg = q.matMul(noiseKeys.normalize(2, 1, 1e-12).transpose())
-                .div(temperature).sub(shift);
+        NDArray pos = NDMath.div(q.mul(positiveKeys.normalize(2, 1, 1e-12)).sum(new int[] {1}),
+                temperature).sub(shift);
+        NDArray neg = NDMath.div(q.matMul(noiseKeys.normalize(2, 1, 1e-12).transpose()),
+                temperature).sub(shift);
         NDArray perQuery = NDMath.softplus(pos.neg()).add(NDMath.softplus(neg).sum(new int[] {1}));
         return perQuery.mean();
     }

@@ -45,7 +45,7 @@ public final class NTXentLoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(distance, embeddings, labels);
-        NDArray logits = similarity(distance, batch.matrix()).div(temperature);
+        NDArray logits = NDMath.div(similarity(distance, batch.matrix()), temperature);
         NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1, false);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray perPair = NDMath.softplus(negLse.sub(logits));

@@ -3,6 +3,7 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
 
 /**
  * Normalized softmax (NormFace, Wang et al. 2017, arXiv:1704.06369): cross entropy of
@@ -34,7 +35,7 @@ public final class NormalizedSoftmaxLoss extends MarginSoftmaxLoss {
 
     @Override
     protected NDArray scale(NDArray logits, ClassScores scores) {
-        return logits.div(temperature);
+        return NDMath.div(logits, temperature);
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(LpDistance.of(false, 2), embeddings, labels);
-        NDArray logits = batch.matrix().neg().div(temperature);
+        NDArray logits = NDMath.div(batch.matrix().neg(), temperature);
         NDArray others = batch.positive().logicalOr(batch.negative());
         NDArray all = NDMath.logSumExp(logits, others, 1, false).reshape(-1);
         NDArray same = NDMath.logSumExp(logits, batch.positive(), 1, false).reshape(-1);

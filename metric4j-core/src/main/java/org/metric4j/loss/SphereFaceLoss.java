@@ -2,6 +2,7 @@ package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import org.metric4j.head.ClassScores;
+import org.metric4j.math.NDMath;
 
 /**
  * A-Softmax / SphereFace (Liu et al. 2017, arXiv:1704.08063): {@link LargeMarginSoftmaxLoss}
@@ -25,6 +26,6 @@ public final class SphereFaceLoss extends LargeMarginSoftmaxLoss {
             throw new IllegalArgumentException(
                     getName() + " needs the embedding norms of the head (a CosineClassifier)");
         }
-        return logits.mul(scores.embeddingNorms()).mul(scaleFactor());
+        return NDMath.mul(logits.mul(scores.embeddingNorms()), scaleFactor());
     }
 }

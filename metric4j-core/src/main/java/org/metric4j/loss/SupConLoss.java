@@ -44,7 +44,7 @@ public final class SupConLoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(distance, embeddings, labels);
-        NDArray logits = NTXentLoss.similarity(distance, batch.matrix()).div(temperature);
+        NDArray logits = NDMath.div(NTXentLoss.similarity(distance, batch.matrix()), temperature);
         NDArray others = batch.positive().logicalOr(batch.negative());
         NDArray logProb = logits.sub(NDMath.logSumExp(logits, others, 1, false));
         NDArray posValues = NDMath.asFloat(batch.positive(), logits);

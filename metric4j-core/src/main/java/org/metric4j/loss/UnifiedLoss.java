@@ -42,8 +42,8 @@ public final class UnifiedLoss extends MetricLoss {
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
         NDArray s = batch.matrix();
-        NDArray neg = NDMath.logSumExp(s.add(m).mul(gamma), batch.negative(), 1, false);
-        NDArray pos = NDMath.logSumExp(s.mul(-gamma), batch.positive(), 1, false);
+        NDArray neg = NDMath.logSumExp(NDMath.mul(s.add(m), gamma), batch.negative(), 1, false);
+        NDArray pos = NDMath.logSumExp(NDMath.mul(s, -gamma), batch.positive(), 1, false);
         NDArray valid = NDMath.anyAlong(batch.positive(), 1)
                 .logicalAnd(NDMath.anyAlong(batch.negative(), 1));
         NDArray losses = NDMath.softplus(neg.add(pos).reshape(-1));

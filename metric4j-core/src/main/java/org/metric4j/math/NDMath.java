@@ -2,6 +2,7 @@ package org.metric4j.math;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -14,9 +15,59 @@ public final class NDMath {
 
     private NDMath() {}
 
-    /** A scalar of {@code x}'s dtype on {@code x}'s manager. */
+    /**
+     * A 0-dim constant of {@code x}'s dtype on {@code x}'s manager, in memory the engine owns.
+     *
+     * <p>Why it exists: DJL 0.35.1's {@code Number} overloads ({@code mul(Number)}, {@code
+     * div}, {@code pow}, {@code maximum}, {@code minimum}) wrap the number in a tensor over a
+     * Java direct buffer ({@code from_blob}) and close it right after the op. Autograd keeps that
+     * tensor for the backward pass (the product's backward multiplies by the other factor), so a
+     * garbage collection between forward and backward frees the buffer and the gradient reads
+     * freed memory: {@code x.mul(3.0)} then gets a gradient of 0 instead of 3 (200 of 200 tries
+     * with a GC in between), and an ArcFace head's gradient turned NaN mid-training. Code on a
+     * differentiable path multiplies, divides and clamps by constants from here (see {@link
+     * #mul}, {@link #div}, {@link #pow}, {@link #maximum}, {@link #minimum}), never by Numbers.
+     */
+    public static NDArray constant(NDArray x, double value) {
+        NDManager manager = x.getManager();
+        DataType dtype = x.getDataType();
+        NDArray boxed = dtype == DataType.FLOAT32 ? manager.create((float) value)
+                : manager.create(value).toType(dtype, false);
+        NDArray owned = boxed.duplicate(); // a clone: storage allocated by the engine
+        if (boxed != owned) {
+            boxed.close();
+        }
+        return owned;
+    }
+
+    /** A scalar of {@code x}'s dtype on {@code x}'s manager (see {@link #constant}). */
     public static NDArray scalarLike(NDArray x, double value) {
-        return x.getManager().create(value).toType(x.getDataType(), false);
+        return constant(x, value);
+    }
+
+    /** \( x c \) for a constant c, safe to differentiate (see {@link #constant}). */
+    public static NDArray mul(NDArray x, double c) {
+        return x.mul(constant(x, c));
+    }
+
+    /** \( x / c \) for a constant c, safe to differentiate (see {@link #constant}). */
+    public static NDArray div(NDArray x, double c) {
+        return x.div(constant(x, c));
+    }
+
+    /** \( x^c \) for a constant c, safe to differentiate (see {@link #constant}). */
+    public static NDArray pow(NDArray x, double c) {
+        return x.pow(constant(x, c));
+    }
+
+    /** \( \max(x, c) \) (torch.maximum: half the gradient on ties), safe to differentiate. */
+    public static NDArray maximum(NDArray x, double c) {
+        return x.maximum(constant(x, c));
+    }
+
+    /** \( \min(x, c) \) (torch.minimum: half the gradient on ties), safe to differentiate. */
+    public static NDArray minimum(NDArray x, double c) {
+        return x.minimum(constant(x, c));
     }
 
     /**
@@ -24,7 +75,7 @@ public final class NDMath {
      * gradient is zero), for a batch without any valid pair or triplet.
      */
     public static NDArray zeroLoss(NDArray x) {
-        return x.sum().reshape(1).mul(0.0).reshape(new Shape());
+        return mul(x.sum(), 0.0);
     }
 
     /**
@@ -37,7 +88,7 @@ public final class NDMath {
 
     /** A scalar times a constant, in the scalar's dtype (see {@link #total}). */
     public static NDArray times(NDArray scalar, double factor) {
-        return scalar.reshape(1).mul(factor).reshape(new Shape());
+        return mul(scalar, factor).reshape(new Shape());
     }
 
     /** A 1-element array back to a scalar. */
@@ -71,7 +122,7 @@ public final class NDMath {
         NDArray masked = mask == null ? x : NDArrays.where(mask, x, negInf);
         NDArray max = masked.max(axes, true);
         if (addOne) {
-            max = max.maximum(0.0);
+            max = maximum(max, 0.0);
         }
         NDArray finite = max.isInfinite().logicalNot();
         NDArray zero = scalarLike(x, 0.0);

@@ -25,6 +25,27 @@ public final class NDTestSupport {
     /** A loss value with its dtype, its shape and the gradient of the input (as float64 values). */
     public record ValueAndGrad(double value, DataType dtype, Shape shape, double[] grad) {}
 
+    /**
+     * Frees what the garbage collector can free and overwrites it: a full GC, a pause for the
+     * cleaner thread to release unreachable direct buffers, then {@code 4096} fresh NaN-filled
+     * buffers on {@code manager} (kept there, so they are not freed before the caller's backward
+     * pass). Call it between forward and backward: a gradient that reads memory DJL has released
+     * (a {@code Number} operand freed right after its op, see {@link NDMath#constant}) then reads
+     * NaN instead of passing by luck.
+     */
+    public static void scrubReleasedBuffers(NDManager manager) {
+        System.gc();
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        float[] nan = {Float.NaN, Float.NaN};
+        for (int i = 0; i < 1024; i++) {
+            manager.create(nan);
+        }
+    }
+
     /** {@code n} standard normal values. */
     public static double[] gaussian(Random random, int n) {
         double[] out = new double[n];
@@ -117,6 +138,7 @@ public final class NDTestSupport {
             leaf.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray out = f.apply(leaf);
+                scrubReleasedBuffers(sub);
                 gc.backward(out);
                 double[] grad = doubles(leaf.getGradient());
                 return new ValueAndGrad(value(out), out.getDataType(), out.getShape(), grad);
