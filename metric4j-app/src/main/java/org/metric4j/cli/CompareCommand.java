@@ -52,6 +52,13 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--pk", description = "P x K sampling, e.g. 32x4 (default: 32x4 when a loss is pair-based, else plain shuffling).")
+    String pk;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON run file holding these options "
+            + "(keys without dashes, lists for repeated options); options after it override it. See experiments/.")
+    Path config;
+
     @Option(names = "--output", required = true, description = "Report directory (report.html, figures/).")
     Path output;
 
@@ -79,8 +86,16 @@ final class CompareCommand implements Callable<Integer> {
                 entries.add(new Comparison.Entry(label, b, parts));
             }
         }
+        int[] pkv = null;
+        if (pk != null) {
+            try {
+                pkv = TrainCommand.parsePk(pk);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         String command = "metric4j compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        new Comparison(dataset, entries, new Comparison.Budget(epochs, batchSize, optimizer, lr, seed), command)
+        new Comparison(dataset, entries, new Comparison.Budget(epochs, batchSize, optimizer, lr, seed, pkv), command)
                 .run(output, spec.commandLine().getOut(), !noProgress);
         return 0;
     }

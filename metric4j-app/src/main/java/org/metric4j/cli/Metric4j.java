@@ -43,6 +43,26 @@ public final class Metric4j implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
+    }
+
+    /**
+     * Runs a command line after expanding its run files ({@code --config FILE}, see {@link
+     * RunFile}).
+     *
+     * @param cli the command line of {@link #commandLine()}
+     * @param args the arguments
+     * @return the exit code
+     */
+    public static int execute(CommandLine cli, String... args) {
+        String[] expanded;
+        try {
+            expanded = RunFile.expand(cli, args);
+        } catch (IllegalArgumentException e) {
+            cli.getErr().println("metric4j: error: " + e.getMessage());
+            cli.getErr().flush();
+            return 2;
+        }
+        return cli.execute(expanded);
     }
 }

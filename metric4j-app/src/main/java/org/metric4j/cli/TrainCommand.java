@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train an embedding model: dataset, backbone, losses (weighted), optimizer, schedule.",
         footer = {"", "Components: '--list' prints every dataset, backbone, loss, miner and schedule with its parameters.",
+            "Run file: train --config experiments/run.json --output runs/x (see experiments/).",
             "Example: train --dataset fashion-mnist --backbone lenetpp:dim=64 --loss arcface:scale=30,margin=0.3 "
                     + "--optimizer adam --lr constant:lr=0.002 --epochs 1 --output runs/arcface"})
 final class TrainCommand implements Callable<Integer> {
@@ -95,6 +96,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--list", description = "List every component with its parameters and exit.")
     boolean list;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON run file holding these options "
+            + "(keys without dashes, lists for repeated options); options after it override it.")
+    Path config;
 
     @Override
     public Integer call() throws Exception {

@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.metric4j.data.LabeledImages;
+import org.metric4j.data.PxKSampler;
 import org.metric4j.data.ShuffleSampler;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.RocCurve;
 import org.metric4j.eval.VerificationProtocol;
 import org.metric4j.head.CosineClassifier;
 import org.metric4j.schedule.TrainingClock;
+import org.metric4j.train.BatchPlan;
 import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
@@ -53,8 +55,10 @@ public final class Comparison {
      * @param optimizer sgd or adam
      * @param learningRate learning-rate spec
      * @param seed seed
+     * @param pk P classes x K images per batch, or null: plain shuffling, unless a loss is
+     *     pair-based (then 32 x 4)
      */
-    public record Budget(int epochs, int batchSize, String optimizer, String learningRate, long seed) {}
+    public record Budget(int epochs, int batchSize, String optimizer, String learningRate, long seed, int[] pk) {}
 
     private final String dataset;
     private final List<Entry> entries;
@@ -119,10 +123,18 @@ public final class Comparison {
                 .optWeightDecay(kind == TrainConfig.OptimizerKind.ADAM ? 0 : 5e-4)
                 .optProgressBar(bars).build();
         LabeledImages train = data.train();
-        ShuffleSampler sampler = ShuffleSampler.builder().setSize(train).optBatchSize(budget.batchSize())
-                .optSeed(budget.seed()).build();
+        BatchPlan plan;
+        boolean pairLoss = parts.stream().anyMatch(p -> p.kind() == LossComponent.Kind.METRIC);
+        if (budget.pk() != null || pairLoss) {
+            int[] pk = budget.pk() != null ? budget.pk() : new int[] {32, 4};
+            plan = PxKSampler.builder().setLabels(train).optP(pk[0]).optK(pk[1]).optSeed(budget.seed()).build()
+                    ::epochBatches;
+        } else {
+            plan = ShuffleSampler.builder().setSize(train).optBatchSize(budget.batchSize()).optSeed(budget.seed())
+                    .build()::epochBatches;
+        }
         Block backbone = Components.BACKBONES.create(e.backbone(), null);
-        try (EmbeddingTrainer t = new EmbeddingTrainer(config, backbone, parts, train, sampler::epochBatches,
+        try (EmbeddingTrainer t = new EmbeddingTrainer(config, backbone, parts, train, plan,
                 data.evaluators(), clock)) {
             TrainResult r = t.fit();
             EmbeddingSet held = Embedder.embed(t.backbone(), data.heldOut(), 0, t.manager());
@@ -206,6 +218,23 @@ public final class Comparison {
                 "True accept rate against false accept rate (log scale) on 300 genuine and 300 impostor held-out pairs");
         page.figure("loss", Charts.curves("Training loss", "step", "loss (moving average of 10 steps)", losses),
                 "The total training loss of each run, step by step");
+        if (budget.epochs() > 1) {
+            for (String metric : List.of("precision_at_1", "ncc_accuracy", "verification_accuracy")) {
+                Map<String, double[]> byEpoch = new LinkedHashMap<>();
+                for (Outcome o : outcomes) {
+                    double[] v = o.result().history().stream().mapToDouble(h -> h.getOrDefault(metric, Double.NaN))
+                            .toArray();
+                    if (Arrays.stream(v).anyMatch(Double::isFinite)) {
+                        byEpoch.put(o.entry().label(), v);
+                    }
+                }
+                if (!byEpoch.isEmpty()) {
+                    page.figure(metric + "-by-epoch", Charts.curves(metric + " after each epoch", "epoch", metric,
+                            byEpoch), metric + " of the held-out set after each epoch (see Definitions)");
+                }
+            }
+        }
+        writeResults(out, data, outcomes, seconds);
         page.heading("Definitions");
         page.definitions(definitions());
         page.heading("Provenance");
@@ -214,6 +243,32 @@ public final class Comparison {
                 + "), Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         return page.write(out);
+    }
+
+    /** {@code results.json}: every run's final metrics and per-epoch history, for scripts and the README. */
+    private void writeResults(Path out, Datasets.TrainData data, List<Outcome> outcomes, double seconds)
+            throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("command", command);
+        root.put("dataset", data.name());
+        root.put("seconds", seconds);
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("label", o.entry().label());
+            run.put("backbone", o.entry().backbone());
+            run.put("losses", o.entry().losses());
+            Map<String, Double> last = new LinkedHashMap<>(o.result().last());
+            last.put("pairs_accuracy", o.verification().accuracyMean());
+            last.put("pairs_auc", o.verification().auc());
+            last.put("pairs_tar_at_far_1e-2", o.verification().tarAtFar().getOrDefault(1e-2, Double.NaN));
+            run.put("final", last);
+            run.put("history", o.result().history());
+            runs.add(run);
+        }
+        root.put("runs", runs);
+        Files.writeString(out.resolve("results.json"), new com.google.gson.GsonBuilder().setPrettyPrinting()
+                .serializeSpecialFloatingPointValues().create().toJson(root), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static double[] smooth(List<Double> values) {

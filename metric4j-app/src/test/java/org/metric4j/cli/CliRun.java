@@ -18,7 +18,7 @@ record CliRun(int code, String out, String err) {
         var cli = Metric4j.commandLine();
         cli.setOut(new PrintWriter(o));
         cli.setErr(new PrintWriter(e));
-        int code = cli.execute(args);
+        int code = Metric4j.execute(cli, args);
         return new CliRun(code, o.toString(), e.toString());
     }
 }
