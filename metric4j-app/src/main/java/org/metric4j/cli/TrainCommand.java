@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.metric4j.data.PxKSampler;
 import org.metric4j.data.ShuffleSampler;
 import org.metric4j.eval.EmbeddingSet;
@@ -33,7 +35,8 @@ import picocli.CommandLine.Spec;
  * {@code metric4j train}: trains a backbone with one or more losses on a dataset, every
  * component chosen by name ({@code name:key=value,...}). Writes checkpoints every epoch (an
  * interrupted run resumes with {@code --resume}), {@code metrics.csv}, the final backbone and the
- * held-out embeddings as .npy for {@code evaluate}.
+ * held-out embeddings as .npy for {@code evaluate}. Ctrl-C writes a checkpoint of the steps done
+ * so far before exiting (status 130); {@code --resume} continues from it.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train an embedding model: dataset, backbone, losses (weighted), optimizer, schedule.",
@@ -157,7 +160,33 @@ final class TrainCommand implements Callable<Integer> {
         TrainResult result;
         try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, Components.BACKBONES.create(backbone, null),
                 parts, data.train(), plan, data.evaluators(), clock)) {
-            result = trainer.fit();
+            // Ctrl-C (SIGINT/SIGTERM): the hook asks the trainer to stop at its next step and waits
+            // while it writes a mid-epoch checkpoint, so that --resume continues from there
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    finished.await(120, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "metric4j-stop");
+            java.lang.Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                result = trainer.fit();
+            } catch (EmbeddingTrainer.Stopped stopped) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("metric4j train: interrupted: " + stopped.getMessage());
+                err.flush();
+                return 130;
+            } finally {
+                finished.countDown();
+                try {
+                    java.lang.Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting: the hook is running and returns now
+                }
+            }
             if (output != null) {
                 writeOutputs(trainer, data, result);
             }

@@ -40,8 +40,18 @@ public final class Checkpoint {
      * @param iteration the training iteration after it
      * @param history per-epoch records
      * @param config the run's description
+     * @param partial for a checkpoint taken inside epoch {@code epoch + 1} (an interrupted run):
+     *     its progress ({@code steps} done, the running {@code loss}, {@code images} and
+     *     {@code seconds}, {@code loss_<component>} sums); null for a checkpoint at an epoch's end
      */
-    public record State(int epoch, long iteration, List<Map<String, Double>> history, Map<String, String> config) {}
+    public record State(int epoch, long iteration, List<Map<String, Double>> history, Map<String, String> config,
+            Map<String, Double> partial) {
+
+        /** A checkpoint at the end of epoch {@code epoch}. */
+        public State(int epoch, long iteration, List<Map<String, Double>> history, Map<String, String> config) {
+            this(epoch, iteration, history, config, null);
+        }
+    }
 
     private Checkpoint() {}
 
@@ -50,7 +60,10 @@ public final class Checkpoint {
             throws IOException {
         Path dir = root.resolve("checkpoints");
         Files.createDirectories(dir);
-        String name = String.format("%s%04d", PREFIX, state.epoch());
+        // the end of epoch 3 (0-based): epoch-0003; 120 steps into epoch 4: epoch-0004-step-000120
+        String name = state.partial() == null ? String.format("%s%04d", PREFIX, state.epoch())
+                : String.format("%s%04d-step-%06d", PREFIX, state.epoch() + 1,
+                        state.partial().get("steps").longValue());
         Path tmp = dir.resolve(name + ".tmp");
         deleteTree(tmp);
         Files.createDirectories(tmp);
@@ -100,8 +113,18 @@ public final class Checkpoint {
             return s.filter(p -> p.getFileName().toString().startsWith(PREFIX)
                             && !p.getFileName().toString().endsWith(".tmp")
                             && Files.isRegularFile(p.resolve("state.json")))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .sorted(Comparator.comparingLong(Checkpoint::iterationOf)
+                            .thenComparing(p -> p.getFileName().toString()))
                     .toList();
+        }
+    }
+
+    /** The training iteration a checkpoint was taken at (checkpoints are ordered by it). */
+    private static long iterationOf(Path checkpoint) {
+        try {
+            return readState(checkpoint).iteration();
+        } catch (IOException | RuntimeException e) {
+            return -1; // unreadable: oldest, pruned first
         }
     }
 

@@ -61,6 +61,9 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private final List<Block> heads = new ArrayList<>();
     private final Set<Block> optimizedHeads = new LinkedHashSet<>();
     private final List<Double> stepLosses = new ArrayList<>();
+    private volatile boolean stopRequested;
+    private List<Map<String, Double>> history = new ArrayList<>();
+    private Map<String, Double> resumeFrom;
 
     /**
      * A trainer.
@@ -131,7 +134,8 @@ public final class EmbeddingTrainer implements AutoCloseable {
      * @return the per-epoch history
      */
     public TrainResult fit() {
-        List<Map<String, Double>> history = new ArrayList<>();
+        history = new ArrayList<>();
+        resumeFrom = null;
         stepLosses.clear();
         int start = 0;
         int resumed = -1;
@@ -150,7 +154,9 @@ public final class EmbeddingTrainer implements AutoCloseable {
                     history.addAll(state.history());
                     start = state.epoch() + 1;
                     resumed = state.epoch();
-                    LOG.info("resumed from {} (epoch {})", latest, state.epoch() + 1);
+                    resumeFrom = state.partial();
+                    LOG.info("resumed from {} (epoch {}{})", latest, state.epoch() + 2, resumeFrom == null ? ""
+                            : ", step " + (resumeFrom.get("steps").longValue() + 1));
                 }
             }
             for (int epoch = start; epoch < config.epochs(); epoch++) {
@@ -174,6 +180,31 @@ public final class EmbeddingTrainer implements AutoCloseable {
         return new TrainResult(history, resumed, List.copyOf(stepLosses));
     }
 
+    /**
+     * Asks a running {@link #fit()} to stop before its next step (safe from any thread, e.g. a
+     * shutdown hook on Ctrl-C). With an output directory, the trainer first writes a checkpoint
+     * of the steps done so far, from which {@code fit()} resumes mid-epoch; then {@code fit()}
+     * throws {@link Stopped}.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Thrown by {@link #fit()} after {@link #requestStop()}. */
+    public static final class Stopped extends IllegalStateException {
+        private final transient Path checkpoint;
+
+        Stopped(String message, Path checkpoint) {
+            super(message);
+            this.checkpoint = checkpoint;
+        }
+
+        /** The checkpoint written before stopping, or null (no output directory, nothing done). */
+        public Path checkpoint() {
+            return checkpoint;
+        }
+    }
+
     private Map<String, Double> trainEpoch(int epoch) {
         Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + epoch));
         int[][] batches = plan.batches(epoch);
@@ -185,10 +216,29 @@ public final class EmbeddingTrainer implements AutoCloseable {
         double[] partSums = new double[components.size()];
         long images = 0;
         long loopNanos = 0;
+        double secondsBefore = 0;
+        int first = 0;
+        if (resumeFrom != null) { // a checkpoint taken inside this epoch: skip the steps it holds
+            first = resumeFrom.get("steps").intValue();
+            lossSum = resumeFrom.get("loss");
+            images = resumeFrom.get("images").longValue();
+            secondsBefore = resumeFrom.get("seconds");
+            for (int k = 0; k < partSums.length; k++) {
+                partSums[k] = resumeFrom.getOrDefault("loss_" + k, 0.0);
+            }
+            resumeFrom = null;
+        }
         long t0 = System.nanoTime();
         ProgressBar bar = config.progressBar() ? progressBar(epoch, batches.length) : null;
+        if (bar != null && first > 0) {
+            bar.stepTo(first);
+        }
         try {
-            for (int[] idx : batches) {
+            for (int step = first; step < batches.length; step++) {
+                if (stopRequested) {
+                    throw stop(epoch, step, lossSum, partSums, images, secondsBefore + (System.nanoTime() - t0) / 1e9);
+                }
+                int[] idx = batches[step];
                 long b0 = System.nanoTime();
                 double rate = lr.valueAt(clock.iteration());
                 try (NDScope scope = new NDScope()) {
@@ -245,7 +295,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 bar.close();
             }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
         Map<String, Double> r = new LinkedHashMap<>();
         r.put("epoch", (double) (epoch + 1));
         r.put("iteration", (double) clock.iteration());
@@ -258,6 +308,33 @@ public final class EmbeddingTrainer implements AutoCloseable {
         r.put("images_per_second", images / seconds);
         r.put("loop_overhead", loopNanos / 1e9 / seconds);
         return r;
+    }
+
+    /** Writes the mid-epoch checkpoint (when there is an output and a step was done) and the exception. */
+    private Stopped stop(int epoch, int steps, double lossSum, double[] partSums, long images, double seconds) {
+        Path out = config.outputDir();
+        if (out == null || steps == 0) {
+            return new Stopped("training stopped before step " + (steps + 1) + " of epoch " + (epoch + 1)
+                    + (out == null ? " (no output directory: nothing saved)" : "; the last checkpoint is the previous"
+                            + " epoch's"), null);
+        }
+        Map<String, Double> partial = new LinkedHashMap<>();
+        partial.put("steps", (double) steps);
+        partial.put("loss", lossSum);
+        partial.put("images", (double) images);
+        partial.put("seconds", seconds);
+        for (int k = 0; k < partSums.length; k++) {
+            partial.put("loss_" + k, partSums[k]);
+        }
+        try {
+            Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, config.description(),
+                    partial), backbone, heads, optimizer.state());
+            Path saved = Checkpoint.latest(out);
+            return new Stopped("training stopped after step " + steps + " of epoch " + (epoch + 1) + "; checkpoint "
+                    + saved + " (continue with the same options and --resume)", saved);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the checkpoint of the stopped run in " + out, e);
+        }
     }
 
     /** Loaded parameter arrays are new arrays: mark the trainable ones for gradients again. */

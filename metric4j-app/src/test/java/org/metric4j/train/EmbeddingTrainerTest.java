@@ -1,6 +1,7 @@
 package org.metric4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -127,6 +128,78 @@ class EmbeddingTrainerTest {
         assertEquals(4, b.history().size());
         for (String key : new String[] {"loss", "ncc_accuracy", "map_at_r"}) {
             assertEquals(a.last().get(key), b.last().get(key), 1e-6, key + ": resumed " + b.last() + " vs " + a.last());
+        }
+    }
+
+    /** The tiny images, asking the trainer to stop once {@code stopAfter} images were read. */
+    static final class StoppingImages implements LabeledImages {
+        final TinyImages inner;
+        final int stopAfter;
+        final java.util.concurrent.atomic.AtomicReference<EmbeddingTrainer> trainer =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        int read;
+
+        StoppingImages(TinyImages inner, int stopAfter) {
+            this.inner = inner;
+            this.stopAfter = stopAfter;
+        }
+
+        @Override public int size() { return inner.size(); }
+        @Override public int channels() { return 1; }
+        @Override public int height() { return 8; }
+        @Override public int width() { return 8; }
+        @Override public long label(int index) { return inner.label(index); }
+        @Override public int numClasses() { return 6; }
+        @Override public String name(int index) { return inner.name(index); }
+        @Override public void image(int index, float[] dst, int offset) {
+            if (++read == stopAfter) {
+                trainer.get().requestStop();
+            }
+            inner.image(index, dst, offset);
+        }
+    }
+
+    @Test
+    void aStopMidEpochWritesACheckpointThatResumesExactly(@TempDir Path dir) throws Exception {
+        TinyImages data = new TinyImages(5, 6, 20); // 120 images, batches of 24: 5 steps per epoch
+        TrainResult whole;
+        try (EmbeddingTrainer t = arcFaceTrainer(dir.resolve("whole"), 3, data)) {
+            whole = t.fit();
+        }
+        Path out = dir.resolve("stopped");
+        // stop requested while the 8th batch loads: steps 1-5 (epoch 1) and 6-8 (epoch 2) run, then it stops
+        StoppingImages stopping = new StoppingImages(data, 7 * 24 + 1);
+        try (EmbeddingTrainer t = arcFaceTrainer(out, 3, data)) {
+            EmbeddingTrainer s = new EmbeddingTrainer(TrainConfig.builder().optEpochs(3).optSeed(3).optLearningRate(0.003)
+                    .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optOutputDir(out).optProgressBar(false).build(),
+                    LeNetPlusPlus.create(8), List.of(LossComponent.margin(
+                            ArcFaceLoss.builder().optScale(16).optMargin(0.2).build(),
+                            CosineClassifier.builder().setNumClasses(6).build(), 1)),
+                    stopping, shuffled(data.size(), 24, 3), List.of(new NearestCenterEvaluator(data, data, 0)),
+                    new TrainingClock());
+            stopping.trainer.set(s);
+            EmbeddingTrainer.Stopped e = assertThrows(EmbeddingTrainer.Stopped.class, s::fit);
+            s.close();
+            assertEquals(out.resolve("checkpoints/epoch-0001-step-000003"), e.checkpoint(), e.getMessage());
+            assertTrue(e.getMessage().contains("after step 3 of epoch 2") && e.getMessage().contains("--resume"),
+                    e.getMessage());
+            Checkpoint.State state = Checkpoint.readState(e.checkpoint());
+            assertEquals(0, state.epoch());
+            assertEquals(8, state.iteration());
+            assertEquals(1, state.history().size());
+            assertEquals(3.0, state.partial().get("steps"), 0.0);
+            // the same run resumes inside epoch 2 and ends where the uninterrupted run ended
+            TrainResult resumed = t.fit();
+            assertEquals(0, resumed.resumedFromEpoch());
+            assertEquals(3, resumed.history().size());
+            assertEquals(7, resumed.stepLosses().size(), "2 steps of epoch 2 and 5 of epoch 3 remained");
+            for (int epoch = 1; epoch < 3; epoch++) {
+                for (String key : new String[] {"loss", "iteration", "ncc_accuracy", "map_at_r"}) {
+                    assertEquals(whole.history().get(epoch).get(key), resumed.history().get(epoch).get(key), 1e-6,
+                            "epoch " + (epoch + 1) + " " + key + ": resumed " + resumed.history().get(epoch)
+                                    + " vs uninterrupted " + whole.history().get(epoch));
+                }
+            }
         }
     }
 
