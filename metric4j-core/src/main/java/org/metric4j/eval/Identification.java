@@ -57,6 +57,22 @@ public final class Identification {
             throw new IllegalArgumentException("galleryLabels must have one entry per template ("
                     + gallery.getShape().get(0) + "), got " + galleryLabels.length);
         }
+        int depth = searchDepth(galleryLabels, maxRank, fpirs);
+        KnnSearch.Result nn = search.search(probes, gallery, depth, false);
+        return fromNeighbours(nn, search.metric() == KnnSearch.Metric.L2, probeLabels, galleryLabels, maxRank,
+                fpirs);
+    }
+
+    /**
+     * How many nearest templates a probe needs for a CMC up to {@code maxRank}: enough to see
+     * {@code maxRank} distinct identities when every identity has the most templates.
+     *
+     * @param galleryLabels G identities (repeated for several templates)
+     * @param maxRank the largest rank of the CMC
+     * @param fpirs the FPIRs (checked here)
+     * @return the search depth k
+     */
+    public static int searchDepth(long[] galleryLabels, int maxRank, double[] fpirs) {
         Map<Long, Integer> templates = new HashMap<>();
         int mostTemplates = 0;
         for (long g : galleryLabels) {
@@ -72,10 +88,33 @@ public final class Identification {
                 throw new IllegalArgumentException("every FPIR must be in (0, 1), got " + f);
             }
         }
-        // enough templates to see maxRank distinct identities in the worst case
-        int depth = (int) Math.min(galleryLabels.length, (long) maxRank * mostTemplates);
-        KnnSearch.Result nn = search.search(probes, gallery, depth, false);
-        boolean distance = search.metric() == KnnSearch.Metric.L2;
+        return (int) Math.min(galleryLabels.length, (long) maxRank * mostTemplates);
+    }
+
+    /**
+     * The report from each probe's nearest gallery templates, however they were found (the
+     * exact {@link KnnSearch}, or an approximate index such as Lucene's HNSW).
+     *
+     * @param nn per probe, gallery indices and scores, best first, at least {@link #searchDepth}
+     *     of them for an exact CMC
+     * @param distance whether the scores are distances (smaller is better) rather than similarities
+     * @param probeLabels P identities
+     * @param galleryLabels G identities
+     * @param maxRank the largest rank of the CMC
+     * @param fpirs the false positive identification rates for DIR, each in (0, 1)
+     * @return the report
+     */
+    public static Report fromNeighbours(KnnSearch.Result nn, boolean distance, long[] probeLabels,
+            long[] galleryLabels, int maxRank, double[] fpirs) {
+        searchDepth(galleryLabels, maxRank, fpirs);
+        if (nn.indices().length != probeLabels.length) {
+            throw new IllegalArgumentException("the neighbours must have one row per probe (" + probeLabels.length
+                    + "), got " + nn.indices().length);
+        }
+        Map<Long, Integer> templates = new HashMap<>();
+        for (long g : galleryLabels) {
+            templates.merge(g, 1, Integer::sum);
+        }
         int[] hitsAtRank = new int[maxRank];
         int mated = 0;
         int nonMated = 0;
@@ -85,7 +124,7 @@ public final class Identification {
         for (int i = 0; i < probeLabels.length; i++) {
             long[] idx = nn.indices()[i];
             double[] sc = nn.scores()[i];
-            double top = distance ? -sc[0] : sc[0];
+            double top = sc.length == 0 ? Double.NEGATIVE_INFINITY : distance ? -sc[0] : sc[0];
             if (!templates.containsKey(probeLabels[i])) {
                 nonMatedTop[nonMated++] = top;
                 continue;
