@@ -136,27 +136,11 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private EmbeddingSet load() throws Exception {
-        if (!Files.isRegularFile(embeddings)) {
-            throw new ParameterException(spec.commandLine(), "--embeddings: no such file " + embeddings);
-        }
-        String file = embeddings.getFileName().toString().toLowerCase(Locale.ROOT);
         EmbeddingSet set;
-        if (file.endsWith(".csv")) {
-            set = EmbeddingSet.readCsv(embeddings);
-        } else if (file.endsWith(".npy")) {
-            set = EmbeddingSet.readNpy(embeddings, labels);
-        } else {
-            throw new ParameterException(spec.commandLine(),
-                    "--embeddings must be a .npy or .csv file, got " + embeddings);
-        }
-        if (names != null) {
-            List<String> lines = Files.readAllLines(names, StandardCharsets.UTF_8).stream()
-                    .map(String::trim).filter(l -> !l.isEmpty()).toList();
-            if (lines.size() != set.size()) {
-                throw new ParameterException(spec.commandLine(), "--names: " + names + " has "
-                        + lines.size() + " names for " + set.size() + " embeddings");
-            }
-            set = set.withNames(lines.toArray(new String[0]));
+        try {
+            set = EmbeddingInput.load("--embeddings", embeddings, labels, names);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         if (pairs != null && set.names() == null) {
             throw new ParameterException(spec.commandLine(),

@@ -87,7 +87,7 @@ public final class GalleryIndex implements AutoCloseable {
      * L2-normalized first; a zero row is refused).
      *
      * @param dir the index directory (must not hold files)
-     * @param gallery the items: vectors, labels, names
+     * @param gallery the items: vectors, labels (-1 when absent), names (the row when absent)
      * @param parameters the HNSW parameters
      * @return the open index
      * @throws IOException on a write error
@@ -130,8 +130,8 @@ public final class GalleryIndex implements AutoCloseable {
                 Document doc = new Document();
                 doc.add(new KnnFloatVectorField(VECTOR, v, VectorSimilarityFunction.DOT_PRODUCT));
                 doc.add(new NumericDocValuesField(ROW, i));
-                doc.add(new NumericDocValuesField(LABEL, labels[i]));
-                doc.add(new StoredField(ID, names[i]));
+                doc.add(new NumericDocValuesField(LABEL, labels == null ? -1 : labels[i]));
+                doc.add(new StoredField(ID, names == null ? String.valueOf(i) : names[i]));
                 writer.addDocument(doc);
             }
             Map<String, String> data = new HashMap<>();
