@@ -28,6 +28,13 @@ public enum Suite {
             new EvalSuite(config).run(out);
         }
     },
+    /** Beyond one machine (issue #8): the Lucene gallery index, build and query, HNSW recall. */
+    scale {
+        @Override
+        public void run(BenchConfig config, Consumer<String> out) {
+            new ScaleSuite(config).run(out);
+        }
+    },
     /** Training throughput and loop overhead (issue #5). */
     train {
         @Override

@@ -23,15 +23,33 @@ import java.nio.file.Path;
 public final class TorchScriptEmbedder implements AutoCloseable {
 
     private final Model model;
-    private final Predictor<NDList, NDList> predictor;
+    // one predictor per calling thread over the shared weights: Spark runs several tasks at once
+    // in one executor JVM against a single loaded model
+    private final ThreadLocal<Predictor<NDList, NDList>> predictor;
+    private final java.util.List<Predictor<NDList, NDList>> predictors =
+            java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final int height;
     private final int width;
 
     private TorchScriptEmbedder(Model model, int height, int width) {
         this.model = model;
-        this.predictor = model.newPredictor(new NoopTranslator());
+        this.predictor = ThreadLocal.withInitial(() -> {
+            Predictor<NDList, NDList> p = model.newPredictor(new NoopTranslator());
+            predictors.add(p);
+            return p;
+        });
         this.height = height;
         this.width = width;
+    }
+
+    /** The input height. */
+    public int height() {
+        return height;
+    }
+
+    /** The input width. */
+    public int width() {
+        return width;
     }
 
     /**
@@ -123,7 +141,7 @@ public final class TorchScriptEmbedder implements AutoCloseable {
 
     private NDArray run(NDArray x) {
         try {
-            NDArray out = predictor.predict(new NDList(x)).singletonOrThrow();
+            NDArray out = predictor.get().predict(new NDList(x)).singletonOrThrow();
             out.attach(x.getManager());
             return out;
         } catch (TranslateException e) {
@@ -155,7 +173,10 @@ public final class TorchScriptEmbedder implements AutoCloseable {
 
     @Override
     public void close() {
-        predictor.close();
+        synchronized (predictors) {
+            predictors.forEach(Predictor::close);
+            predictors.clear();
+        }
         model.close();
     }
 }

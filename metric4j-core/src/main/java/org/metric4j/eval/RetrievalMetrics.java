@@ -96,6 +96,60 @@ public final class RetrievalMetrics {
         return fromNeighbors(queryLabels, referenceLabels, counts, nn.indices(), k, ks, self);
     }
 
+    /**
+     * The neighbour depth the metrics need: max(k, largest K), where k is the largest class size
+     * of the references (less one for leave-one-out), as pytorch-metric-learning's "max_bin_count".
+     *
+     * @param referenceLabels the reference labels
+     * @param self leave-one-out (queries are the references)
+     * @param recallKs the Recall@K values (empty: {@link #DEFAULT_RECALL_KS})
+     * @return the depth
+     */
+    public static int depth(long[] referenceLabels, boolean self, int... recallKs) {
+        int[] ks = recallKs.length == 0 ? DEFAULT_RECALL_KS : recallKs;
+        Map<Long, Integer> counts = new HashMap<>();
+        int maxBin = 0;
+        for (long l : referenceLabels) {
+            maxBin = Math.max(maxBin, counts.merge(l, 1, Integer::sum));
+        }
+        int maxRecall = 0;
+        for (int r : ks) {
+            maxRecall = Math.max(maxRecall, r);
+        }
+        return Math.max(Math.max(maxBin - (self ? 1 : 0), maxRecall), 1);
+    }
+
+    /**
+     * The metrics from neighbour lists found by any exact search (e.g. sharded over a cluster
+     * and merged): the same numbers as {@link #leaveOneOut} / {@link #queryVsReference} given
+     * the same neighbours.
+     *
+     * @param queryLabels the query labels
+     * @param referenceLabels the reference labels
+     * @param neighbours per query, reference indices best first, at least {@link #depth} long
+     *     (without the query itself for leave-one-out)
+     * @param self leave-one-out
+     * @param recallKs the Recall@K values (empty: {@link #DEFAULT_RECALL_KS})
+     * @return the report
+     */
+    public static Report fromNeighbours(long[] queryLabels, long[] referenceLabels, long[][] neighbours,
+            boolean self, int... recallKs) {
+        int[] ks = recallKs.length == 0 ? DEFAULT_RECALL_KS : recallKs;
+        Map<Long, Integer> counts = new HashMap<>();
+        int maxBin = 0;
+        for (long l : referenceLabels) {
+            maxBin = Math.max(maxBin, counts.merge(l, 1, Integer::sum));
+        }
+        int need = depth(referenceLabels, self, ks);
+        for (int i = 0; i < neighbours.length; i++) {
+            if (neighbours[i].length < need) {
+                throw new IllegalArgumentException("query " + i + " has " + neighbours[i].length
+                        + " neighbours, the metrics need " + need);
+            }
+        }
+        return fromNeighbors(queryLabels, referenceLabels, counts, neighbours, maxBin - (self ? 1 : 0), ks, self);
+    }
+
     /** The metrics from neighbour lists (best first, at least max(k, K) long). */
     static Report fromNeighbors(long[] queryLabels, long[] referenceLabels, Map<Long, Integer> counts,
             long[][] neighbours, int k, int[] recallKs, boolean self) {

@@ -1,0 +1,178 @@
+package org.metric4j.bench;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.index.GalleryIndex;
+import org.metric4j.index.Hit;
+import org.metric4j.index.HnswParameters;
+import org.metric4j.train.Checkpoint;
+
+/**
+ * The scale suite (issue #8), Lucene part: building a gallery index of 100,000 x 128 face-like
+ * embeddings (10,000 identities x 10 images: unit class centers plus noise), then HNSW and exact
+ * top-10 queries by new images of enrolled identities, with HNSW recall@10 against exact search.
+ */
+final class ScaleSuite {
+
+    static final int GALLERY = 100_000;
+    static final int IDENTITIES = 10_000;
+    static final int DIM = 128;
+    static final int HNSW_QUERIES = 1_000;
+    static final int EXACT_QUERIES = 100;
+
+    private final BenchConfig config;
+
+    ScaleSuite(BenchConfig config) {
+        this.config = config;
+    }
+
+    void run(Consumer<String> out) {
+        Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+        if (!config.selects("lucene_build_100k") && !config.selects("lucene_hnsw_query")
+                && !config.selects("lucene_exact_query")) {
+            return;
+        }
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("metric4j-scale");
+            EmbeddingSet gallery = faces(config.seed(), GALLERY / IDENTITIES, DIM);
+            EmbeddingSet probes = faces(config.seed() + 1, 1, DIM);
+            BenchConfig once = new BenchConfig(0, 1, config.threads(), config.only(), config.seed());
+            Path where = dir.resolve("gallery");
+            GalleryIndex[] index = new GalleryIndex[1];
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("items", GALLERY);
+            extra.put("dim", DIM);
+            extra.put("m", HnswParameters.DEFAULTS.maxConn());
+            extra.put("beam_width", HnswParameters.DEFAULTS.beamWidth());
+            Map<String, Object> build = CaseTimer.time("lucene_build_100k", once, () -> {
+                try {
+                    index[0] = GalleryIndex.build(where, gallery, HnswParameters.DEFAULTS);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, extra);
+            build.put("seconds", (double) build.get("ms_median") / 1000);
+            build.put("index_mb", CaseTimer.round(sizeMb(where)));
+            if (config.selects("lucene_build_100k")) {
+                out.accept(gson.toJson(build));
+            }
+            try (GalleryIndex g = index[0]) {
+                float[] q = probes.floats();
+                List<Set<Integer>> truth = new java.util.ArrayList<>();
+                Map<String, Object> exactExtra = new LinkedHashMap<>();
+                exactExtra.put("queries", EXACT_QUERIES);
+                exactExtra.put("items", GALLERY);
+                exactExtra.put("k", 10);
+                Map<String, Object> exact = CaseTimer.time("lucene_exact_query", once, () -> {
+                    truth.clear();
+                    for (int i = 0; i < EXACT_QUERIES; i++) {
+                        Set<Integer> rows = new HashSet<>();
+                        for (Hit h : search(g, q, i, true)) {
+                            rows.add(h.row());
+                        }
+                        truth.add(rows);
+                    }
+                }, exactExtra);
+                exact.put("ms_per_query", CaseTimer.round((double) exact.get("ms_median") / EXACT_QUERIES));
+                for (int ef : new int[] {10, 100}) {
+                    int[] found = new int[1];
+                    Map<String, Object> hnswExtra = new LinkedHashMap<>();
+                    hnswExtra.put("queries", HNSW_QUERIES);
+                    hnswExtra.put("items", GALLERY);
+                    hnswExtra.put("k", 10);
+                    hnswExtra.put("ef_search", ef);
+                    Map<String, Object> hnsw = CaseTimer.time("lucene_hnsw_query", config, () -> {
+                        found[0] = 0;
+                        for (int i = 0; i < HNSW_QUERIES; i++) {
+                            List<Hit> hits = searchHnsw(g, q, i, ef);
+                            if (i < EXACT_QUERIES) {
+                                for (Hit h : hits) {
+                                    found[0] += truth.get(i).contains(h.row()) ? 1 : 0;
+                                }
+                            }
+                        }
+                    }, hnswExtra);
+                    hnsw.put("ms_per_query", CaseTimer.round((double) hnsw.get("ms_median") / HNSW_QUERIES));
+                    hnsw.put("recall_at_10", found[0] / (10.0 * EXACT_QUERIES));
+                    if (config.selects("lucene_hnsw_query")) {
+                        out.accept(gson.toJson(hnsw));
+                    }
+                }
+                if (config.selects("lucene_exact_query")) {
+                    out.accept(gson.toJson(exact));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                try {
+                    Checkpoint.deleteTree(dir);
+                } catch (IOException ignored) {
+                    // a temporary directory
+                }
+            }
+        }
+    }
+
+    private static List<Hit> search(GalleryIndex g, float[] q, int i, boolean exact) {
+        try {
+            float[] v = java.util.Arrays.copyOfRange(q, i * DIM, (i + 1) * DIM);
+            return exact ? g.searchExact(v, 10) : g.search(v, 10);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<Hit> searchHnsw(GalleryIndex g, float[] q, int i, int ef) {
+        try {
+            return g.search(java.util.Arrays.copyOfRange(q, i * DIM, (i + 1) * DIM), 10, ef);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code per} images of each of the identities: unit centers (from the seed's first draws) plus noise. */
+    static EmbeddingSet faces(long sampleSeed, int per, int d) {
+        Random centers = new Random(12345);
+        Random rnd = new Random(sampleSeed);
+        int n = IDENTITIES * per;
+        double[] values = new double[n * d];
+        long[] labels = new long[n];
+        String[] names = new String[n];
+        double[] c = new double[d];
+        for (int id = 0; id < IDENTITIES; id++) {
+            for (int j = 0; j < d; j++) {
+                c[j] = centers.nextGaussian() / Math.sqrt(d);
+            }
+            for (int s = 0; s < per; s++) {
+                int i = id * per + s;
+                for (int j = 0; j < d; j++) {
+                    values[i * d + j] = c[j] + rnd.nextGaussian() / Math.sqrt(d);
+                }
+                labels[i] = id;
+                names[i] = id + "/" + s;
+            }
+        }
+        return new EmbeddingSet(values, n, d, labels, names);
+    }
+
+    private static double sizeMb(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() / 1e6;
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package org.metric4j.spark;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.metric4j.model.TorchScriptEmbedder;
+
+/**
+ * The embedding job: images (an image folder, one sub-directory per identity, or a Parquet file
+ * of {@code id, label, image} bytes) to a Parquet table of {@code id, label, embedding
+ * (array<float>), error}. Each task batches its images through the executor's one model
+ * ({@link ExecutorModels}); an image that does not decode keeps its row with the error and no
+ * embedding, and the job reports how many there were.
+ */
+public final class SparkEmbedding {
+
+    /** The output schema. */
+    public static final StructType OUTPUT = new StructType(new StructField[] {
+        DataTypes.createStructField("id", DataTypes.StringType, false),
+        DataTypes.createStructField("label", DataTypes.LongType, false),
+        DataTypes.createStructField("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true),
+        DataTypes.createStructField("error", DataTypes.StringType, true)});
+
+    static final StructType FILES = new StructType(new StructField[] {
+        DataTypes.createStructField("id", DataTypes.StringType, false),
+        DataTypes.createStructField("label", DataTypes.LongType, false),
+        DataTypes.createStructField("path", DataTypes.StringType, false)});
+
+    static final int BATCH = 32;
+
+    private SparkEmbedding() {}
+
+    /**
+     * Runs the job.
+     *
+     * @param spark the session
+     * @param model the TorchScript file (a path every executor can read)
+     * @param size the model's square input size (112 for InsightFace)
+     * @param flipSum InsightFace's flip-sum embedding
+     * @param images an image folder or a Parquet file of (id, label, image)
+     * @param output the Parquet directory to write (must not exist)
+     * @param partitions tasks (0: the default parallelism)
+     * @return images, embedded, unreadable, seconds
+     */
+    public static Map<String, Object> run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
+            Path output, int partitions) throws IOException {
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("--torchscript: no such file " + model);
+        }
+        if (Files.exists(output)) {
+            throw new IllegalArgumentException("--output " + output + " exists; give --force to overwrite it");
+        }
+        long t0 = System.nanoTime();
+        Dataset<Row> input = input(spark, images);
+        int n = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+        String modelPath = model.toAbsolutePath().toString();
+        boolean bytes = !java.util.Arrays.asList(input.columns()).contains("path");
+        JavaRDD<Row> rows = input.repartition(n).javaRDD()
+                .mapPartitions(part -> embedPartition(part, modelPath, size, flipSum, bytes));
+        spark.createDataFrame(rows, OUTPUT).write().mode(SaveMode.ErrorIfExists).parquet(output.toString());
+        Dataset<Row> written = spark.read().parquet(output.toString());
+        long total = written.count();
+        long unreadable = written.where(written.col("error").isNotNull()).count();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("images", total);
+        out.put("embedded", total - unreadable);
+        out.put("unreadable", unreadable);
+        out.put("partitions", n);
+        out.put("seconds", (System.nanoTime() - t0) / 1e9);
+        return out;
+    }
+
+    /** (id, label, path) rows of an image folder, or the (id, label, image) rows of a Parquet file. */
+    static Dataset<Row> input(SparkSession spark, Path images) throws IOException {
+        String name = images.getFileName().toString();
+        if (name.endsWith(".parquet")) {
+            Dataset<Row> df = spark.read().parquet(images.toString());
+            for (String c : new String[] {"id", "label", "image"}) {
+                if (!java.util.Arrays.asList(df.columns()).contains(c)) {
+                    throw new IllegalArgumentException("--images " + images + ": a Parquet input needs columns id, "
+                            + "label, image (bytes); it has " + String.join(", ", df.columns()));
+                }
+            }
+            return df.select("id", "label", "image");
+        }
+        if (!Files.isDirectory(images)) {
+            throw new IllegalArgumentException("--images: " + images + " is neither an image folder nor a .parquet");
+        }
+        List<Row> files = new ArrayList<>();
+        List<Path> identities;
+        try (Stream<Path> s = Files.list(images)) {
+            identities = s.filter(Files::isDirectory).sorted().toList();
+        }
+        if (identities.isEmpty()) {
+            throw new IllegalArgumentException("--images " + images + " has no identity sub-directories");
+        }
+        for (int label = 0; label < identities.size(); label++) {
+            Path dir = identities.get(label);
+            List<Path> items;
+            try (Stream<Path> s = Files.list(dir)) {
+                items = s.filter(Files::isRegularFile).sorted().toList();
+            }
+            for (Path p : items) {
+                files.add(RowFactory.create(dir.getFileName() + "/" + p.getFileName(), (long) label,
+                        p.toAbsolutePath().toString()));
+            }
+        }
+        return spark.createDataFrame(files, FILES);
+    }
+
+    private static Iterator<Row> embedPartition(Iterator<Row> part, String modelPath, int size, boolean flipSum,
+            boolean bytes) {
+        TorchScriptEmbedder model = ExecutorModels.torchScript(modelPath, size);
+        List<Row> out = new ArrayList<>();
+        List<Row> batch = new ArrayList<>();
+        List<BufferedImage> pixels = new ArrayList<>();
+        while (part.hasNext()) {
+            Row r = part.next();
+            String id = r.getString(0);
+            long label = r.getLong(1);
+            BufferedImage img;
+            String error = null;
+            try {
+                byte[] data = bytes ? (byte[]) r.get(2) : Files.readAllBytes(Path.of(r.getString(2)));
+                img = data == null ? null : ImageIO.read(new ByteArrayInputStream(data));
+                if (img == null) {
+                    error = "not a decodable image";
+                }
+            } catch (IOException | RuntimeException e) {
+                img = null;
+                error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            }
+            if (img == null) {
+                out.add(RowFactory.create(id, label, null, error));
+                continue;
+            }
+            batch.add(RowFactory.create(id, label));
+            pixels.add(fit(img, size));
+            if (batch.size() == BATCH) {
+                flush(model, flipSum, batch, pixels, out);
+            }
+        }
+        flush(model, flipSum, batch, pixels, out);
+        return out.iterator();
+    }
+
+    private static void flush(TorchScriptEmbedder model, boolean flipSum, List<Row> batch, List<BufferedImage> pixels,
+            List<Row> out) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        float[][] e = model.embed(pixels.toArray(new BufferedImage[0]), flipSum);
+        for (int i = 0; i < e.length; i++) {
+            Float[] boxed = new Float[e[i].length];
+            for (int j = 0; j < boxed.length; j++) {
+                boxed[j] = e[i][j];
+            }
+            out.add(RowFactory.create(batch.get(i).getString(0), batch.get(i).getLong(1), boxed, null));
+        }
+        batch.clear();
+        pixels.clear();
+    }
+
+    /** The image at the model's size (as decoded when it has it, else resized bilinearly to RGB). */
+    static BufferedImage fit(BufferedImage img, int size) {
+        if (img.getWidth() == size && img.getHeight() == size) {
+            return img;
+        }
+        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(img, 0, 0, size, size, null);
+        g.dispose();
+        return out;
+    }
+}

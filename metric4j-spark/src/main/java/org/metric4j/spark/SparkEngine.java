@@ -1,0 +1,163 @@
+package org.metric4j.spark;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.metric4j.cli.DistributedEngine;
+import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.eval.PairsFile;
+import org.metric4j.eval.RetrievalMetrics;
+import org.metric4j.eval.VerificationProtocol;
+
+/** {@code --engine spark}: the embedding job and sharded evaluation on a Spark session. */
+public final class SparkEngine implements DistributedEngine {
+
+    /** The square input size of the TorchScript models (InsightFace's 112). */
+    public static final int INPUT_SIZE = 112;
+
+    @Override
+    public String name() {
+        return "spark";
+    }
+
+    /**
+     * A session on {@code master}, or on the master spark-submit gave when null. A
+     * {@code spark://host:port} master that does not answer within 5 s is a clear error instead of
+     * Spark's minute of retries.
+     */
+    public static SparkSession session(String master) {
+        SparkSession.Builder b = SparkSession.builder().appName("metric4j").config("spark.ui.enabled", "false");
+        if (master != null) {
+            checkReachable(master);
+            b.master(master);
+            if (master.startsWith("local")) {
+                b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+            }
+        }
+        try {
+            return b.getOrCreate();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--master " + master + ": Spark did not start: " + e.getMessage(), e);
+        }
+    }
+
+    static void checkReachable(String master) {
+        if (!master.startsWith("spark://")) {
+            return;
+        }
+        for (String hostPort : master.substring("spark://".length()).split(",")) {
+            URI uri = URI.create("spark://" + hostPort);
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 7077 : uri.getPort()), 5000);
+                return;
+            } catch (IOException | IllegalArgumentException e) {
+                // try the next master of a standby list
+            }
+        }
+        throw new IllegalArgumentException("--master " + master + ": no Spark master answers there (connection "
+                + "refused or timed out after 5 s); start one (sbin/start-master.sh) or use local[*]");
+    }
+
+    @Override
+    public Map<String, Object> embed(String master, Path model, boolean flipSum, Path images, Path output,
+            int partitions, PrintWriter out) throws Exception {
+        SparkSession spark = session(master);
+        Map<String, Object> r = SparkEmbedding.run(spark, model, INPUT_SIZE, flipSum, images, output, partitions);
+        out.printf(Locale.ROOT, "spark (%s): embedded %d of %d images in %.1f s over %d tasks to %s; %d unreadable"
+                        + " (rows kept with their error)%n", spark.sparkContext().master(), r.get("embedded"),
+                r.get("images"), (double) r.get("seconds"), r.get("partitions"), output, r.get("unreadable"));
+        out.flush();
+        return r;
+    }
+
+    @Override
+    public Map<String, Object> evaluate(String master, Path embeddings, Path labels, Path names, Path pairs,
+            boolean retrieval, int partitions, PrintWriter out) throws Exception {
+        SparkSession spark = session(master);
+        EmbeddingSet set = load(spark, embeddings, labels, names);
+        int shards = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("embeddings", set.size());
+        json.put("dim", set.dim());
+        json.put("shards", shards);
+        if (pairs != null) {
+            PairsFile file = PairsFile.read(pairs);
+            VerificationProtocol.Report v = ShardedVerification.evaluate(spark, set, file, shards);
+            out.printf(Locale.ROOT, "verification (%d pairs, %d folds, scored on %d partitions): accuracy %.4f +- %.4f,"
+                    + " AUC %.4f, EER %.4f%n", file.pairs().size(), file.folds(), shards, v.accuracyMean(),
+                    v.accuracyStd(), v.auc(), v.eer());
+            json.put("accuracy_mean", v.accuracyMean());
+            json.put("accuracy_std", v.accuracyStd());
+            json.put("auc", v.auc());
+            json.put("eer", v.eer());
+            json.put("tar_at_far", v.tarAtFar());
+        }
+        if (retrieval) {
+            if (set.labels() == null) {
+                throw new IllegalArgumentException("--retrieval needs labels");
+            }
+            RetrievalMetrics.Report r = ShardedRetrieval.leaveOneOut(spark, set, shards);
+            out.printf(Locale.ROOT, "retrieval (leave-one-out, exact top-%d per shard over %d shards, merged): "
+                            + "P@1 %.4f, R-Precision %.4f, MAP@R %.4f%n", r.k(), shards, r.precisionAt1(),
+                    r.rPrecision(), r.meanAveragePrecisionAtR());
+            json.put("precision_at_1", r.precisionAt1());
+            json.put("r_precision", r.rPrecision());
+            json.put("map_at_r", r.meanAveragePrecisionAtR());
+            json.put("mean_reciprocal_rank", r.meanReciprocalRank());
+            json.put("recall_at_k", r.recallAtK());
+        }
+        out.flush();
+        return json;
+    }
+
+    /** Embeddings from the embedding job's Parquet (rows with an error left out) or from .npy / .csv. */
+    public static EmbeddingSet load(SparkSession spark, Path embeddings, Path labels, Path names) throws IOException {
+        String file = embeddings.getFileName().toString();
+        if (Files.isDirectory(embeddings) || file.endsWith(".parquet")) {
+            Dataset<Row> df = spark.read().parquet(embeddings.toString());
+            if (java.util.Arrays.asList(df.columns()).contains("error")) {
+                df = df.where(df.col("error").isNull());
+            }
+            List<Row> rows = df.select("id", "label", "embedding").orderBy("id").collectAsList();
+            if (rows.isEmpty()) {
+                throw new IllegalArgumentException("--embeddings " + embeddings + " holds no embedding");
+            }
+            int d = rows.get(0).getList(2).size();
+            double[] values = new double[rows.size() * d];
+            long[] y = new long[rows.size()];
+            String[] ids = new String[rows.size()];
+            for (int i = 0; i < rows.size(); i++) {
+                List<Float> e = rows.get(i).getList(2);
+                for (int j = 0; j < d; j++) {
+                    values[i * d + j] = e.get(j);
+                }
+                y[i] = rows.get(i).getLong(1);
+                ids[i] = rows.get(i).getString(0);
+            }
+            return new EmbeddingSet(values, rows.size(), d, y, ids);
+        }
+        if (!Files.isRegularFile(embeddings)) {
+            throw new IllegalArgumentException("--embeddings: no such file " + embeddings);
+        }
+        EmbeddingSet set = file.endsWith(".csv") ? EmbeddingSet.readCsv(embeddings)
+                : EmbeddingSet.readNpy(embeddings, labels);
+        if (names != null) {
+            List<String> lines = Files.readAllLines(names, StandardCharsets.UTF_8).stream().map(String::trim)
+                    .filter(l -> !l.isEmpty()).toList();
+            set = set.withNames(lines.toArray(new String[0]));
+        }
+        return set;
+    }
+}

@@ -1,0 +1,100 @@
+package org.metric4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.model.TorchScriptEmbedder;
+
+/**
+ * The embedding job in {@code local[2]}: the fixture's traced network over an image folder gives
+ * the embeddings of single-process prediction, and a file that is not an image is counted and
+ * kept with its error.
+ */
+class SparkEmbeddingTest {
+
+    static final Path FIXTURE = Path.of("..", "metric4j-app", "src", "test", "resources", "torchscript");
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkEngine.session("local[2]");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void sparkEmbeddingsEqualSingleProcessPredictionAndCountCorruptImages(@TempDir Path dir) throws Exception {
+        Path images = dir.resolve("images");
+        String[][] layout = {{"alice", "face_0.png"}, {"alice", "face_1.png"}, {"bob", "face_2.png"},
+            {"bob", "face_3.png"}};
+        for (String[] f : layout) {
+            Files.createDirectories(images.resolve(f[0]));
+            Files.copy(FIXTURE.resolve(f[1]), images.resolve(f[0]).resolve(f[1]));
+        }
+        Files.write(images.resolve("bob").resolve("broken.png"), new byte[] {1, 2, 3, 4, 5});
+        Path model = FIXTURE.resolve("tiny_iresnet.pt");
+        for (boolean flipSum : new boolean[] {false, true}) {
+            Path out = dir.resolve("out-" + flipSum + ".parquet");
+            Map<String, Object> r = SparkEmbedding.run(spark, model, 112, flipSum, images, out, 2);
+            assertEquals(5L, r.get("images"));
+            assertEquals(4L, r.get("embedded"));
+            assertEquals(1L, r.get("unreadable"));
+            List<Row> rows = spark.read().parquet(out.toString()).orderBy("id").collectAsList();
+            assertEquals(5, rows.size());
+            try (TorchScriptEmbedder ts = TorchScriptEmbedder.load(model, 112, 112)) {
+                for (Row row : rows) {
+                    String id = row.getString(0);
+                    if (id.equals("bob/broken.png")) {
+                        assertNull(row.get(2));
+                        assertNotNull(row.getString(3));
+                        assertEquals(1L, row.getLong(1));
+                        continue;
+                    }
+                    assertNull(row.get(3), id);
+                    assertEquals(id.startsWith("alice") ? 0L : 1L, row.getLong(1));
+                    BufferedImage img = ImageIO.read(images.resolve(id).toFile());
+                    float[] expected = ts.embed(new BufferedImage[] {img}, flipSum)[0];
+                    List<Float> got = row.getList(2);
+                    assertEquals(expected.length, got.size());
+                    for (int j = 0; j < expected.length; j++) {
+                        assertEquals(expected[j], got.get(j), 1e-5, id + " flipSum=" + flipSum + " [" + j + "]");
+                    }
+                }
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparkEmbedding.run(spark, model, 112, false, images, dir.resolve("out-false.parquet"), 2));
+        assertTrue(e.getMessage().contains("exists"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SparkEmbedding.run(spark, dir.resolve("none.pt"), 112, false, images, dir.resolve("x"), 2));
+        assertTrue(e.getMessage().contains("none.pt"), e.getMessage());
+    }
+
+    @Test
+    void anUnreachableMasterIsAClearError() {
+        long t0 = System.nanoTime();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparkEngine.checkReachable("spark://127.0.0.1:1"));
+        assertTrue(e.getMessage().contains("spark://127.0.0.1:1") && e.getMessage().contains("no Spark master"),
+                e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 10e9, "fails fast");
+    }
+}
