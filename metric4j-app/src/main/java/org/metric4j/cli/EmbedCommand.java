@@ -65,6 +65,19 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of generated datasets (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--engine", defaultValue = "local", description = "local, or spark: the embedding job on a Spark "
+            + "cluster (with --torchscript and --images: a folder or a Parquet of id, label, image bytes; --output is "
+            + "then a Parquet directory) (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--master", defaultValue = "local[*]",
+            description = "With --engine spark: the Spark master URL (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    @Option(names = "--partitions", defaultValue = "0",
+            description = "With --engine spark: tasks (default: Spark's parallelism).")
+    int partitions;
+
     private Path[] outputs() {
         String base = output.toString().substring(0, output.toString().length() - 4);
         Path[] all = {output, Path.of(base + "-labels.npy"), Path.of(base + "-names.txt")};
@@ -104,6 +117,22 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if ((model == null) == (torchscript == null)) {
             throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --torchscript FILE");
+        }
+        if (!engine.equals("local")) {
+            if (torchscript == null || images == null) {
+                throw new ParameterException(spec.commandLine(), "--engine " + engine
+                        + " embeds --images with a --torchscript model");
+            }
+            if (Files.exists(output)) {
+                if (!force) {
+                    throw new ParameterException(spec.commandLine(), "--output " + output
+                            + " exists; give --force to overwrite it");
+                }
+                org.metric4j.train.Checkpoint.deleteTree(output);
+            }
+            DistributedEngine.find(engine).embed(master, torchscript, flipSum, images, output, partitions,
+                    spec.commandLine().getOut());
+            return 0;
         }
         if (!output.toString().endsWith(".npy")) {
             throw new ParameterException(spec.commandLine(), "--output must end with .npy, got " + output);

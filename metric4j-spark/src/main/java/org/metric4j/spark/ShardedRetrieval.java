@@ -48,6 +48,12 @@ public final class ShardedRetrieval {
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be >= 1, got " + shards);
         }
+        for (int r : recallKs.length == 0 ? RetrievalMetrics.DEFAULT_RECALL_KS : recallKs) {
+            if (r < 1 || r > labels.length - 1) {
+                throw new IllegalArgumentException("recall K must be in [1, " + (labels.length - 1)
+                        + "] (the other items of a leave-one-out query), got " + r);
+            }
+        }
         int depth = RetrievalMetrics.depth(labels, true, recallKs);
         int n = set.size();
         int d = set.dim();

@@ -1,0 +1,62 @@
+package org.metric4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.cli.Metric4j;
+
+/** {@code embed --engine spark} and {@code evaluate --engine spark} through the command line, in local[2]. */
+class SparkCliTest {
+
+    private static String[] run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        var cli = Metric4j.commandLine();
+        cli.setOut(new PrintWriter(o));
+        cli.setErr(new PrintWriter(e));
+        int code = Metric4j.execute(cli, args);
+        return new String[] {String.valueOf(code), o.toString(), e.toString()};
+    }
+
+    @Test
+    void embedThenEvaluateOnSpark(@TempDir Path dir) throws Exception {
+        Path images = dir.resolve("images");
+        String[][] layout = {{"alice", "face_0.png"}, {"alice", "face_1.png"}, {"bob", "face_2.png"},
+            {"bob", "face_3.png"}};
+        for (String[] f : layout) {
+            Files.createDirectories(images.resolve(f[0]));
+            Files.copy(SparkEmbeddingTest.FIXTURE.resolve(f[1]), images.resolve(f[0]).resolve(f[1]));
+        }
+        Path out = dir.resolve("emb.parquet");
+        String model = SparkEmbeddingTest.FIXTURE.resolve("tiny_iresnet.pt").toString();
+        String[] r = run("embed", "--engine", "spark", "--master", "local[2]", "--torchscript", model,
+                "--images", images.toString(), "--output", out.toString(), "--partitions", "2");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("embedded 4 of 4 images") && r[1].contains("0 unreadable"), r[1]);
+        r = run("embed", "--engine", "spark", "--master", "local[2]", "--torchscript", model,
+                "--images", images.toString(), "--output", out.toString());
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("exists") && r[2].contains("--force"), r[2]);
+        r = run("evaluate", "--engine", "spark", "--master", "local[2]", "--embeddings", out.toString(),
+                "--retrieval", "--partitions", "2");
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[2].contains("recall K must be in [1, 3]"), "4 items cannot give Recall@8: " + r[2]);
+        org.metric4j.eval.EmbeddingSet set = ShardedMetricsTest.clustered(5, 200, 10, 16);
+        set.writeNpy(dir.resolve("e.npy"), dir.resolve("e-labels.npy"), false);
+        r = run("evaluate", "--engine", "spark", "--master", "local[2]", "--embeddings", dir.resolve("e.npy").toString(),
+                "--labels", dir.resolve("e-labels.npy").toString(), "--retrieval", "--partitions", "3");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("\"embeddings\":200") && r[1].contains("\"shards\":3")
+                && r[1].contains("precision_at_1"), r[1]);
+        r = run("embed", "--engine", "spark", "--master", "spark://127.0.0.1:1", "--torchscript", model,
+                "--images", images.toString(), "--output", dir.resolve("x.parquet").toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("spark://127.0.0.1:1") && r[2].contains("no Spark master"), r[2]);
+    }
+}
