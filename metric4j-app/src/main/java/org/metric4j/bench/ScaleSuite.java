@@ -20,9 +20,10 @@ import org.metric4j.index.HnswParameters;
 import org.metric4j.train.Checkpoint;
 
 /**
- * The scale suite (issue #8), Lucene part: building a gallery index of 100,000 x 128 face-like
+ * The scale suite (issue #8). Lucene: building a gallery index of 100,000 x 128 face-like
  * embeddings (10,000 identities x 10 images: unit class centers plus noise), then HNSW and exact
  * top-10 queries by new images of enrolled identities, with HNSW recall@10 against exact search.
+ * Spark (when the metric4j-spark module is on the class path): its engine's own cases.
  */
 final class ScaleSuite {
 
@@ -39,6 +40,75 @@ final class ScaleSuite {
     }
 
     void run(Consumer<String> out) {
+        lucene(out);
+        org.metric4j.cli.DistributedEngine spark = org.metric4j.cli.DistributedEngine.lookup("spark");
+        if (spark == null) {
+            Map<String, Object> skipped = new LinkedHashMap<>();
+            skipped.put("name", "spark_*");
+            skipped.put("skipped", "the metric4j-spark module is not on the class path (./metric4j adds it for "
+                    + "'bench --suite scale')");
+            out.accept(new Gson().toJson(skipped));
+            return;
+        }
+        try {
+            spark.scaleBenchmarks(config, out);
+            shardedRetrieval(spark, out);
+        } catch (Exception e) {
+            throw new IllegalStateException("the Spark benchmarks failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * retrieval_100k on one machine (issue 4's case) and sharded_retrieval_100k: the same 100,000 x
+     * 128 embeddings evaluated exactly over 4 shards by the Spark engine in local[2].
+     */
+    private void shardedRetrieval(org.metric4j.cli.DistributedEngine spark, Consumer<String> out) throws Exception {
+        BenchConfig once = new BenchConfig(0, 1, config.threads(), config.only(), config.seed());
+        new EvalSuite(config).retrieval("retrieval_100k", 100_000, 1_000, 128, once, out,
+                new GsonBuilder().disableHtmlEscaping().create());
+        if (!config.selects("sharded_retrieval_100k")) {
+            return;
+        }
+        Path dir = Files.createTempDirectory("metric4j-sharded");
+        try {
+            long[] labels = new long[100_000];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = i % 1_000;
+            }
+            float[] values;
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                values = EvalSuite.clustered(m, labels, 1_000, 128, config.seed()).toFloatArray();
+            }
+            double[] v = new double[values.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = values[i];
+            }
+            new EmbeddingSet(v, labels.length, 128, labels, null).writeNpy(dir.resolve("e.npy"),
+                    dir.resolve("e-labels.npy"), false);
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            java.io.StringWriter sink = new java.io.StringWriter();
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("embeddings", labels.length);
+            extra.put("dim", 128);
+            extra.put("shards", 4);
+            extra.put("master", "local[2]");
+            Map<String, Object> json = CaseTimer.time("sharded_retrieval_100k", once, () -> {
+                try {
+                    metrics.putAll(spark.evaluate("local[2]", dir.resolve("e.npy"), dir.resolve("e-labels.npy"), null,
+                            null, true, 4, new java.io.PrintWriter(sink)));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, extra);
+            json.put("precision_at_1", metrics.get("precision_at_1"));
+            json.put("map_at_r", metrics.get("map_at_r"));
+            out.accept(new GsonBuilder().disableHtmlEscaping().create().toJson(json));
+        } finally {
+            Checkpoint.deleteTree(dir);
+        }
+    }
+
+    private void lucene(Consumer<String> out) {
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
         if (!config.selects("lucene_build_100k") && !config.selects("lucene_hnsw_query")
                 && !config.selects("lucene_exact_query")) {

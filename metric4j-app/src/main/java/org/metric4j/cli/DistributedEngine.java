@@ -51,15 +51,35 @@ public interface DistributedEngine {
             boolean retrieval, int partitions, PrintWriter out) throws Exception;
 
     /**
+     * The engine's cases of {@code bench --suite scale}, one JSON line each.
+     *
+     * @param config the bench configuration (its {@code only} selects cases)
+     * @param out receives each JSON line
+     */
+    default void scaleBenchmarks(org.metric4j.bench.BenchConfig config, java.util.function.Consumer<String> out)
+            throws Exception {
+        // an engine without benchmarks
+    }
+
+    /** The engine named {@code name} on the class path, or null. */
+    static DistributedEngine lookup(String name) {
+        for (DistributedEngine e : java.util.ServiceLoader.load(DistributedEngine.class)) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
      * The engine named {@code name} on the class path.
      *
      * @throws IllegalArgumentException naming the engine and how to get it
      */
     static DistributedEngine find(String name) {
-        for (DistributedEngine e : java.util.ServiceLoader.load(DistributedEngine.class)) {
-            if (e.name().equals(name)) {
-                return e;
-            }
+        DistributedEngine e = lookup(name);
+        if (e != null) {
+            return e;
         }
         throw new IllegalArgumentException("--engine " + name + " is not on the class path: build the metric4j-spark "
                 + "module (mvn -B -DskipTests package) and run ./metric4j again, or spark-submit the metric4j-spark jar");

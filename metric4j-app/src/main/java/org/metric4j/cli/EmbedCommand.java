@@ -65,18 +65,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of generated datasets (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--engine", defaultValue = "local", description = "local, or spark: the embedding job on a Spark "
-            + "cluster (with --torchscript and --images: a folder or a Parquet of id, label, image bytes; --output is "
-            + "then a Parquet directory) (default: ${DEFAULT-VALUE}).")
-    String engine;
-
-    @Option(names = "--master", defaultValue = "local[*]",
-            description = "With --engine spark: the Spark master URL (default: ${DEFAULT-VALUE}).")
-    String master;
-
-    @Option(names = "--partitions", defaultValue = "0",
-            description = "With --engine spark: tasks (default: Spark's parallelism).")
-    int partitions;
+    /** --engine, --master, --partitions. */
+    @picocli.CommandLine.Mixin EngineOptions engine;
 
     private Path[] outputs() {
         String base = output.toString().substring(0, output.toString().length() - 4);
@@ -118,9 +108,9 @@ final class EmbedCommand implements Callable<Integer> {
         if ((model == null) == (torchscript == null)) {
             throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --torchscript FILE");
         }
-        if (!engine.equals("local")) {
+        if (!engine.local()) {
             if (torchscript == null || images == null) {
-                throw new ParameterException(spec.commandLine(), "--engine " + engine
+                throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
                         + " embeds --images with a --torchscript model");
             }
             if (Files.exists(output)) {
@@ -130,7 +120,8 @@ final class EmbedCommand implements Callable<Integer> {
                 }
                 org.metric4j.train.Checkpoint.deleteTree(output);
             }
-            DistributedEngine.find(engine).embed(master, torchscript, flipSum, images, output, partitions,
+            DistributedEngine.find(engine.engine).embed(engine.master, torchscript, flipSum, images, output,
+                    engine.partitions,
                     spec.commandLine().getOut());
             return 0;
         }

@@ -71,18 +71,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of k-means++ (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--engine", defaultValue = "local", description = "local, or spark: exact sharded retrieval "
-            + "and pairs scored on a Spark cluster (same numbers); --embeddings may then be the Parquet of "
-            + "'embed --engine spark' (default: ${DEFAULT-VALUE}).")
-    String engine;
-
-    @Option(names = "--master", defaultValue = "local[*]",
-            description = "With --engine spark: the Spark master URL (default: ${DEFAULT-VALUE}).")
-    String master;
-
-    @Option(names = "--partitions", defaultValue = "0",
-            description = "With --engine spark: reference shards (default: Spark's parallelism).")
-    int partitions;
+    /** --engine, --master, --partitions. */
+    @picocli.CommandLine.Mixin EngineOptions engine;
 
     @Override
     public Integer call() throws Exception {
@@ -91,13 +81,13 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "nothing to evaluate: give --pairs FILE, --retrieval and/or --clustering");
         }
-        if (!engine.equals("local")) {
+        if (!engine.local()) {
             if (clustering || skipMissing || score != PairVerification.Score.COSINE) {
-                throw new ParameterException(spec.commandLine(), "--engine " + engine
+                throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
                         + " evaluates --retrieval and --pairs with cosine scores (no --clustering, --skip-missing, --score)");
             }
-            Map<String, Object> json = DistributedEngine.find(engine).evaluate(master, embeddings, labels, names,
-                    pairs, retrieval, partitions, out);
+            Map<String, Object> json = DistributedEngine.find(engine.engine).evaluate(engine.master, embeddings, labels,
+                    names, pairs, retrieval, engine.partitions, out);
             out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(json));
             out.flush();
             return 0;

@@ -240,6 +240,14 @@ public final class EmbeddingSet {
 
     /** Cosine similarity of rows i and j. */
     public double cosine(int i, int j) {
+        return cosine(values, dim, i, j);
+    }
+
+    /**
+     * Cosine similarity of rows i and j of a row-major N x dim array (the norms' product floored
+     * at 1e-12), the score of the verification protocols wherever the rows live.
+     */
+    public static double cosine(double[] values, int dim, int i, int j) {
         double dot = 0;
         double ni = 0;
         double nj = 0;

@@ -76,7 +76,8 @@ public final class PairVerification {
         return new Result(protocol.evaluate(s, y, f), s.length, skipped);
     }
 
-    static String stripExtension(String name) {
+    /** An item name without its file extension ("A/A_0001.jpg" to "A/A_0001"), as pairs files name items. */
+    public static String stripExtension(String name) {
         int slash = name.lastIndexOf('/');
         int dot = name.lastIndexOf('.');
         return dot > slash + 1 ? name.substring(0, dot) : name;

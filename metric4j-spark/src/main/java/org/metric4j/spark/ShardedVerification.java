@@ -8,6 +8,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.eval.PairVerification;
 import org.metric4j.eval.PairsFile;
 import org.metric4j.eval.VerificationProtocol;
 
@@ -37,7 +38,7 @@ public final class ShardedVerification {
         }
         Map<String, Integer> index = new java.util.HashMap<>();
         for (Map.Entry<String, Integer> e : set.nameIndex().entrySet()) {
-            index.put(stripExtension(e.getKey()), e.getValue());
+            index.put(PairVerification.stripExtension(e.getKey()), e.getValue());
         }
         List<int[]> table = new ArrayList<>();
         for (PairsFile.Pair p : pairs.pairs()) {
@@ -53,7 +54,7 @@ public final class ShardedVerification {
         Broadcast<double[]> values = jsc.broadcast(set.values());
         int d = set.dim();
         JavaRDD<int[]> rdd = jsc.parallelize(table, Math.max(1, partitions));
-        List<double[]> scored = rdd.map(t -> new double[] {t[0], cosine(values.value(), d, t[1], t[2])}).collect();
+        List<double[]> scored = rdd.map(t -> new double[] {t[0], EmbeddingSet.cosine(values.value(), d, t[1], t[2])}).collect();
         double[] scores = new double[table.size()];
         for (double[] s : scored) {
             scores[(int) s[0]] = s[1];
@@ -65,25 +66,5 @@ public final class ShardedVerification {
             folds[i] = pairs.pairs().get(i).fold();
         }
         return new VerificationProtocol(pairs.folds(), VerificationProtocol.DEFAULT_FARS).evaluate(scores, same, folds);
-    }
-
-    static double cosine(double[] v, int d, int i, int j) {
-        double dot = 0;
-        double ni = 0;
-        double nj = 0;
-        for (int k = 0; k < d; k++) {
-            double a = v[i * d + k];
-            double b = v[j * d + k];
-            dot += a * b;
-            ni += a * a;
-            nj += b * b;
-        }
-        return dot / Math.max(Math.sqrt(ni) * Math.sqrt(nj), 1e-12);
-    }
-
-    static String stripExtension(String name) {
-        int slash = name.lastIndexOf('/');
-        int dot = name.lastIndexOf('.');
-        return dot > slash + 1 ? name.substring(0, dot) : name;
     }
 }

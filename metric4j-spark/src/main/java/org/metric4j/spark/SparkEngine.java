@@ -122,6 +122,86 @@ public final class SparkEngine implements DistributedEngine {
         return json;
     }
 
+    /**
+     * spark_embed_local1 and spark_embed_local2: the embedding job over 512 generated 112 x 112
+     * images with the TorchScript model of {@code -Dmetric4j.bench.torchscript} (default: the
+     * repository's test fixture, a small traced IResNet), in local[1] then local[2]; images per
+     * second after one warm-up run, and the speed-up from the second core. Also the start-up time
+     * of a local Spark session.
+     */
+    @Override
+    public void scaleBenchmarks(org.metric4j.bench.BenchConfig config, java.util.function.Consumer<String> out)
+            throws Exception {
+        com.google.gson.Gson gson = new com.google.gson.Gson();
+        Path model = Path.of(System.getProperty("metric4j.bench.torchscript",
+                "metric4j-app/src/test/resources/torchscript/tiny_iresnet.pt"));
+        if (!config.selects("spark_embed")) {
+            return;
+        }
+        if (!Files.isRegularFile(model)) {
+            out.accept(gson.toJson(Map.of("name", "spark_embed_*", "skipped", "no TorchScript model at " + model
+                    + " (run from the repository root or set -Dmetric4j.bench.torchscript)")));
+            return;
+        }
+        Path dir = Files.createTempDirectory("metric4j-spark-bench");
+        try {
+            Path images = dir.resolve("images");
+            java.util.Random rnd = new java.util.Random(config.seed());
+            int n = 512;
+            for (int i = 0; i < n; i++) {
+                Path id = images.resolve(String.format(Locale.ROOT, "id%02d", i % 8));
+                Files.createDirectories(id);
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(INPUT_SIZE, INPUT_SIZE,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < INPUT_SIZE; y++) {
+                    for (int x = 0; x < INPUT_SIZE; x++) {
+                        img.setRGB(x, y, rnd.nextInt(1 << 24));
+                    }
+                }
+                javax.imageio.ImageIO.write(img, "png", id.resolve(String.format(Locale.ROOT, "%04d.png", i)).toFile());
+            }
+            double single = 0;
+            for (int cores : new int[] {1, 2}) {
+                long s0 = System.nanoTime();
+                SparkSession spark = session("local[" + cores + "]");
+                double startup = (System.nanoTime() - s0) / 1e9;
+                try {
+                    SparkEmbedding.run(spark, model, INPUT_SIZE, false, images, dir.resolve("warm" + cores), 2 * cores);
+                    int iterations = Math.max(1, Math.min(3, config.iterations()));
+                    double[] rates = new double[iterations];
+                    for (int it = 0; it < iterations; it++) {
+                        Map<String, Object> r = SparkEmbedding.run(spark, model, INPUT_SIZE, false, images,
+                                dir.resolve("run" + cores + "-" + it), 2 * cores);
+                        rates[it] = n / (double) r.get("seconds");
+                    }
+                    java.util.Arrays.sort(rates);
+                    double median = rates[iterations / 2];
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("name", "spark_embed_local" + cores);
+                    json.put("ms_median", Math.round(1000.0 * n / median * 1000) / 1000.0);
+                    json.put("peak_rss_mb", Math.round(org.metric4j.bench.MemoryProbe.peakRssMb() * 1000) / 1000.0);
+                    json.put("images", n);
+                    json.put("images_per_second", Math.round(median * 10) / 10.0);
+                    json.put("session_startup_s", Math.round(startup * 100) / 100.0);
+                    json.put("model", model.getFileName().toString());
+                    json.put("tasks", 2 * cores);
+                    if (cores == 1) {
+                        single = median;
+                    } else {
+                        json.put("speedup_vs_local1", Math.round(median / single * 100) / 100.0);
+                    }
+                    out.accept(gson.toJson(json));
+                } finally {
+                    spark.stop();
+                    SparkSession.clearActiveSession();
+                    SparkSession.clearDefaultSession();
+                }
+            }
+        } finally {
+            org.metric4j.train.Checkpoint.deleteTree(dir);
+        }
+    }
+
     /** Embeddings from the embedding job's Parquet (rows with an error left out) or from .npy / .csv. */
     public static EmbeddingSet load(SparkSession spark, Path embeddings, Path labels, Path names) throws IOException {
         String file = embeddings.getFileName().toString();
