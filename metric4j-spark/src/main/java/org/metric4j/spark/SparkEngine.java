@@ -33,12 +33,16 @@ public final class SparkEngine implements DistributedEngine {
     }
 
     /**
-     * A session on {@code master}, or on the master spark-submit gave when null. A
+     * A session on {@code master}, or on the master spark-submit gave (when null, or when
+     * spark-submit set {@code spark.master}). A
      * {@code spark://host:port} master that does not answer within 5 s is a clear error instead of
      * Spark's minute of retries.
      */
     public static SparkSession session(String master) {
         SparkSession.Builder b = SparkSession.builder().appName("metric4j").config("spark.ui.enabled", "false");
+        if (System.getProperty("spark.master") != null) {
+            master = null; // under spark-submit: its --master decides
+        }
         if (master != null) {
             checkReachable(master);
             b.master(master);
