@@ -229,8 +229,12 @@ public final class Comparison {
                     }
                 }
                 if (!byEpoch.isEmpty()) {
-                    page.figure(metric + "-by-epoch", Charts.curves(metric + " after each epoch", "epoch", metric,
-                            byEpoch), metric + " of the held-out set after each epoch (see Definitions)");
+                    org.knowm.xchart.XYChart chart = Charts.curves(metric + " after each epoch", "epoch", metric,
+                            byEpoch);
+                    // rising curves: the legend goes where they are not
+                    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+                    page.figure(metric + "-by-epoch", chart, metric + " of the held-out set after each epoch"
+                            + " (see Definitions)");
                 }
             }
         }
