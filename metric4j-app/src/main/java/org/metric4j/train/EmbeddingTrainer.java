@@ -314,9 +314,17 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private Stopped stop(int epoch, int steps, double lossSum, double[] partSums, long images, double seconds) {
         Path out = config.outputDir();
         if (out == null || steps == 0) {
+            Path last = null;
+            try {
+                last = out == null ? null : Checkpoint.latest(out);
+            } catch (IOException e) {
+                // reported as no checkpoint
+            }
             return new Stopped("training stopped before step " + (steps + 1) + " of epoch " + (epoch + 1)
-                    + (out == null ? " (no output directory: nothing saved)" : "; the last checkpoint is the previous"
-                            + " epoch's"), null);
+                    + (out == null ? " (no output directory: nothing saved)"
+                            : last == null ? " (no checkpoint yet: nothing to resume)"
+                                    : "; checkpoint " + last + " (the previous epoch's end; continue with the same"
+                                            + " options and --resume)"), last);
         }
         Map<String, Double> partial = new LinkedHashMap<>();
         partial.put("steps", (double) steps);

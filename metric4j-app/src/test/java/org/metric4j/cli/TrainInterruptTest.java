@@ -40,7 +40,11 @@ class TrainInterruptTest {
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (Checkpoint.latest(out) == null) { // the first epoch is done: training is under way
-                assertTrue(p.isAlive(), "train exited early: " + Files.readString(log, StandardCharsets.UTF_8));
+                if (!p.isAlive()) {
+                    throw new AssertionError("train exited early with status " + p.exitValue() + ": "
+                            + Files.readString(log, StandardCharsets.UTF_8) + "\n"
+                            + Files.readString(dir.resolve("stdout.txt"), StandardCharsets.UTF_8));
+                }
                 assertTrue(System.nanoTime() < deadline, "no checkpoint after 120 s");
                 Thread.sleep(100);
             }
