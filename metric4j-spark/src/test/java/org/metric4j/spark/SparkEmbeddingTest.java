@@ -89,6 +89,46 @@ class SparkEmbeddingTest {
     }
 
     @Test
+    void aParquetOfImageBytesIsEmbeddedLikeTheFolder(@TempDir Path dir) throws Exception {
+        java.util.List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rows.add(org.apache.spark.sql.RowFactory.create("face_" + i, (long) (i / 2),
+                    Files.readAllBytes(FIXTURE.resolve("face_" + i + ".png"))));
+        }
+        rows.add(org.apache.spark.sql.RowFactory.create("truncated", 1L, new byte[] {(byte) 0x89, 'P', 'N', 'G'}));
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("id", "string").add("label", "long").add("image", "binary");
+        Path input = dir.resolve("images.parquet");
+        spark.createDataFrame(rows, schema).write().parquet(input.toString());
+        Path out = dir.resolve("out.parquet");
+        Map<String, Object> r = SparkEmbedding.run(spark, FIXTURE.resolve("tiny_iresnet.pt"), 112, false, input, out, 3);
+        assertEquals(5L, r.get("images"));
+        assertEquals(1L, r.get("unreadable"));
+        List<Row> got = spark.read().parquet(out.toString()).orderBy("id").collectAsList();
+        try (TorchScriptEmbedder ts = TorchScriptEmbedder.load(FIXTURE.resolve("tiny_iresnet.pt"), 112, 112)) {
+            for (Row row : got) {
+                if (row.getString(0).equals("truncated")) {
+                    assertNull(row.get(2));
+                    assertNotNull(row.getString(3));
+                    continue;
+                }
+                BufferedImage img = ImageIO.read(FIXTURE.resolve(row.getString(0) + ".png").toFile());
+                float[] expected = ts.embed(new BufferedImage[] {img}, false)[0];
+                List<Float> e = row.getList(2);
+                for (int j = 0; j < expected.length; j++) {
+                    assertEquals(expected[j], e.get(j), 1e-5, row.getString(0) + " [" + j + "]");
+                }
+            }
+        }
+        Path wrong = dir.resolve("wrong.parquet");
+        spark.createDataFrame(rows, schema).select("id", "label").write().parquet(wrong.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparkEmbedding.run(spark, FIXTURE.resolve("tiny_iresnet.pt"), 112, false, wrong,
+                        dir.resolve("out2.parquet"), 2));
+        assertTrue(e.getMessage().contains("id, label, image"), e.getMessage());
+    }
+
+    @Test
     void anUnreachableMasterIsAClearError() {
         long t0 = System.nanoTime();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
