@@ -150,7 +150,7 @@ final class ScaleSuite {
                     truth.clear();
                     for (int i = 0; i < EXACT_QUERIES; i++) {
                         Set<Integer> rows = new HashSet<>();
-                        for (Hit h : search(g, q, i, true)) {
+                        for (Hit h : exact(g, q, i)) {
                             rows.add(h.row());
                         }
                         truth.add(rows);
@@ -198,10 +198,9 @@ final class ScaleSuite {
         }
     }
 
-    private static List<Hit> search(GalleryIndex g, float[] q, int i, boolean exact) {
+    private static List<Hit> exact(GalleryIndex g, float[] q, int i) {
         try {
-            float[] v = java.util.Arrays.copyOfRange(q, i * DIM, (i + 1) * DIM);
-            return exact ? g.searchExact(v, 10) : g.search(v, 10);
+            return g.searchExact(java.util.Arrays.copyOfRange(q, i * DIM, (i + 1) * DIM), 10);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -9,7 +9,7 @@ import java.util.Locale;
 import org.metric4j.eval.EmbeddingSet;
 
 /** Reads an embedding set given on the command line: a .npy with optional labels and names files, or a CSV. */
-final class EmbeddingInput {
+public final class EmbeddingInput {
 
     private EmbeddingInput() {}
 
@@ -24,7 +24,7 @@ final class EmbeddingInput {
      * @throws IllegalArgumentException naming the option and the file when it is missing, of
      *     another kind, or disagrees in length
      */
-    static EmbeddingSet load(String option, Path embeddings, Path labels, Path names) throws IOException {
+    public static EmbeddingSet load(String option, Path embeddings, Path labels, Path names) throws IOException {
         if (!Files.isRegularFile(embeddings)) {
             throw new IllegalArgumentException(option + ": no such file " + embeddings);
         }

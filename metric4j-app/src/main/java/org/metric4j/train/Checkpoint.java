@@ -113,8 +113,10 @@ public final class Checkpoint {
             return s.filter(p -> p.getFileName().toString().startsWith(PREFIX)
                             && !p.getFileName().toString().endsWith(".tmp")
                             && Files.isRegularFile(p.resolve("state.json")))
-                    .sorted(Comparator.comparingLong(Checkpoint::iterationOf)
-                            .thenComparing(p -> p.getFileName().toString()))
+                    .map(p -> Map.entry(p, iterationOf(p))) // each state.json read once
+                    .sorted(Map.Entry.<Path, Long>comparingByValue()
+                            .thenComparing(e -> e.getKey().getFileName().toString()))
+                    .map(Map.Entry::getKey)
                     .toList();
         }
     }

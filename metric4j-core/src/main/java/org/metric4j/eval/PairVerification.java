@@ -43,13 +43,51 @@ public final class PairVerification {
      */
     public static Result evaluate(EmbeddingSet set, PairsFile pairs, Score score, boolean skipMissing,
             VerificationProtocol protocol) {
+        Rows rows = rows(set, pairs, skipMissing);
+        double[] s = new double[rows.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = score == Score.COSINE ? set.cosine(rows.first()[i], rows.second()[i])
+                    : -set.l2(rows.first()[i], rows.second()[i]);
+        }
+        return new Result(protocol.evaluate(s, rows.same(), rows.folds()), s.length, rows.skipped());
+    }
+
+    /**
+     * The pairs of a file as rows of an embedding set, in file order: what a scorer needs wherever
+     * the rows live (here, or on a cluster).
+     *
+     * @param first the row of each pair's first item
+     * @param second the row of each pair's second item
+     * @param same whether each pair is genuine
+     * @param folds the fold of each pair
+     * @param skipped pairs left out because an item had no embedding
+     */
+    public record Rows(int[] first, int[] second, boolean[] same, int[] folds, int skipped) {
+        /** The number of pairs kept. */
+        public int size() {
+            return first.length;
+        }
+    }
+
+    /**
+     * Finds each pair's items among the set's names (extensions ignored).
+     *
+     * @param set embeddings with item names
+     * @param pairs the pairs file
+     * @param skipMissing whether to skip pairs whose items have no embedding (else an error naming
+     *     the line and the item)
+     * @return the pairs' rows
+     */
+    public static Rows rows(EmbeddingSet set, PairsFile pairs, boolean skipMissing) {
+        if (set.names() == null) {
+            throw new IllegalArgumentException("verification needs item names to find the pairs' items");
+        }
         Map<String, Integer> index = new java.util.HashMap<>();
         for (Map.Entry<String, Integer> e : set.nameIndex().entrySet()) {
             index.put(stripExtension(e.getKey()), e.getValue());
         }
-        List<Double> scores = new ArrayList<>();
-        List<Boolean> same = new ArrayList<>();
-        List<Integer> folds = new ArrayList<>();
+        List<int[]> kept = new ArrayList<>();
+        List<PairsFile.Pair> keptPairs = new ArrayList<>();
         int skipped = 0;
         for (PairsFile.Pair p : pairs.pairs()) {
             Integer a = index.get(p.first());
@@ -63,17 +101,21 @@ public final class PairVerification {
                 skipped++;
                 continue;
             }
-            scores.add(score == Score.COSINE ? set.cosine(a, b) : -set.l2(a, b));
-            same.add(p.same());
-            folds.add(p.fold());
+            kept.add(new int[] {a, b});
+            keptPairs.add(p);
         }
-        double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
-        boolean[] y = new boolean[same.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = same.get(i);
+        int n = kept.size();
+        int[] first = new int[n];
+        int[] second = new int[n];
+        boolean[] same = new boolean[n];
+        int[] folds = new int[n];
+        for (int i = 0; i < n; i++) {
+            first[i] = kept.get(i)[0];
+            second[i] = kept.get(i)[1];
+            same[i] = keptPairs.get(i).same();
+            folds[i] = keptPairs.get(i).fold();
         }
-        int[] f = folds.stream().mapToInt(Integer::intValue).toArray();
-        return new Result(protocol.evaluate(s, y, f), s.length, skipped);
+        return new Rows(first, second, same, folds, skipped);
     }
 
     /** An item name without its file extension ("A/A_0001.jpg" to "A/A_0001"), as pairs files name items. */

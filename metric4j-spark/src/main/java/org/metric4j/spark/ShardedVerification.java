@@ -2,7 +2,6 @@ package org.metric4j.spark;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -33,38 +32,22 @@ public final class ShardedVerification {
      */
     public static VerificationProtocol.Report evaluate(SparkSession spark, EmbeddingSet set, PairsFile pairs,
             int partitions) {
-        if (set.names() == null) {
-            throw new IllegalArgumentException("verification needs item names to find the pairs' items");
-        }
-        Map<String, Integer> index = new java.util.HashMap<>();
-        for (Map.Entry<String, Integer> e : set.nameIndex().entrySet()) {
-            index.put(PairVerification.stripExtension(e.getKey()), e.getValue());
-        }
+        PairVerification.Rows rows = PairVerification.rows(set, pairs, false);
         List<int[]> table = new ArrayList<>();
-        for (PairsFile.Pair p : pairs.pairs()) {
-            Integer a = index.get(p.first());
-            Integer b = index.get(p.second());
-            if (a == null || b == null) {
-                throw new IllegalArgumentException("line " + p.line() + ": no embedding for '"
-                        + (a == null ? p.first() : p.second()) + "'");
-            }
-            table.add(new int[] {table.size(), a, b});
+        for (int i = 0; i < rows.size(); i++) {
+            table.add(new int[] {i, rows.first()[i], rows.second()[i]});
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<double[]> values = jsc.broadcast(set.values());
         int d = set.dim();
         JavaRDD<int[]> rdd = jsc.parallelize(table, Math.max(1, partitions));
-        List<double[]> scored = rdd.map(t -> new double[] {t[0], EmbeddingSet.cosine(values.value(), d, t[1], t[2])}).collect();
-        double[] scores = new double[table.size()];
+        List<double[]> scored = rdd.map(t -> new double[] {t[0], EmbeddingSet.cosine(values.value(), d, t[1], t[2])})
+                .collect();
+        double[] scores = new double[rows.size()];
         for (double[] s : scored) {
             scores[(int) s[0]] = s[1];
         }
-        boolean[] same = new boolean[scores.length];
-        int[] folds = new int[scores.length];
-        for (int i = 0; i < scores.length; i++) {
-            same[i] = pairs.pairs().get(i).same();
-            folds[i] = pairs.pairs().get(i).fold();
-        }
-        return new VerificationProtocol(pairs.folds(), VerificationProtocol.DEFAULT_FARS).evaluate(scores, same, folds);
+        return new VerificationProtocol(pairs.folds(), VerificationProtocol.DEFAULT_FARS).evaluate(scores, rows.same(),
+                rows.folds());
     }
 }

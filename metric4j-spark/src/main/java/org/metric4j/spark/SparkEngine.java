@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.metric4j.cli.DistributedEngine;
+import org.metric4j.cli.EmbeddingInput;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.PairsFile;
 import org.metric4j.eval.RetrievalMetrics;
@@ -232,16 +232,6 @@ public final class SparkEngine implements DistributedEngine {
             }
             return new EmbeddingSet(values, rows.size(), d, y, ids);
         }
-        if (!Files.isRegularFile(embeddings)) {
-            throw new IllegalArgumentException("--embeddings: no such file " + embeddings);
-        }
-        EmbeddingSet set = file.endsWith(".csv") ? EmbeddingSet.readCsv(embeddings)
-                : EmbeddingSet.readNpy(embeddings, labels);
-        if (names != null) {
-            List<String> lines = Files.readAllLines(names, StandardCharsets.UTF_8).stream().map(String::trim)
-                    .filter(l -> !l.isEmpty()).toList();
-            set = set.withNames(lines.toArray(new String[0]));
-        }
-        return set;
+        return EmbeddingInput.load("--embeddings", embeddings, labels, names);
     }
 }
