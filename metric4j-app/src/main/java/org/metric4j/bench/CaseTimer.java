@@ -3,6 +3,8 @@ package org.metric4j.bench;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.metric4j.engine.BenchConfig;
+import org.metric4j.engine.MemoryProbe;
 
 /**
  * Times one benchmark case: warm-up iterations, then timed ones, with the process's peak resident

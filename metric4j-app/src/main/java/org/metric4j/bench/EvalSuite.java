@@ -9,6 +9,7 @@ import com.google.gson.GsonBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.metric4j.engine.BenchConfig;
 import org.metric4j.eval.KnnSearch;
 import org.metric4j.eval.RetrievalMetrics;
 

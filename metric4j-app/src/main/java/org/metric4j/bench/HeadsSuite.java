@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.metric4j.engine.BenchConfig;
 import org.metric4j.head.ClassScores;
 import org.metric4j.head.PartialCosineClassifier;
 import org.metric4j.head.SampledBatch;

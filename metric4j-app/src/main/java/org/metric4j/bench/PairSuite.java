@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.metric4j.engine.BenchConfig;
 import org.metric4j.loss.CircleLoss;
 import org.metric4j.loss.ContrastiveLoss;
 import org.metric4j.loss.LiftedStructureLoss;

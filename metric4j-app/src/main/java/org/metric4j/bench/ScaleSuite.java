@@ -1,5 +1,6 @@
 package org.metric4j.bench;
 
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
@@ -13,10 +14,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.metric4j.engine.BenchConfig;
+import org.metric4j.engine.DistributedEngine;
+import org.metric4j.engine.EvaluateJob;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.index.GalleryIndex;
 import org.metric4j.index.Hit;
 import org.metric4j.index.HnswParameters;
+import org.metric4j.io.EmbeddingFiles;
+import org.metric4j.io.FileTrees;
 import org.metric4j.train.Checkpoint;
 
 /**
@@ -41,7 +47,7 @@ final class ScaleSuite {
 
     void run(Consumer<String> out) {
         lucene(out);
-        org.metric4j.cli.DistributedEngine spark = org.metric4j.cli.DistributedEngine.lookup("spark");
+        DistributedEngine spark = DistributedEngine.lookup("spark");
         if (spark == null) {
             Map<String, Object> skipped = new LinkedHashMap<>();
             skipped.put("name", "spark_*");
@@ -62,7 +68,7 @@ final class ScaleSuite {
      * retrieval_100k on one machine (issue 4's case) and sharded_retrieval_100k: the same 100,000 x
      * 128 embeddings evaluated exactly over 4 shards by the Spark engine in local[2].
      */
-    private void shardedRetrieval(org.metric4j.cli.DistributedEngine spark, Consumer<String> out) throws Exception {
+    private void shardedRetrieval(DistributedEngine spark, Consumer<String> out) throws Exception {
         BenchConfig once = new BenchConfig(0, 1, config.threads(), config.only(), config.seed());
         new EvalSuite(config).retrieval("retrieval_100k", 100_000, 1_000, 128, once, out,
                 new GsonBuilder().disableHtmlEscaping().create());
@@ -83,8 +89,8 @@ final class ScaleSuite {
             for (int i = 0; i < v.length; i++) {
                 v[i] = values[i];
             }
-            new EmbeddingSet(v, labels.length, 128, labels, null).writeNpy(dir.resolve("e.npy"),
-                    dir.resolve("e-labels.npy"), false);
+            EmbeddingFiles.writeNpy(new EmbeddingSet(v, labels.length, 128, labels, null), dir.resolve("e.npy"),
+                    dir.resolve("e-labels.npy"), DataType.FLOAT32);
             Map<String, Object> metrics = new LinkedHashMap<>();
             java.io.StringWriter sink = new java.io.StringWriter();
             Map<String, Object> extra = new LinkedHashMap<>();
@@ -94,8 +100,8 @@ final class ScaleSuite {
             extra.put("master", "local[2]");
             Map<String, Object> json = CaseTimer.time("sharded_retrieval_100k", once, () -> {
                 try {
-                    metrics.putAll(spark.evaluate("local[2]", dir.resolve("e.npy"), dir.resolve("e-labels.npy"), null,
-                            null, true, 4, new java.io.PrintWriter(sink)));
+                    metrics.putAll(spark.evaluate(new EvaluateJob("local[2]", dir.resolve("e.npy"),
+                            dir.resolve("e-labels.npy"), null, null, true, 4), new java.io.PrintWriter(sink)).toJson());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -104,7 +110,7 @@ final class ScaleSuite {
             json.put("map_at_r", metrics.get("map_at_r"));
             out.accept(new GsonBuilder().disableHtmlEscaping().create().toJson(json));
         } finally {
-            Checkpoint.deleteTree(dir);
+            FileTrees.delete(dir);
         }
     }
 
@@ -190,7 +196,7 @@ final class ScaleSuite {
         } finally {
             if (dir != null) {
                 try {
-                    Checkpoint.deleteTree(dir);
+                    FileTrees.delete(dir);
                 } catch (IOException ignored) {
                     // a temporary directory
                 }

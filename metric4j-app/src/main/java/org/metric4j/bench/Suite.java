@@ -1,6 +1,7 @@
 package org.metric4j.bench;
 
 import java.util.function.Consumer;
+import org.metric4j.engine.BenchConfig;
 
 /** The benchmark suites of {@code metric4j bench --suite NAME}. */
 public enum Suite {

@@ -2,8 +2,8 @@ package org.metric4j.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.metric4j.bench.BenchConfig;
 import org.metric4j.bench.Suite;
+import org.metric4j.engine.BenchConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

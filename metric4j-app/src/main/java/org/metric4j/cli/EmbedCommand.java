@@ -14,8 +14,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.metric4j.data.LabeledImages;
+import org.metric4j.dataset.LabeledImages;
+import org.metric4j.engine.DistributedEngine;
+import org.metric4j.engine.EmbedJob;
 import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.io.EmbeddingFiles;
+import org.metric4j.io.FileTrees;
 import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
@@ -99,7 +103,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (files[0].getParent() != null) {
             Files.createDirectories(files[0].getParent());
         }
-        set.writeNpy(files[0], files[1], false);
+        EmbeddingFiles.writeNpy(set, files[0], files[1], DataType.FLOAT32);
         Files.write(files[2], List.of(set.names()), StandardCharsets.UTF_8);
     }
 
@@ -118,11 +122,10 @@ final class EmbedCommand implements Callable<Integer> {
                     throw new ParameterException(spec.commandLine(), "--output " + output
                             + " exists; give --force to overwrite it");
                 }
-                org.metric4j.train.Checkpoint.deleteTree(output);
+                FileTrees.delete(output);
             }
-            DistributedEngine.find(engine.engine).embed(engine.master, torchscript, flipSum, images, output,
-                    engine.partitions,
-                    spec.commandLine().getOut());
+            DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, torchscript, flipSum, images,
+                    output, engine.partitions), spec.commandLine().getOut());
             return 0;
         }
         if (!output.toString().endsWith(".npy")) {

@@ -2,7 +2,7 @@ package org.metric4j.cli;
 
 import picocli.CommandLine.Option;
 
-/** Where {@code embed} and {@code evaluate} run: here, or on a cluster through a {@link DistributedEngine}. */
+/** Where {@code embed} and {@code evaluate} run: here, or on a cluster through a {@link org.metric4j.engine.DistributedEngine}. */
 final class EngineOptions {
 
     @Option(names = "--engine", defaultValue = "local", description = "local, or spark: the job runs on a Spark "

@@ -10,6 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.metric4j.engine.DistributedEngine;
+import org.metric4j.engine.EvaluateJob;
+import org.metric4j.engine.EvaluateResult;
 import org.metric4j.eval.Clustering;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.KnnSearch;
@@ -17,6 +20,7 @@ import org.metric4j.eval.PairVerification;
 import org.metric4j.eval.PairsFile;
 import org.metric4j.eval.RetrievalMetrics;
 import org.metric4j.eval.VerificationProtocol;
+import org.metric4j.io.EmbeddingFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -83,9 +87,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
                         + " evaluates --retrieval and --pairs with cosine scores (no --clustering, --skip-missing, --score)");
             }
-            Map<String, Object> json = DistributedEngine.find(engine.engine).evaluate(engine.master, embeddings, labels,
-                    names, pairs, retrieval, engine.partitions, out);
-            out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(json));
+            EvaluateResult result = DistributedEngine.find(engine.engine).evaluate(new EvaluateJob(engine.master,
+                    embeddings, labels, names, pairs, retrieval, engine.partitions), out);
+            out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(result.toJson()));
             out.flush();
             return 0;
         }
@@ -149,7 +153,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private EmbeddingSet load() throws Exception {
         EmbeddingSet set;
         try {
-            set = EmbeddingInput.load("--embeddings", embeddings, labels, names);
+            set = EmbeddingFiles.load("--embeddings", embeddings, labels, names);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -18,6 +18,8 @@ import org.metric4j.eval.KnnSearch;
 import org.metric4j.index.GalleryIndex;
 import org.metric4j.index.Hit;
 import org.metric4j.index.HnswParameters;
+import org.metric4j.io.EmbeddingFiles;
+import org.metric4j.io.FileTrees;
 import org.metric4j.train.Checkpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -56,7 +58,7 @@ final class IndexCommand implements Runnable {
         Path names;
 
         EmbeddingSet load() throws java.io.IOException {
-            return EmbeddingInput.load("--embeddings", embeddings, labels, names);
+            return EmbeddingFiles.load("--embeddings", embeddings, labels, names);
         }
     }
 
@@ -92,7 +94,7 @@ final class IndexCommand implements Runnable {
                     throw new ParameterException(spec.commandLine(), "--index " + index
                             + " exists; give --force to replace it");
                 }
-                Checkpoint.deleteTree(index);
+                FileTrees.delete(index);
             }
             EmbeddingSet gallery = load(spec, input);
             long t0 = System.nanoTime();

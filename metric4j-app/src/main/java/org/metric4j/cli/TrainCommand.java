@@ -1,5 +1,6 @@
 package org.metric4j.cli;
 
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +14,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.metric4j.data.PxKSampler;
-import org.metric4j.data.ShuffleSampler;
 import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.io.EmbeddingFiles;
+import org.metric4j.io.FileTrees;
+import org.metric4j.sampler.PxKSampler;
+import org.metric4j.sampler.ShuffleSampler;
 import org.metric4j.schedule.TrainingClock;
 import org.metric4j.train.BatchPlan;
 import org.metric4j.train.Components;
@@ -119,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--output " + output
                         + " exists: give --resume to continue that run or --force to overwrite it");
             }
-            org.metric4j.train.Checkpoint.deleteTree(output);
+            FileTrees.delete(output);
         }
         if (losses.isEmpty()) {
             losses.add("arcface");
@@ -210,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
         modelInfo.put("dataset", dataset);
         Files.writeString(model.resolve("backbone.json"), new GsonBuilder().setPrettyPrinting().create().toJson(modelInfo));
         EmbeddingSet held = Embedder.embed(trainer.backbone(), data.heldOut(), 0, trainer.manager());
-        held.writeNpy(output.resolve("embeddings.npy"), output.resolve("labels.npy"), false);
+        EmbeddingFiles.writeNpy(held, output.resolve("embeddings.npy"), output.resolve("labels.npy"), DataType.FLOAT32);
         Files.write(output.resolve("names.txt"), List.of(held.names()), StandardCharsets.UTF_8);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("command", "metric4j train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.metric4j.dataset.LabeledImages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

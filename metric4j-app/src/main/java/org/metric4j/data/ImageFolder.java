@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.metric4j.dataset.LabeledImages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -26,6 +26,8 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
+import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Seeds;
 
 /**
  * A synthetic face-identity dataset that needs no download and no fonts, for open-set tests of

@@ -2,6 +2,7 @@ package org.metric4j.data;
 
 import java.io.IOException;
 import java.util.Arrays;
+import org.metric4j.dataset.LabeledImages;
 
 /**
  * Grayscale images kept as their raw unsigned bytes (an IDX image file and its label file),

@@ -13,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.metric4j.dataset.LabeledImages;
 
 /**
  * An embedding model trained in PyTorch and exported with {@code torch.jit.trace} / {@code
@@ -100,7 +101,7 @@ public final class TorchScriptEmbedder implements AutoCloseable {
      * The embeddings of a dataset already preprocessed the InsightFace way (an {@link
      * org.metric4j.data.ImageFolder} with its default normalization), in batches.
      */
-    public org.metric4j.eval.EmbeddingSet embed(org.metric4j.data.LabeledImages data, boolean flipSum, int batchSize) {
+    public org.metric4j.eval.EmbeddingSet embed(org.metric4j.dataset.LabeledImages data, boolean flipSum, int batchSize) {
         if (data.channels() != 3 || data.height() != height || data.width() != width) {
             throw new IllegalArgumentException("images must be 3 x " + height + " x " + width + " for this model, got "
                     + data.channels() + " x " + data.height() + " x " + data.width());

@@ -17,10 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.metric4j.io.FileTrees;
 
 /**
  * A checkpoint directory {@code checkpoints/epoch-NNNN/}: the backbone's and heads' parameters
@@ -65,7 +65,7 @@ public final class Checkpoint {
                 : String.format("%s%04d-step-%06d", PREFIX, state.epoch() + 1,
                         state.partial().get("steps").longValue());
         Path tmp = dir.resolve(name + ".tmp");
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
         Files.createDirectories(tmp);
         writeParams(tmp.resolve("backbone.params"), backbone);
         for (int k = 0; k < heads.size(); k++) {
@@ -74,11 +74,11 @@ public final class Checkpoint {
         Files.write(tmp.resolve("optimizer.ndlist"), optimizerState.encode());
         Files.writeString(tmp.resolve("state.json"), GSON.toJson(state), StandardCharsets.UTF_8);
         Path target = dir.resolve(name);
-        deleteTree(target);
+        FileTrees.delete(target);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         List<Path> all = list(root);
         for (int i = 0; i + 2 < all.size(); i++) {
-            deleteTree(all.get(i));
+            FileTrees.delete(all.get(i));
         }
     }
 
@@ -141,18 +141,6 @@ public final class Checkpoint {
             block.loadParameters(manager, in);
         } catch (MalformedModelException e) {
             throw new IOException("checkpoint file " + file + " does not match the model: " + e.getMessage(), e);
-        }
-    }
-
-    /** Deletes a file or a directory tree (nothing when it does not exist). */
-    public static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
         }
     }
 }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 import org.metric4j.data.FashionMnist;
 import org.metric4j.data.ImageFolder;
-import org.metric4j.data.LabeledImages;
 import org.metric4j.data.SyntheticFaces;
+import org.metric4j.dataset.LabeledImages;
 
 /**
  * Datasets by name, each with its training images, its held-out images and the evaluation that

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import org.metric4j.data.LabeledImages;
+import org.metric4j.dataset.LabeledImages;
 import org.metric4j.eval.EmbeddingSet;
 
 /** Embeds a dataset with a backbone in inference mode, in batches with bounded memory. */

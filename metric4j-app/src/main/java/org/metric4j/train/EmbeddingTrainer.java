@@ -28,7 +28,7 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.metric4j.data.LabeledImages;
+import org.metric4j.dataset.LabeledImages;
 import org.metric4j.math.NDMath;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;

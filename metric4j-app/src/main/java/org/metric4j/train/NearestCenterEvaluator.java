@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.metric4j.data.LabeledImages;
+import org.metric4j.dataset.LabeledImages;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.KnnSearch;
 import org.metric4j.eval.RetrievalMetrics;

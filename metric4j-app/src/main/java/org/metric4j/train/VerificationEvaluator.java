@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.metric4j.data.LabeledImages;
+import org.metric4j.dataset.LabeledImages;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.VerificationProtocol;
 

@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.metric4j.engine.BenchConfig;
 
 /** The heads suite at tiny sizes: case names, JSON fields, gemm ratios, partial train steps. */
 class HeadsSuiteTest {

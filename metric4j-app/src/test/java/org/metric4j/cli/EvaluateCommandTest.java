@@ -3,6 +3,7 @@ package org.metric4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.OutputStream;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.metric4j.eval.NpyFormat;
+import org.metric4j.io.NpyFormat;
 
 /**
  * {@code metric4j evaluate} on embeddings saved as by numpy from another framework, with a names
@@ -52,7 +53,7 @@ class EvaluateCommandTest {
             }
         }
         try (OutputStream out = Files.newOutputStream(dir.resolve("emb.npy"))) {
-            NpyFormat.write(out, v, labels.length, dim, false);
+            NpyFormat.write(out, v, labels.length, dim, DataType.FLOAT32);
         }
         try (OutputStream out = Files.newOutputStream(dir.resolve("labels.npy"))) {
             NpyFormat.writeLongs(out, labels);

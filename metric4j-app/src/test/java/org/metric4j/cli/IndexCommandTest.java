@@ -3,6 +3,7 @@ package org.metric4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.io.EmbeddingFiles;
 
 /** {@code metric4j index build | search | evaluate} end to end on small clustered embeddings. */
 class IndexCommandTest {
@@ -44,10 +46,10 @@ class IndexCommandTest {
     @Test
     void buildSearchEvaluateAndBadInput(@TempDir Path dir) throws Exception {
         EmbeddingSet gallery = sample(1, 0, 30, 3);
-        gallery.writeNpy(dir.resolve("g.npy"), dir.resolve("g-labels.npy"), false);
+        EmbeddingFiles.writeNpy(gallery, dir.resolve("g.npy"), dir.resolve("g-labels.npy"), DataType.FLOAT32);
         Files.write(dir.resolve("g-names.txt"), Arrays.asList(gallery.names()));
         EmbeddingSet probes = sample(2, 0, 40, 1);
-        probes.writeNpy(dir.resolve("p.npy"), dir.resolve("p-labels.npy"), false);
+        EmbeddingFiles.writeNpy(probes, dir.resolve("p.npy"), dir.resolve("p-labels.npy"), DataType.FLOAT32);
         Path index = dir.resolve("gallery");
 
         CliRun r = CliRun.of("index", "build", "--embeddings", dir.resolve("g.npy").toString(), "--labels",
@@ -90,7 +92,7 @@ class IndexCommandTest {
         EmbeddingSet wrong = sample(3, 0, 2, 1).withLabels(new long[] {0, 1});
         EmbeddingSet narrow = new EmbeddingSet(Arrays.copyOf(wrong.values(), 2 * 8), 2, 8, new long[] {0, 1},
                 new String[] {"a", "b"});
-        narrow.writeNpy(dir.resolve("n.npy"), dir.resolve("n-labels.npy"), false);
+        EmbeddingFiles.writeNpy(narrow, dir.resolve("n.npy"), dir.resolve("n-labels.npy"), DataType.FLOAT32);
         r = CliRun.of("index", "search", "--index", index.toString(), "--embeddings", dir.resolve("n.npy").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("8-d") && r.err().contains("16-d"), r.err());

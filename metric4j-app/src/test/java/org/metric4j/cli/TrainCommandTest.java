@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.io.EmbeddingFiles;
 
 /** {@code metric4j train}: a tiny run end to end, its outputs, resume, and bad input. */
 class TrainCommandTest {
@@ -41,7 +42,8 @@ class TrainCommandTest {
         Path npy = dir.resolve("exported/e.npy");
         r = run("embed", "--model", out.resolve("model").toString(), "--output", npy.toString());
         assertEquals("0", r[0], r[2]);
-        org.metric4j.eval.EmbeddingSet e = org.metric4j.eval.EmbeddingSet.readNpy(npy, dir.resolve("exported/e-labels.npy"));
+        org.metric4j.eval.EmbeddingSet e =
+                EmbeddingFiles.readNpy(npy, dir.resolve("exported/e-labels.npy"));
         assertEquals(16, e.size());
         assertEquals(8, e.dim());
         r = run("embed", "--model", out.resolve("model").toString(), "--output", npy.toString());

@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.dataset.LabeledImages;
 
 /** Fashion-MNIST: the real files when installed, the search order, the download and its errors. */
 class FashionMnistTest {

@@ -18,6 +18,7 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.dataset.LabeledImages;
 
 /** Determinism, open-set identity ranges, a raw-pixel baseline that is neither chance nor perfect. */
 class SyntheticFacesTest {

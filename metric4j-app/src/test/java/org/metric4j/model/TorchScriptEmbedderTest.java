@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.io.EmbeddingFiles;
 
 /**
  * A network traced in PyTorch (the fixture's tiny InsightFace-style model) reproduces its
@@ -70,7 +71,7 @@ class TorchScriptEmbedderTest {
         int code = cli.execute("embed", "--torchscript", dir.resolve("tiny_iresnet.pt").toString(),
                 "--images", tmp.resolve("faces").toString(), "--flip-sum", "--output", out.toString());
         assertEquals(0, code, err.toString());
-        org.metric4j.eval.EmbeddingSet set = org.metric4j.eval.EmbeddingSet.readNpy(out, null);
+        org.metric4j.eval.EmbeddingSet set = EmbeddingFiles.readNpy(out, null);
         double[] v = set.values();
         float[][] actual = new float[set.size()][set.dim()];
         for (int i = 0; i < set.size(); i++) {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.metric4j.data.LabeledImages;
+import org.metric4j.dataset.LabeledImages;
 import org.metric4j.head.ClassCenters;
 import org.metric4j.head.CosineClassifier;
 import org.metric4j.head.LinearClassifier;

@@ -1,2 +1,2 @@
-/** Numerically stable building blocks (masked logsumexp, softplus) and input validation. */
+/** Numerically stable building blocks (masked logsumexp, softplus), input validation and seed mixing. */
 package org.metric4j.math;

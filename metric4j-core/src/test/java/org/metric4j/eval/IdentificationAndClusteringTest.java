@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.io.EmbeddingFiles;
+import org.metric4j.io.NpyFormat;
 
 /** Identification, exact kNN, clustering metrics and embedding files. */
 class IdentificationAndClusteringTest {
@@ -137,16 +140,16 @@ class IdentificationAndClusteringTest {
     void npyAndCsvRoundTrip(@TempDir Path dir) throws Exception {
         double[] v = {1.5, -2, 3.25, 0, 1e-3, 7};
         EmbeddingSet set = new EmbeddingSet(v, 3, 2, new long[] {4, 5, 4}, new String[] {"a", "b", "c"});
-        set.writeNpy(dir.resolve("e.npy"), dir.resolve("l.npy"), false);
-        EmbeddingSet back = EmbeddingSet.readNpy(dir.resolve("e.npy"), dir.resolve("l.npy"));
+        EmbeddingFiles.writeNpy(set, dir.resolve("e.npy"), dir.resolve("l.npy"), DataType.FLOAT32);
+        EmbeddingSet back = EmbeddingFiles.readNpy(dir.resolve("e.npy"), dir.resolve("l.npy"));
         assertArrayEquals(v, back.values(), 1e-6);
         assertArrayEquals(new long[] {4, 5, 4}, back.labels());
-        set.writeCsv(dir.resolve("e.csv"));
-        EmbeddingSet csv = EmbeddingSet.readCsv(dir.resolve("e.csv"));
+        EmbeddingFiles.writeCsv(set, dir.resolve("e.csv"));
+        EmbeddingSet csv = EmbeddingFiles.readCsv(dir.resolve("e.csv"));
         assertArrayEquals(v, csv.values(), 1e-8);
         assertArrayEquals(new String[] {"a", "b", "c"}, csv.names());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        NpyFormat.write(out, v, 2, 3, true);
+        NpyFormat.write(out, v, 2, 3, DataType.FLOAT64);
         NpyFormat.Array a = NpyFormat.read(new ByteArrayInputStream(out.toByteArray()), "mem");
         assertArrayEquals(new long[] {2, 3}, a.shape());
         assertEquals("<f8", a.descr());

@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.metric4j.model.TorchScriptEmbedder;
+import org.metric4j.engine.ImageEmbedder;
 
 /**
  * One loaded model per executor JVM, shared by the tasks that run there (each calling thread
@@ -13,19 +13,19 @@ import org.metric4j.model.TorchScriptEmbedder;
  */
 final class ExecutorModels {
 
-    private static final Map<String, TorchScriptEmbedder> MODELS = new ConcurrentHashMap<>();
+    private static final Map<String, ImageEmbedder> MODELS = new ConcurrentHashMap<>();
 
     private ExecutorModels() {}
 
     /** The model of {@code file} for {@code size} x {@code size} inputs, loaded on first use. */
-    static TorchScriptEmbedder torchScript(String file, int size) {
+    static ImageEmbedder torchScript(String file, int size) {
         // executors download nothing: the engine's native library ships in the application's jars
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
         return MODELS.computeIfAbsent(file + "@" + size, key -> {
             try {
-                return TorchScriptEmbedder.load(Path.of(file), size, size);
+                return ImageEmbedder.torchScript(Path.of(file), size);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load the TorchScript model " + file, e);
             }

@@ -23,7 +23,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.metric4j.model.TorchScriptEmbedder;
+import org.metric4j.engine.EmbedResult;
+import org.metric4j.engine.ImageEmbedder;
 
 /**
  * The embedding job: images (an image folder, one sub-directory per identity, or a Parquet file
@@ -60,9 +61,9 @@ public final class SparkEmbedding {
      * @param images an image folder or a Parquet file of (id, label, image)
      * @param output the Parquet directory to write (must not exist)
      * @param partitions tasks (0: the default parallelism)
-     * @return images, embedded, unreadable, seconds
+     * @return the counts
      */
-    public static Map<String, Object> run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
+    public static EmbedResult run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
             Path output, int partitions) throws IOException {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("--torchscript: no such file " + model);
@@ -81,13 +82,7 @@ public final class SparkEmbedding {
         Dataset<Row> written = spark.read().parquet(output.toString());
         long total = written.count();
         long unreadable = written.where(written.col("error").isNotNull()).count();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("images", total);
-        out.put("embedded", total - unreadable);
-        out.put("unreadable", unreadable);
-        out.put("partitions", n);
-        out.put("seconds", (System.nanoTime() - t0) / 1e9);
-        return out;
+        return new EmbedResult(total, total - unreadable, unreadable, n, (System.nanoTime() - t0) / 1e9);
     }
 
     /** (id, label, path) rows of an image folder, or the (id, label, image) rows of a Parquet file. */
@@ -130,7 +125,7 @@ public final class SparkEmbedding {
 
     private static Iterator<Row> embedPartition(Iterator<Row> part, String modelPath, int size, boolean flipSum,
             boolean bytes) {
-        TorchScriptEmbedder model = ExecutorModels.torchScript(modelPath, size);
+        ImageEmbedder model = ExecutorModels.torchScript(modelPath, size);
         List<Row> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>();
         List<BufferedImage> pixels = new ArrayList<>();
@@ -164,7 +159,7 @@ public final class SparkEmbedding {
         return out.iterator();
     }
 
-    private static void flush(TorchScriptEmbedder model, boolean flipSum, List<Row> batch, List<BufferedImage> pixels,
+    private static void flush(ImageEmbedder model, boolean flipSum, List<Row> batch, List<BufferedImage> pixels,
             List<Row> out) {
         if (batch.isEmpty()) {
             return;

@@ -14,12 +14,19 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.metric4j.cli.DistributedEngine;
-import org.metric4j.cli.EmbeddingInput;
+import org.metric4j.engine.BenchConfig;
+import org.metric4j.engine.DistributedEngine;
+import org.metric4j.engine.EmbedJob;
+import org.metric4j.engine.EmbedResult;
+import org.metric4j.engine.EvaluateJob;
+import org.metric4j.engine.EvaluateResult;
+import org.metric4j.engine.MemoryProbe;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.PairsFile;
 import org.metric4j.eval.RetrievalMetrics;
 import org.metric4j.eval.VerificationProtocol;
+import org.metric4j.io.EmbeddingFiles;
+import org.metric4j.io.FileTrees;
 
 /** {@code --engine spark}: the embedding job and sharded evaluation on a Spark session. */
 public final class SparkEngine implements DistributedEngine {
@@ -75,55 +82,42 @@ public final class SparkEngine implements DistributedEngine {
     }
 
     @Override
-    public Map<String, Object> embed(String master, Path model, boolean flipSum, Path images, Path output,
-            int partitions, PrintWriter out) throws Exception {
-        SparkSession spark = session(master);
-        Map<String, Object> r = SparkEmbedding.run(spark, model, INPUT_SIZE, flipSum, images, output, partitions);
+    public EmbedResult embed(EmbedJob job, PrintWriter out) throws Exception {
+        SparkSession spark = session(job.master());
+        EmbedResult r = SparkEmbedding.run(spark, job.model(), INPUT_SIZE, job.flipSum(), job.images(), job.output(),
+                job.partitions());
         out.printf(Locale.ROOT, "spark (%s): embedded %d of %d images in %.1f s over %d tasks to %s; %d unreadable"
-                        + " (rows kept with their error)%n", spark.sparkContext().master(), r.get("embedded"),
-                r.get("images"), (double) r.get("seconds"), r.get("partitions"), output, r.get("unreadable"));
+                        + " (rows kept with their error)%n", spark.sparkContext().master(), r.embedded(),
+                r.images(), r.seconds(), r.partitions(), job.output(), r.unreadable());
         out.flush();
         return r;
     }
 
     @Override
-    public Map<String, Object> evaluate(String master, Path embeddings, Path labels, Path names, Path pairs,
-            boolean retrieval, int partitions, PrintWriter out) throws Exception {
-        SparkSession spark = session(master);
-        EmbeddingSet set = load(spark, embeddings, labels, names);
-        int shards = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("embeddings", set.size());
-        json.put("dim", set.dim());
-        json.put("shards", shards);
-        if (pairs != null) {
-            PairsFile file = PairsFile.read(pairs);
-            VerificationProtocol.Report v = ShardedVerification.evaluate(spark, set, file, shards);
+    public EvaluateResult evaluate(EvaluateJob job, PrintWriter out) throws Exception {
+        SparkSession spark = session(job.master());
+        EmbeddingSet set = load(spark, job.embeddings(), job.labels(), job.names());
+        int shards = job.partitions() > 0 ? job.partitions() : spark.sparkContext().defaultParallelism();
+        VerificationProtocol.Report v = null;
+        if (job.pairs() != null) {
+            PairsFile file = PairsFile.read(job.pairs());
+            v = ShardedVerification.evaluate(spark, set, file, shards);
             out.printf(Locale.ROOT, "verification (%d pairs, %d folds, scored on %d partitions): accuracy %.4f +- %.4f,"
                     + " AUC %.4f, EER %.4f%n", file.pairs().size(), file.folds(), shards, v.accuracyMean(),
                     v.accuracyStd(), v.auc(), v.eer());
-            json.put("accuracy_mean", v.accuracyMean());
-            json.put("accuracy_std", v.accuracyStd());
-            json.put("auc", v.auc());
-            json.put("eer", v.eer());
-            json.put("tar_at_far", v.tarAtFar());
         }
-        if (retrieval) {
+        RetrievalMetrics.Report r = null;
+        if (job.retrieval()) {
             if (set.labels() == null) {
                 throw new IllegalArgumentException("--retrieval needs labels");
             }
-            RetrievalMetrics.Report r = ShardedRetrieval.leaveOneOut(spark, set, shards);
+            r = ShardedRetrieval.leaveOneOut(spark, set, shards);
             out.printf(Locale.ROOT, "retrieval (leave-one-out, exact top-%d per shard over %d shards, merged): "
                             + "P@1 %.4f, R-Precision %.4f, MAP@R %.4f%n", r.k(), shards, r.precisionAt1(),
                     r.rPrecision(), r.meanAveragePrecisionAtR());
-            json.put("precision_at_1", r.precisionAt1());
-            json.put("r_precision", r.rPrecision());
-            json.put("map_at_r", r.meanAveragePrecisionAtR());
-            json.put("mean_reciprocal_rank", r.meanReciprocalRank());
-            json.put("recall_at_k", r.recallAtK());
         }
         out.flush();
-        return json;
+        return new EvaluateResult(set.size(), set.dim(), shards, v, r);
     }
 
     /**
@@ -134,7 +128,7 @@ public final class SparkEngine implements DistributedEngine {
      * of a local Spark session.
      */
     @Override
-    public void scaleBenchmarks(org.metric4j.bench.BenchConfig config, java.util.function.Consumer<String> out)
+    public void scaleBenchmarks(BenchConfig config, java.util.function.Consumer<String> out)
             throws Exception {
         com.google.gson.Gson gson = new com.google.gson.Gson();
         Path model = Path.of(System.getProperty("metric4j.bench.torchscript",
@@ -174,16 +168,16 @@ public final class SparkEngine implements DistributedEngine {
                     int iterations = Math.max(1, Math.min(3, config.iterations()));
                     double[] rates = new double[iterations];
                     for (int it = 0; it < iterations; it++) {
-                        Map<String, Object> r = SparkEmbedding.run(spark, model, INPUT_SIZE, false, images,
+                        EmbedResult r = SparkEmbedding.run(spark, model, INPUT_SIZE, false, images,
                                 dir.resolve("run" + cores + "-" + it), 2 * cores);
-                        rates[it] = n / (double) r.get("seconds");
+                        rates[it] = n / r.seconds();
                     }
                     java.util.Arrays.sort(rates);
                     double median = rates[iterations / 2];
                     Map<String, Object> json = new LinkedHashMap<>();
                     json.put("name", "spark_embed_local" + cores);
                     json.put("ms_median", Math.round(1000.0 * n / median * 1000) / 1000.0);
-                    json.put("peak_rss_mb", Math.round(org.metric4j.bench.MemoryProbe.peakRssMb() * 1000) / 1000.0);
+                    json.put("peak_rss_mb", Math.round(MemoryProbe.peakRssMb() * 1000) / 1000.0);
                     json.put("images", n);
                     json.put("images_per_second", Math.round(median * 10) / 10.0);
                     json.put("session_startup_s", Math.round(startup * 100) / 100.0);
@@ -202,7 +196,7 @@ public final class SparkEngine implements DistributedEngine {
                 }
             }
         } finally {
-            org.metric4j.train.Checkpoint.deleteTree(dir);
+            FileTrees.delete(dir);
         }
     }
 
@@ -232,6 +226,6 @@ public final class SparkEngine implements DistributedEngine {
             }
             return new EmbeddingSet(values, rows.size(), d, y, ids);
         }
-        return EmbeddingInput.load("--embeddings", embeddings, labels, names);
+        return EmbeddingFiles.load("--embeddings", embeddings, labels, names);
     }
 }

@@ -3,6 +3,7 @@ package org.metric4j.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.types.DataType;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metric4j.cli.Metric4j;
+import org.metric4j.io.EmbeddingFiles;
 
 /** {@code embed --engine spark} and {@code evaluate --engine spark} through the command line, in local[2]. */
 class SparkCliTest {
@@ -48,7 +50,7 @@ class SparkCliTest {
         assertEquals("1", r[0], r[1]);
         assertTrue(r[2].contains("recall K must be in [1, 3]"), "4 items cannot give Recall@8: " + r[2]);
         org.metric4j.eval.EmbeddingSet set = ShardedMetricsTest.clustered(5, 200, 10, 16);
-        set.writeNpy(dir.resolve("e.npy"), dir.resolve("e-labels.npy"), false);
+        EmbeddingFiles.writeNpy(set, dir.resolve("e.npy"), dir.resolve("e-labels.npy"), DataType.FLOAT32);
         r = run("evaluate", "--engine", "spark", "--master", "local[2]", "--embeddings", dir.resolve("e.npy").toString(),
                 "--labels", dir.resolve("e-labels.npy").toString(), "--retrieval", "--partitions", "3");
         assertEquals("0", r[0], r[2]);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.engine.EmbedResult;
 import org.metric4j.model.TorchScriptEmbedder;
 
 /**
@@ -53,10 +54,10 @@ class SparkEmbeddingTest {
         Path model = FIXTURE.resolve("tiny_iresnet.pt");
         for (boolean flipSum : new boolean[] {false, true}) {
             Path out = dir.resolve("out-" + flipSum + ".parquet");
-            Map<String, Object> r = SparkEmbedding.run(spark, model, 112, flipSum, images, out, 2);
-            assertEquals(5L, r.get("images"));
-            assertEquals(4L, r.get("embedded"));
-            assertEquals(1L, r.get("unreadable"));
+            EmbedResult r = SparkEmbedding.run(spark, model, 112, flipSum, images, out, 2);
+            assertEquals(5L, r.images());
+            assertEquals(4L, r.embedded());
+            assertEquals(1L, r.unreadable());
             List<Row> rows = spark.read().parquet(out.toString()).orderBy("id").collectAsList();
             assertEquals(5, rows.size());
             try (TorchScriptEmbedder ts = TorchScriptEmbedder.load(model, 112, 112)) {
@@ -101,9 +102,9 @@ class SparkEmbeddingTest {
         Path input = dir.resolve("images.parquet");
         spark.createDataFrame(rows, schema).write().parquet(input.toString());
         Path out = dir.resolve("out.parquet");
-        Map<String, Object> r = SparkEmbedding.run(spark, FIXTURE.resolve("tiny_iresnet.pt"), 112, false, input, out, 3);
-        assertEquals(5L, r.get("images"));
-        assertEquals(1L, r.get("unreadable"));
+        EmbedResult r = SparkEmbedding.run(spark, FIXTURE.resolve("tiny_iresnet.pt"), 112, false, input, out, 3);
+        assertEquals(5L, r.images());
+        assertEquals(1L, r.unreadable());
         List<Row> got = spark.read().parquet(out.toString()).orderBy("id").collectAsList();
         try (TorchScriptEmbedder ts = TorchScriptEmbedder.load(FIXTURE.resolve("tiny_iresnet.pt"), 112, 112)) {
             for (Row row : got) {

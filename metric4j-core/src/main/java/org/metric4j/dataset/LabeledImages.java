@@ -1,4 +1,4 @@
-package org.metric4j.data;
+package org.metric4j.dataset;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package org.metric4j.bench;
+package org.metric4j.engine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package org.metric4j.eval;
+package org.metric4j.io;
 
+import ai.djl.ndarray.types.DataType;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -108,9 +109,17 @@ public final class NpyFormat {
         return new Array(shape, descr, values);
     }
 
-    /** Writes a 2-D array (rows x cols) as float32 or float64. */
-    public static void write(OutputStream out, double[] values, long rows, long cols, boolean float64)
+    /**
+     * Writes a 2-D array (rows x cols) as float32 or float64.
+     *
+     * @param dtype {@link DataType#FLOAT32} ({@code <f4}) or {@link DataType#FLOAT64} ({@code <f8})
+     */
+    public static void write(OutputStream out, double[] values, long rows, long cols, DataType dtype)
             throws IOException {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64) {
+            throw new IllegalArgumentException("dtype must be FLOAT32 or FLOAT64, got " + dtype);
+        }
+        boolean float64 = dtype == DataType.FLOAT64;
         if (values.length != rows * cols) {
             throw new IllegalArgumentException(
                     "values must hold rows x cols = " + rows * cols + " entries, got " + values.length);

@@ -1,4 +1,4 @@
-package org.metric4j.data;
+package org.metric4j.sampler;
 
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;

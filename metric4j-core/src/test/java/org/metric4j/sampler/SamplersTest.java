@@ -1,4 +1,4 @@
-package org.metric4j.data;
+package org.metric4j.sampler;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +20,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.metric4j.dataset.LabeledImages;
+import org.metric4j.dataset.LabeledImagesDataset;
 
 /** PxK and shuffle batches: structure, coverage, reproducibility per (seed, epoch), DJL use. */
 class SamplersTest {
@@ -145,8 +147,7 @@ class SamplersTest {
 
     @Test
     void djlSamplingAdvancesTheEpochAndResumes() {
-        SyntheticFaces images = SyntheticFaces.builder().optIdentities(6).optImagesPerIdentity(5)
-                .optSize(8, 8).optChannels(1).build();
+        ToyImages images = new ToyImages(6, 5, 8);
         PxKSampler sampler = PxKSampler.builder().setLabels(images).optP(3).optK(2).optSeed(1)
                 .build();
         LabeledImagesDataset dataset = LabeledImagesDataset.builder().setImages(images)
@@ -160,8 +161,8 @@ class SamplersTest {
                 .optStartEpoch(1).build();
         assertEquals(epoch1, drain(resumed.sample(dataset)));
 
-        LabeledImagesDataset other = LabeledImagesDataset.builder().setImages(SyntheticFaces
-                .builder().optIdentities(7).optImagesPerIdentity(5).build()).setSampling(sampler)
+        LabeledImagesDataset other = LabeledImagesDataset.builder().setImages(new ToyImages(7, 5, 8))
+                .setSampling(sampler)
                 .build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> sampler.sample(other));
@@ -171,8 +172,7 @@ class SamplersTest {
 
     @Test
     void theDatasetYieldsBulkBatchesEqualToPerItemRecords() throws Exception {
-        SyntheticFaces images = SyntheticFaces.builder().optIdentities(6).optImagesPerIdentity(5)
-                .optSize(8, 8).optChannels(1).build();
+        ToyImages images = new ToyImages(6, 5, 8);
         PxKSampler sampler = PxKSampler.builder().setLabels(images).optP(3).optK(2).optSeed(1)
                 .build();
         LabeledImagesDataset dataset = LabeledImagesDataset.builder().setImages(images)
@@ -213,5 +213,51 @@ class SamplersTest {
             out.add(Arrays.stream(b).mapToObj(i -> (long) i).toList());
         }
         return out;
+    }
+
+    /** Identities x images of 1 x side x side pixels, each a distinct deterministic pattern. */
+    private record ToyImages(int identities, int perIdentity, int side) implements LabeledImages {
+
+        @Override
+        public int size() {
+            return identities * perIdentity;
+        }
+
+        @Override
+        public int channels() {
+            return 1;
+        }
+
+        @Override
+        public int height() {
+            return side;
+        }
+
+        @Override
+        public int width() {
+            return side;
+        }
+
+        @Override
+        public long label(int index) {
+            return index / perIdentity;
+        }
+
+        @Override
+        public int numClasses() {
+            return identities;
+        }
+
+        @Override
+        public String name(int index) {
+            return label(index) + "/" + index;
+        }
+
+        @Override
+        public void image(int index, float[] dst, int offset) {
+            for (int i = 0; i < imageSize(); i++) {
+                dst[offset + i] = (float) Math.sin(index * 31.0 + i);
+            }
+        }
     }
 }

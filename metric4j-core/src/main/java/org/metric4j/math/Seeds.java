@@ -1,12 +1,12 @@
-package org.metric4j.data;
+package org.metric4j.math;
 
 /** Seed mixing (the SplitMix64 finalizer), so that a random stream depends only on its key. */
-final class Seeds {
+public final class Seeds {
 
     private Seeds() {}
 
     /** A well-mixed 64-bit value of the ordered parts. */
-    static long mix(long... parts) {
+    public static long mix(long... parts) {
         long h = 0x9E3779B97F4A7C15L;
         for (long p : parts) {
             h = finalize(h ^ finalize(p + 0x9E3779B97F4A7C15L));

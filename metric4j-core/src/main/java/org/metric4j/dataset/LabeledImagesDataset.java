@@ -1,4 +1,4 @@
-package org.metric4j.data;
+package org.metric4j.dataset;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutorService;
 /**
  * {@link LabeledImages} as a DJL {@link RandomAccessDataset}, for a stock {@code Trainer} /
  * {@code EasyTrain.fit}. A record is (C x H x W FLOAT32 image, INT64 scalar label); a batch is
- * (B x C x H x W, B). Use a {@link PxKSampler} or {@link ShuffleSampler} with
+ * (B x C x H x W, B). Use a {@link org.metric4j.sampler.PxKSampler} or {@link org.metric4j.sampler.ShuffleSampler} with
  * {@code setSampling(sampler)}.
  *
  * <p>Without transforms and with the default stacking batchifiers, a batch is built with one

@@ -1,4 +1,4 @@
-package org.metric4j.data;
+package org.metric4j.sampler;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Seeds;
 
 /**
  * P x K batches for metric losses with in-batch mining (Hermans, Beyer, Leibe 2017, "In Defense

@@ -1,7 +1,9 @@
-package org.metric4j.data;
+package org.metric4j.sampler;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Seeds;
 
 /**
  * Plain shuffled batches for classification heads (softmax, CosFace, ArcFace): each epoch is a

@@ -1,0 +1,18 @@
+package org.metric4j.engine;
+
+import java.nio.file.Path;
+
+/**
+ * An embedding job: images through a TorchScript model into Parquet rows.
+ *
+ * @param master the Spark master URL (local[*], spark://host:7077, yarn, ...); under
+ *     spark-submit its master wins
+ * @param model the TorchScript file (readable from every executor)
+ * @param flipSum InsightFace's flip-sum embedding (the embedding of the image plus that of its
+ *     mirror image)
+ * @param images an image folder (one sub-directory per identity) or a Parquet file of (id,
+ *     label, image bytes)
+ * @param output the Parquet directory to write
+ * @param partitions the number of tasks (0: the default parallelism)
+ */
+public record EmbedJob(String master, Path model, boolean flipSum, Path images, Path output, int partitions) {}

@@ -1,0 +1,17 @@
+package org.metric4j.engine;
+
+import java.nio.file.Path;
+
+/**
+ * A sharded evaluation.
+ *
+ * @param master the Spark master URL
+ * @param embeddings the embeddings (Parquet directory from the embedding job, or .npy / .csv)
+ * @param labels the labels of a .npy, or null
+ * @param names the names of a .npy, or null
+ * @param pairs an LFW pairs file for the verification protocol, or null
+ * @param retrieval whether to compute leave-one-out retrieval metrics
+ * @param partitions shards of the reference set (0: the default parallelism)
+ */
+public record EvaluateJob(String master, Path embeddings, Path labels, Path names, Path pairs, boolean retrieval,
+        int partitions) {}
