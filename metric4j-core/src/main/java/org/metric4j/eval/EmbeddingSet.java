@@ -1,6 +1,5 @@
 package org.metric4j.eval;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
