@@ -19,11 +19,11 @@ public final class Embedder {
     private Embedder() {}
 
     /**
-     * The embeddings of the first {@code limit} items (all when limit <= 0), row-major float.
+     * The embeddings of the first {@code limit} items (all when {@code limit <= 0}), row-major float.
      *
      * @param backbone the network (inference mode: BN uses running statistics, no dropout)
      * @param data the images
-     * @param limit how many items (<= 0: all)
+     * @param limit how many items ({@code <= 0}: all)
      * @param manager where the parameters live
      * @return N x D values and D
      */

@@ -26,7 +26,7 @@ public final class NearestCenterEvaluator implements EpochEvaluator {
     /**
      * @param train items whose embeddings define the class centers
      * @param test items to classify
-     * @param trainLimit how many training items to embed for the centers (<= 0: all)
+     * @param trainLimit how many training items to embed for the centers ({@code <= 0}: all)
      */
     public NearestCenterEvaluator(LabeledImages train, LabeledImages test, int trainLimit) {
         this.train = train;

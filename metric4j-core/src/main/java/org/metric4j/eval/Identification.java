@@ -42,7 +42,7 @@ public final class Identification {
      * @param probeLabels P identities
      * @param gallery G x D template embeddings
      * @param galleryLabels G identities (repeated for several templates)
-     * @param maxRank the largest rank of the CMC (<= number of gallery identities)
+     * @param maxRank the largest rank of the CMC (at most the number of gallery identities)
      * @param fpirs the false positive identification rates for DIR, each in (0, 1)
      * @param search the neighbour search (cosine by default)
      * @return the report

@@ -73,7 +73,7 @@ public final class KnnSearch {
      *
      * @param queries Q x D
      * @param references M x D
-     * @param k neighbours per query, 1 <= k <= M (M - 1 with excludeSelf)
+     * @param k neighbours per query, {@code 1 <= k <= M} (M - 1 with excludeSelf)
      * @param excludeSelf whether query i must not return reference i (queries = references)
      * @return indices and scores, best first
      */

@@ -33,7 +33,7 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
     public enum Fallback {
         /** Keep cos(theta + m) (PML). */
         NONE,
-        /** cos(theta) - m sin(pi - m) when cos(theta) <= cos(pi - m) (InsightFace). */
+        /** cos(theta) - m sin(pi - m) when {@code cos(theta) <= cos(pi - m)} (InsightFace). */
         INSIGHTFACE,
         /** Margin only where cos(theta) > 0. */
         EASY_MARGIN

@@ -13,7 +13,7 @@ import org.metric4j.math.NDMath;
  *
  * <p>Defaults (PML's {@code CosFaceLoss}): scale s = {@value #DEFAULT_SCALE}, margin m =
  * {@value #DEFAULT_MARGIN}. The margin may follow a {@link Schedule} (warm-up) read at the
- * iteration of a {@link TrainingClock}. {@link MarginAdvisor} gives the bounds on s and m.
+ * iteration of a {@link TrainingClock}. {@link org.metric4j.head.MarginAdvisor} gives the bounds on s and m.
  */
 public final class CosFaceLoss extends MarginSoftmaxLoss {
 

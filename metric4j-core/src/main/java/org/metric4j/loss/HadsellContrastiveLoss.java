@@ -9,7 +9,7 @@ import org.metric4j.reducer.MeanReducer;
 
 /**
  * The contrastive loss of Hadsell, Chopra and LeCun (CVPR 2006), as DeepID2 uses it:
- * \( L = \frac{1}{2N} \sum_{i<j} [\, y_{ij} d_{ij}^2 + (1 - y_{ij}) \max(0, m - d_{ij})^2 ] \)
+ * \( L = \frac{1}{2N} \sum_{i \lt j} [\, y_{ij} d_{ij}^2 + (1 - y_{ij}) \max(0, m - d_{ij})^2 ] \)
  * with d the L2 distance of the raw (unnormalized) embeddings and N the number of pairs.
  *
  * <p>Default margin {@value #DEFAULT_MARGIN}.

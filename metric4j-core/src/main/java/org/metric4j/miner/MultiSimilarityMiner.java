@@ -10,7 +10,7 @@ import org.metric4j.math.NDMath;
 /**
  * Pair mining of the multi-similarity loss (Wang et al. 2019, arXiv:1904.06627; PML's {@code
  * MultiSimilarityMiner}). With a similarity: a negative pair (a, n) is kept when \( s_{an} +
- * \epsilon > \min_p s_{ap} \), a positive pair (a, p) when \( s_{ap} - \epsilon < \max_n s_{an}
+ * \epsilon > \min_p s_{ap} \), a positive pair (a, p) when \( s_{ap} - \epsilon \lt \max_n s_{an}
  * \). With a distance the comparisons flip.
  *
  * <p>Defaults: epsilon {@value #DEFAULT_EPSILON}, cosine similarity.

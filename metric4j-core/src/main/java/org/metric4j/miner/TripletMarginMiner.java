@@ -18,7 +18,7 @@ import org.metric4j.math.NDMath;
  *   <li>{@link Type#ALL}: \( t \le m \) (every triplet that violates the margin),
  *   <li>{@link Type#HARD}: \( t \le \min(m, 0) \) (the negative is at least as close as the
  *       positive),
- *   <li>{@link Type#SEMIHARD}: \( 0 < t \le m \),
+ *   <li>{@link Type#SEMIHARD}: \( 0 \lt t \le m \),
  *   <li>{@link Type#EASY}: \( t > m \).
  * </ul>
  *
@@ -32,11 +32,11 @@ public final class TripletMarginMiner implements TripletMiner {
 
     /** Which triplets to keep. */
     public enum Type {
-        /** Triplets with t <= margin. */
+        /** Triplets with {@code t <= margin}. */
         ALL,
-        /** Triplets with t <= 0. */
+        /** Triplets with {@code t <= 0}. */
         HARD,
-        /** Triplets with 0 < t <= margin. */
+        /** Triplets with {@code 0 < t <= margin}. */
         SEMIHARD,
         /** Triplets with t > margin. */
         EASY

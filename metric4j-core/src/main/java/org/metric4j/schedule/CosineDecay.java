@@ -2,7 +2,7 @@ package org.metric4j.schedule;
 
 /**
  * Cosine annealing (Loshchilov and Hutter 2017, arXiv:1608.03983, without restarts):
- * \( min + \frac{1}{2}(base - min)(1 + \cos(\pi\, t / T)) \) for t < T, then min.
+ * \( min + \frac{1}{2}(base - min)(1 + \cos(\pi\, t / T)) \) for {@code t < T}, then min.
  */
 public record CosineDecay(double base, double min, long total) implements Schedule {
 
