@@ -25,9 +25,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.support.Requirements;
 import org.metric4j.dataset.LabeledImages;
 
 /** Fashion-MNIST: the real files when installed, the search order, the download and its errors. */
@@ -61,9 +61,7 @@ class FashionMnistTest {
 
     @Test
     void loadsTheInstalledFiles() throws IOException {
-        Path system = Path.of(FashionMnist.SYSTEM_DIR);
-        Assumptions.assumeTrue(Files.isDirectory(system), system + " is absent (apt-get install"
-                + " dataset-fashion-mnist)");
+        Requirements.fashionMnist();
         FashionMnist fm = FashionMnist.builder().optCacheDir(dir.resolve("cache")).optDownload(false)
                 .build();
         long t0 = System.nanoTime();

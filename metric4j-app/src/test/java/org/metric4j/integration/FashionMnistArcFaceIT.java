@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.support.Requirements;
 import org.metric4j.data.FashionMnist;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.sampler.ShuffleSampler;
@@ -29,8 +29,7 @@ class FashionMnistArcFaceIT {
 
     @Test
     void oneEpochOfArcFaceReachesEightyPercent(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(Files.isDirectory(Path.of(FashionMnist.SYSTEM_DIR)),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); .ci/run installs it");
+        Requirements.fashionMnist();
         FashionMnist fm = FashionMnist.builder().optDownload(false).build();
         LabeledImages train = fm.load(FashionMnist.Split.TRAIN);
         LabeledImages test = fm.load(FashionMnist.Split.TEST);

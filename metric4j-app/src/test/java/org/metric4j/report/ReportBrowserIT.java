@@ -13,13 +13,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.support.Requirements;
 
 /**
- * The comparison report in a real browser (Debian's headless Chromium): the page loads, every
+ * The comparison report in a real browser (headless Chromium, found by {@link Requirements#chromium()}): the page loads, every
  * figure is shown (the page's own check writes "figures shown: n/n"), and the console has no
  * error.
  */
@@ -28,8 +28,7 @@ class ReportBrowserIT {
 
     @Test
     void reportLoadsInChromiumWithEveryFigureAndNoConsoleError(@TempDir Path dir) throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Assumptions.assumeTrue(Files.isExecutable(chromium), "chromium is not installed (.ci/run installs it)");
+        Path chromium = Requirements.chromium();
         Path out = dir.resolve("report");
         List<Comparison.Entry> entries = List.of(
                 new Comparison.Entry("softmax 2-D", "lenetpp:dim=2", List.of("softmax")),
