@@ -28,18 +28,21 @@ import org.slf4j.LoggerFactory;
  * ({@code train-images-idx3-ubyte}, {@code train-labels-idx1-ubyte},
  * {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}, each plain or {@code .gz}).
  *
- * <p>The two files of a split are looked for, in this order:
+ * <p>A directory given with {@link Builder#optDataDir} (the dataset spec's {@code dir=}) is the
+ * only place searched: when it lacks the files that is an error, never a fall-back to another
+ * place. Otherwise the two files of a split are looked for, in this order:
  * <ol>
- *   <li>the directory given with {@link Builder#optDataDir} (the CLI's {@code --data-dir}), if any;
  *   <li>{@value #SYSTEM_DIR} (Debian / Ubuntu package {@code dataset-fashion-mnist});
  *   <li>the cache directory, default {@code ~/.metric4j/datasets/fashion-mnist};
- *   <li>a download from the official addresses ({@link #DEFAULT_MIRRORS}) into the cache, each
- *       file checked against its published MD5; connect and read time out after
- *       {@link #DEFAULT_TIMEOUT} so that a machine without network fails in seconds.
+ *   <li>only when asked ({@link Builder#optDownload}, the spec's {@code download=true}; off by
+ *       default, so nothing downloads at run time unless the user asks): a download from the
+ *       official addresses ({@link #DEFAULT_MIRRORS}) into the cache, each file checked against
+ *       its published MD5; connect and read time out after {@link #DEFAULT_TIMEOUT} so that a
+ *       machine without network fails in seconds.
  * </ol>
- * When all four fail, a {@link DatasetNotFoundException} lists each place, what was missing there
- * and how to fix it. The same file names serve the original MNIST: point the data directory at
- * an MNIST copy and disable the download.
+ * When all fail, a {@link DatasetNotFoundException} lists each place, what was missing there and
+ * how to fix it (the Debian package, {@code dir=}, {@code download=true}). The same file names
+ * serve the original MNIST: point {@code dir=} at an MNIST copy.
  *
  * <p>Images stay in memory as raw bytes (47 MB for the training split) and are normalized on the
  * fly, by default \( (v - 127.5) / 128 \) ({@link Normalization#SPHEREFACE}, values in
@@ -126,7 +129,7 @@ public final class FashionMnist {
         this.md5 = Map.copyOf(b.md5);
     }
 
-    /** A builder with the default locations, download on. */
+    /** A builder with the default locations, download off. */
     public static Builder builder() {
         return new Builder();
     }
@@ -153,16 +156,16 @@ public final class FashionMnist {
     public Path locate(Split split) throws IOException {
         List<String> attempts = new ArrayList<>();
         String files = split.imagesFile() + "[.gz] and " + split.labelsFile() + "[.gz]";
-        if (dataDir == null) {
-            attempts.add("data directory (optDataDir, CLI --data-dir): not given"
-                    + " -> fix: pass --data-dir DIR, a directory holding " + files);
-        } else {
+        String what = "Fashion-MNIST " + split.namePrefix() + " split (" + files + ")";
+        if (dataDir != null) {
             String missing = missing(dataDir, split);
             if (missing == null) {
                 return dataDir;
             }
-            attempts.add("data directory " + dataDir + ": " + missing
-                    + " -> fix: put " + files + " there, or pass another --data-dir");
+            attempts.add("dir=" + dataDir + " (given, so the only place searched): " + missing
+                    + " -> fix: put " + files + " there, or give another dir=, or leave dir= out to"
+                    + " search " + systemDir + " and " + cacheDir);
+            throw new DatasetNotFoundException(what, attempts);
         }
         String missing = missing(systemDir, split);
         if (missing == null) {
@@ -175,10 +178,12 @@ public final class FashionMnist {
             return cacheDir;
         }
         attempts.add("cache directory " + cacheDir + ": " + missing
-                + " -> fix: copy " + files + " into it (mkdir -p " + cacheDir + ")");
+                + " -> fix: copy " + files + " into it (mkdir -p " + cacheDir + "), or name a"
+                + " directory that holds them with dir=DIR (fashion-mnist:dir=DIR)");
         if (!download) {
-            attempts.add("download: disabled (optDownload(false)) -> fix: enable it, or fetch the"
-                    + " files by hand from " + DEFAULT_MIRRORS.get(0) + " into " + cacheDir);
+            attempts.add("download: not asked for (nothing downloads unless asked) -> fix:"
+                    + " fashion-mnist:download=true (library: optDownload(true)), or fetch the files"
+                    + " by hand from " + DEFAULT_MIRRORS.get(0) + " into " + cacheDir);
         } else {
             String failure = downloadInto(split);
             if (failure == null) {
@@ -189,8 +194,7 @@ public final class FashionMnist {
                     + " or fetch the files by hand from " + DEFAULT_MIRRORS.get(0) + " into "
                     + cacheDir);
         }
-        throw new DatasetNotFoundException(
-                "Fashion-MNIST " + split.namePrefix() + " split (" + files + ")", attempts);
+        throw new DatasetNotFoundException(what, attempts);
     }
 
     /** What the directory lacks for the split, or null when it has both files. */
@@ -303,7 +307,7 @@ public final class FashionMnist {
         private Path dataDir;
         private Path systemDir = Path.of(SYSTEM_DIR);
         private Path cacheDir = DEFAULT_CACHE_DIR;
-        private boolean download = true;
+        private boolean download = false;
         private List<URI> mirrors = DEFAULT_MIRRORS;
         private Duration timeout = DEFAULT_TIMEOUT;
         private Normalization normalization = DEFAULT_NORMALIZATION;
@@ -311,7 +315,10 @@ public final class FashionMnist {
 
         private Builder() {}
 
-        /** A directory to look in first (default none; the CLI's {@code --data-dir}). */
+        /**
+         * The directory that holds the files (default none; the dataset spec's {@code dir=}). When
+         * given it is the only place searched.
+         */
         public Builder optDataDir(Path dataDir) {
             this.dataDir = dataDir;
             return this;
@@ -329,7 +336,10 @@ public final class FashionMnist {
             return this;
         }
 
-        /** Whether to download into the cache when no place has the files (default true). */
+        /**
+         * Whether to download into the cache when neither the system nor the cache directory has
+         * the files (default false: nothing downloads unless asked; the spec's {@code download=true}).
+         */
         public Builder optDownload(boolean download) {
             this.download = download;
             return this;

@@ -31,11 +31,12 @@ public final class Datasets {
 
     /** The datasets. */
     public static final Registry<Long, TrainData> DATASETS = new Registry<Long, TrainData>("dataset")
-            .add("fashion-mnist", "Fashion-MNIST (dir=..., else Debian's /usr/share/datasets/fashion-mnist, "
-                            + "the cache, then a download); 'limit' trains on the first N images",
-                    Set.of("dir", "limit", "eval-limit", "ncc-train"), (s, seed) -> {
+            .add("fashion-mnist", "Fashion-MNIST (dir=DIR: only that directory; else Debian's "
+                            + "/usr/share/datasets/fashion-mnist, then the cache, then a download only with "
+                            + "download=true); 'limit' trains on the first N images",
+                    Set.of("dir", "download", "limit", "eval-limit", "ncc-train"), (s, seed) -> {
                         try {
-                            FashionMnist.Builder b = FashionMnist.builder();
+                            FashionMnist.Builder b = FashionMnist.builder().optDownload(s.flag("download", false));
                             String dir = s.text("dir", null);
                             if (dir != null) {
                                 b.optDataDir(Path.of(dir));

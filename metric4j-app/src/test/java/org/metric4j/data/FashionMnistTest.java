@@ -162,34 +162,71 @@ class FashionMnistTest {
     }
 
     @Test
-    void notFoundListsAllFourPlacesWithTheirFixes() throws IOException {
+    void aGivenDirectoryWithoutTheFilesIsAnErrorNeverAFallBack() throws IOException {
         Path given = Files.createDirectories(dir.resolve("given"));
         Files.write(given.resolve("train-images-idx3-ubyte.gz"), new byte[0]);
+        // the cache holds a full split: a given dir= must still not fall back to it
+        writeSmallSplit(dir.resolve("cache"), 20, true);
         DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class,
                 () -> isolated().optDataDir(given).build().load(FashionMnist.Split.TRAIN));
         String m = e.getMessage();
-        assertEquals(4, e.attempts().size(), m);
+        assertEquals(1, e.attempts().size(), m);
         assertTrue(m.contains("Fashion-MNIST train split"), m);
-        assertTrue(m.contains("1. data directory " + given + ": missing train-labels-idx1-ubyte[.gz]"),
-                m);
-        assertTrue(m.contains("2. system directory " + dir.resolve("no-system")
-                + ": directory does not exist"), m);
-        assertTrue(m.contains("apt-get install dataset-fashion-mnist"), m);
-        assertTrue(m.contains("3. cache directory " + dir.resolve("cache")
-                + ": directory does not exist"), m);
-        assertTrue(m.contains("copy train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]"
-                + " into it"), m);
-        assertTrue(m.contains("4. download: disabled"), m);
-
-        e = assertThrows(DatasetNotFoundException.class,
-                () -> isolated().build().load(FashionMnist.Split.TEST));
-        assertTrue(e.getMessage().contains("1. data directory (optDataDir, CLI --data-dir): not given"
-                + " -> fix: pass --data-dir DIR"), e.getMessage());
-        assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte[.gz]"), e.getMessage());
+        assertTrue(m.contains("1. dir=" + given + " (given, so the only place searched): missing"
+                + " train-labels-idx1-ubyte[.gz]"), m);
+        assertTrue(m.contains("give another dir="), m);
+        // the real system directory (when installed) does not rescue a wrong dir= either
+        assertThrows(DatasetNotFoundException.class, () -> FashionMnist.builder().optDataDir(given)
+                .build().load(FashionMnist.Split.TRAIN));
     }
 
     @Test
-    void aRefusedDownloadFailsFastAndIsTheFourthPlace() throws IOException {
+    void notFoundListsTheSystemCacheAndDownloadWithTheirFixes() throws IOException {
+        DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class,
+                () -> isolated().build().load(FashionMnist.Split.TEST));
+        String m = e.getMessage();
+        assertEquals(3, e.attempts().size(), m);
+        assertTrue(m.contains("1. system directory " + dir.resolve("no-system")
+                + ": directory does not exist"), m);
+        assertTrue(m.contains("apt-get install dataset-fashion-mnist"), m);
+        assertTrue(m.contains("2. cache directory " + dir.resolve("cache")
+                + ": directory does not exist"), m);
+        assertTrue(m.contains("copy t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]"
+                + " into it"), m);
+        assertTrue(m.contains("dir=DIR (fashion-mnist:dir=DIR)"), m);
+        assertTrue(m.contains("3. download: not asked for (nothing downloads unless asked) -> fix:"
+                + " fashion-mnist:download=true"), m);
+        assertFalse(m.contains("--data-dir"), m);
+    }
+
+    @Test
+    void nothingDownloadsUnlessAsked() throws Exception {
+        int[] requests = {0};
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests[0]++;
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            URI mirror = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/m/");
+            FashionMnist.Builder defaults = FashionMnist.builder().optSystemDir(dir.resolve("no-system"))
+                    .optCacheDir(dir.resolve("cache")).optMirrors(List.of(mirror));
+            DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class,
+                    () -> defaults.build().load(FashionMnist.Split.TRAIN));
+            assertEquals(0, requests[0], "the default loader must not touch the network");
+            assertTrue(e.getMessage().contains("download: not asked for"), e.getMessage());
+            assertThrows(DatasetNotFoundException.class,
+                    () -> defaults.optDownload(true).build().load(FashionMnist.Split.TRAIN));
+            assertTrue(requests[0] > 0, "optDownload(true) downloads");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aRefusedDownloadFailsFastAndIsTheThirdPlace() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -202,8 +239,8 @@ class FashionMnistTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertTrue(seconds < 5, "took " + seconds + " s");
         String m = e.getMessage();
-        assertEquals(4, e.attempts().size(), m);
-        assertTrue(m.contains("4. download into " + dir.resolve("cache") + ": http://127.0.0.1:"
+        assertEquals(3, e.attempts().size(), m);
+        assertTrue(m.contains("3. download into " + dir.resolve("cache") + ": http://127.0.0.1:"
                 + port + "/fashion/train-images-idx3-ubyte.gz: java.net.ConnectException"), m);
         assertTrue(m.contains("fix: check the network and proxy"), m);
     }
@@ -275,7 +312,7 @@ class FashionMnistTest {
         } finally {
             server.stop(0);
         }
-        // now the cache is the third place and no download is needed
+        // now the cache (the second place) holds the split and no download is needed
         assertEquals(dir.resolve("cache"), isolated().build().locate(FashionMnist.Split.TRAIN));
     }
 
