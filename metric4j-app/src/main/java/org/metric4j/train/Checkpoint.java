@@ -89,7 +89,7 @@ public final class Checkpoint {
             writeParams(tmp.resolve("head-" + k + ".params"), heads.get(k));
         }
         Files.write(tmp.resolve("optimizer.ndlist"), optimizerState.encode());
-        Files.writeString(tmp.resolve("state.json"), GSON.toJson(StateFile.of(state)), StandardCharsets.UTF_8);
+        Files.writeString(tmp.resolve("state.json"), json(state), StandardCharsets.UTF_8);
         Path target = dir.resolve(name);
         FileTrees.delete(target);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -103,6 +103,11 @@ public final class Checkpoint {
     public static Path latest(Path root) throws IOException {
         List<Path> all = list(root);
         return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    /** The text of {@code state.json} for {@code state}. */
+    static String json(State state) {
+        return GSON.toJson(StateFile.of(state));
     }
 
     /** Reads the state of a checkpoint. */
