@@ -44,8 +44,8 @@ import org.metric4j.dataset.LabeledImages;
  * JDK versions; within one JDK the pixels are reproducible.
  *
  * <p>This class is the dataset (item numbering, labels, names, normalization, batches); the
- * drawing is {@link FaceRenderer}'s, from the factors of {@link FaceIdentity} and {@link FacePose},
- * and the cache is an {@link ImageCache}.
+ * drawing is {@code FaceRenderer}'s, from the factors of {@code FaceIdentity} and {@code FacePose},
+ * and the cache is an {@code ImageCache}.
  */
 public final class SyntheticFaces implements LabeledImages {
 
