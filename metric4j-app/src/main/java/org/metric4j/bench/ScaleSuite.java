@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.engine.DistributedEngine;
 import org.metric4j.engine.EvaluateJob;
+import org.metric4j.engine.EvaluateResult;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.index.GalleryIndex;
 import org.metric4j.index.Hit;
@@ -91,7 +92,7 @@ final class ScaleSuite {
             }
             EmbeddingFiles.writeNpy(new EmbeddingSet(v, labels.length, 128, labels, null), dir.resolve("e.npy"),
                     dir.resolve("e-labels.npy"), DataType.FLOAT32);
-            Map<String, Object> metrics = new LinkedHashMap<>();
+            EvaluateResult[] result = new EvaluateResult[1];
             java.io.StringWriter sink = new java.io.StringWriter();
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("embeddings", labels.length);
@@ -100,14 +101,14 @@ final class ScaleSuite {
             extra.put("master", "local[2]");
             Map<String, Object> json = CaseTimer.time("sharded_retrieval_100k", once, () -> {
                 try {
-                    metrics.putAll(spark.evaluate(new EvaluateJob("local[2]", dir.resolve("e.npy"),
-                            dir.resolve("e-labels.npy"), null, null, true, 4), new java.io.PrintWriter(sink)).toJson());
+                    result[0] = spark.evaluate(new EvaluateJob("local[2]", dir.resolve("e.npy"),
+                            dir.resolve("e-labels.npy"), null, null, true, 4), new java.io.PrintWriter(sink));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             }, extra);
-            json.put("precision_at_1", metrics.get("precision_at_1"));
-            json.put("map_at_r", metrics.get("map_at_r"));
+            json.put("precision_at_1", result[0].retrieval().precisionAt1());
+            json.put("map_at_r", result[0].retrieval().meanAveragePrecisionAtR());
             out.accept(new GsonBuilder().disableHtmlEscaping().create().toJson(json));
         } finally {
             FileTrees.delete(dir);

@@ -89,7 +89,7 @@ final class TrainSuite {
             Map<String, Object> json = CaseTimer.time(name, c, () -> last[0] = t.fit(), extra);
             double ms = ((Number) json.get("ms_median")).doubleValue();
             json.put("images_per_second", CaseTimer.round(STEPS * batch / (ms / 1000)));
-            json.put("loop_overhead", CaseTimer.round(last[0].last().get("loop_overhead")));
+            json.put("loop_overhead", CaseTimer.round(last[0].last().loopOverhead()));
             out.accept(gson.toJson(json));
         }
     }

@@ -89,7 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             EvaluateResult result = DistributedEngine.find(engine.engine).evaluate(new EvaluateJob(engine.master,
                     embeddings, labels, names, pairs, retrieval, engine.partitions), out);
-            out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(result.toJson()));
+            out.println(result.toJson());
             out.flush();
             return 0;
         }

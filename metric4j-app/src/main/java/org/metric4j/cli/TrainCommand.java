@@ -25,6 +25,7 @@ import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
 import org.metric4j.train.EmbeddingTrainer;
+import org.metric4j.train.EpochRecord;
 import org.metric4j.train.LossComponent;
 import org.metric4j.train.TrainConfig;
 import org.metric4j.train.TrainResult;
@@ -194,8 +195,8 @@ final class TrainCommand implements Callable<Integer> {
                 writeOutputs(trainer, data, result);
             }
         }
-        for (Map<String, Double> h : result.history()) {
-            out.println(format(h));
+        for (EpochRecord h : result.history()) {
+            out.println(format(h.toMap()));
         }
         out.flush();
         return 0;
@@ -220,7 +221,7 @@ final class TrainCommand implements Callable<Integer> {
         run.put("versions", Map.of("metric4j", "0.1.0-SNAPSHOT", "djl", ai.djl.engine.Engine.getDjlVersion(),
                 "java", System.getProperty("java.version")));
         run.put("dataset", data.name());
-        run.put("final", result.last());
+        run.put("final", result.last().toMap());
         Files.writeString(output.resolve("run.json"), new GsonBuilder().setPrettyPrinting().create().toJson(run));
     }
 

@@ -1,5 +1,6 @@
 package org.metric4j.engine;
 
+import com.google.gson.GsonBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.metric4j.eval.RetrievalMetrics;
@@ -17,8 +18,8 @@ import org.metric4j.eval.VerificationProtocol;
 public record EvaluateResult(int embeddings, int dim, int shards, VerificationProtocol.Report verification,
         RetrievalMetrics.Report retrieval) {
 
-    /** The result as the {@code evaluate} command prints it (JSON keys in snake case). */
-    public Map<String, Object> toJson() {
+    /** The result as the {@code evaluate} command prints it: one JSON line, keys in snake case. */
+    public String toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("embeddings", embeddings);
         json.put("dim", dim);
@@ -37,6 +38,6 @@ public record EvaluateResult(int embeddings, int dim, int shards, VerificationPr
             json.put("mean_reciprocal_rank", retrieval.meanReciprocalRank());
             json.put("recall_at_k", retrieval.recallAtK());
         }
-        return json;
+        return new GsonBuilder().disableHtmlEscaping().create().toJson(json);
     }
 }

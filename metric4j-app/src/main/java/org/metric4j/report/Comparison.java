@@ -25,6 +25,7 @@ import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
 import org.metric4j.train.EmbeddingTrainer;
+import org.metric4j.train.EpochRecord;
 import org.metric4j.train.LossComponent;
 import org.metric4j.train.TrainConfig;
 import org.metric4j.train.TrainResult;
@@ -99,7 +100,7 @@ public final class Comparison {
                     e.backbone(), String.join(" + ", e.losses()), data.name());
             progress.flush();
             outcomes.add(train(e, data, pairs, progressBars));
-            Map<String, Double> last = outcomes.get(i).result().last();
+            Map<String, Double> last = outcomes.get(i).result().last().toMap();
             progress.printf(Locale.ROOT, "      done in %.0f s: %s%n", last.get("seconds"), summary(last));
             progress.flush();
         }
@@ -159,7 +160,7 @@ public final class Comparison {
         page.heading("Metrics");
         List<String> keys = new ArrayList<>();
         for (Outcome o : outcomes) {
-            for (String k : o.result().last().keySet()) {
+            for (String k : o.result().last().toMap().keySet()) {
                 if (!keys.contains(k) && !k.equals("epoch") && !k.equals("iteration") && !k.startsWith("loss_")
                         && !k.equals("lr") && !k.equals("loop_overhead")) {
                     keys.add(k);
@@ -174,7 +175,7 @@ public final class Comparison {
             List<Object> row = new ArrayList<>(List.of(o.entry().label(), o.entry().backbone(),
                     String.join(" + ", o.entry().losses())));
             for (String k : keys) {
-                Double v = o.result().last().get(k);
+                Double v = o.result().last().toMap().get(k);
                 row.add(v == null ? "" : v);
             }
             row.add(o.verification().accuracyMean());
@@ -222,7 +223,7 @@ public final class Comparison {
             for (String metric : List.of("precision_at_1", "ncc_accuracy", "verification_accuracy")) {
                 Map<String, double[]> byEpoch = new LinkedHashMap<>();
                 for (Outcome o : outcomes) {
-                    double[] v = o.result().history().stream().mapToDouble(h -> h.getOrDefault(metric, Double.NaN))
+                    double[] v = o.result().history().stream().mapToDouble(h -> h.metrics().getOrDefault(metric, Double.NaN))
                             .toArray();
                     if (Arrays.stream(v).anyMatch(Double::isFinite)) {
                         byEpoch.put(o.entry().label(), v);
@@ -262,12 +263,12 @@ public final class Comparison {
             run.put("label", o.entry().label());
             run.put("backbone", o.entry().backbone());
             run.put("losses", o.entry().losses());
-            Map<String, Double> last = new LinkedHashMap<>(o.result().last());
+            Map<String, Double> last = o.result().last().toMap();
             last.put("pairs_accuracy", o.verification().accuracyMean());
             last.put("pairs_auc", o.verification().auc());
             last.put("pairs_tar_at_far_1e-2", o.verification().tarAtFar().getOrDefault(1e-2, Double.NaN));
             run.put("final", last);
-            run.put("history", o.result().history());
+            run.put("history", o.result().history().stream().map(EpochRecord::toMap).toList());
             runs.add(run);
         }
         root.put("runs", runs);

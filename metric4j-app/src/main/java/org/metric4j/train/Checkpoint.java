@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.reflect.TypeToken;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -40,16 +39,34 @@ public final class Checkpoint {
      * @param iteration the training iteration after it
      * @param history per-epoch records
      * @param config the run's description
-     * @param partial for a checkpoint taken inside epoch {@code epoch + 1} (an interrupted run):
-     *     its progress ({@code steps} done, the running {@code loss}, {@code images} and
-     *     {@code seconds}, {@code loss_<component>} sums); null for a checkpoint at an epoch's end
+     * @param partial for a checkpoint taken inside epoch {@code epoch + 1} (an interrupted run): its
+     *     progress; null for a checkpoint at an epoch's end
      */
-    public record State(int epoch, long iteration, List<Map<String, Double>> history, Map<String, String> config,
-            Map<String, Double> partial) {
+    public record State(int epoch, long iteration, List<EpochRecord> history, Map<String, String> config,
+            EpochProgress partial) {
 
         /** A checkpoint at the end of epoch {@code epoch}. */
-        public State(int epoch, long iteration, List<Map<String, Double>> history, Map<String, String> config) {
+        public State(int epoch, long iteration, List<EpochRecord> history, Map<String, String> config) {
             this(epoch, iteration, history, config, null);
+        }
+    }
+
+    /**
+     * The format of {@code state.json}: the records as their flat maps ({@link EpochRecord#toMap()},
+     * {@link EpochProgress#toMap()}), the format of the checkpoints written before the records.
+     */
+    private record StateFile(int epoch, long iteration, List<Map<String, Double>> history, Map<String, String> config,
+            Map<String, Double> partial) {
+
+        static StateFile of(State s) {
+            return new StateFile(s.epoch(), s.iteration(), s.history().stream().map(EpochRecord::toMap).toList(),
+                    s.config(), s.partial() == null ? null : s.partial().toMap());
+        }
+
+        State state() {
+            return new State(epoch, iteration,
+                    history == null ? List.of() : history.stream().map(EpochRecord::fromMap).toList(), config,
+                    partial == null ? null : EpochProgress.fromMap(partial));
         }
     }
 
@@ -63,7 +80,7 @@ public final class Checkpoint {
         // the end of epoch 3 (0-based): epoch-0003; 120 steps into epoch 4: epoch-0004-step-000120
         String name = state.partial() == null ? String.format("%s%04d", PREFIX, state.epoch())
                 : String.format("%s%04d-step-%06d", PREFIX, state.epoch() + 1,
-                        state.partial().get("steps").longValue());
+                        state.partial().steps());
         Path tmp = dir.resolve(name + ".tmp");
         FileTrees.delete(tmp);
         Files.createDirectories(tmp);
@@ -72,7 +89,7 @@ public final class Checkpoint {
             writeParams(tmp.resolve("head-" + k + ".params"), heads.get(k));
         }
         Files.write(tmp.resolve("optimizer.ndlist"), optimizerState.encode());
-        Files.writeString(tmp.resolve("state.json"), GSON.toJson(state), StandardCharsets.UTF_8);
+        Files.writeString(tmp.resolve("state.json"), json(state), StandardCharsets.UTF_8);
         Path target = dir.resolve(name);
         FileTrees.delete(target);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -88,10 +105,23 @@ public final class Checkpoint {
         return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
+    /** The text of {@code state.json} for {@code state}. */
+    static String json(State state) {
+        return GSON.toJson(StateFile.of(state));
+    }
+
     /** Reads the state of a checkpoint. */
     public static State readState(Path checkpoint) throws IOException {
         String json = Files.readString(checkpoint.resolve("state.json"), StandardCharsets.UTF_8);
-        return GSON.fromJson(json, new TypeToken<State>() {}.getType());
+        StateFile file = GSON.fromJson(json, StateFile.class);
+        if (file == null) {
+            throw new IOException(checkpoint.resolve("state.json") + " is empty");
+        }
+        try {
+            return file.state();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(checkpoint.resolve("state.json") + ": " + e.getMessage(), e);
+        }
     }
 
     /** Loads parameters into initialized blocks and returns the optimizer state. */

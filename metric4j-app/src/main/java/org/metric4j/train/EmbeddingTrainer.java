@@ -62,8 +62,8 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private final Set<Block> optimizedHeads = new LinkedHashSet<>();
     private final List<Double> stepLosses = new ArrayList<>();
     private volatile boolean stopRequested;
-    private List<Map<String, Double>> history = new ArrayList<>();
-    private Map<String, Double> resumeFrom;
+    private List<EpochRecord> history = new ArrayList<>();
+    private EpochProgress resumeFrom;
 
     /**
      * A trainer.
@@ -156,15 +156,15 @@ public final class EmbeddingTrainer implements AutoCloseable {
                     resumed = state.epoch();
                     resumeFrom = state.partial();
                     LOG.info("resumed from {} (epoch {}{})", latest, state.epoch() + 2, resumeFrom == null ? ""
-                            : ", step " + (resumeFrom.get("steps").longValue() + 1));
+                            : ", step " + (resumeFrom.steps() + 1));
                 }
             }
             for (int epoch = start; epoch < config.epochs(); epoch++) {
-                Map<String, Double> record = trainEpoch(epoch);
+                EpochRecord record = trainEpoch(epoch);
                 boolean evaluate = (epoch + 1) % config.evalEvery() == 0 || epoch == config.epochs() - 1;
                 if (evaluate) {
                     for (EpochEvaluator e : evaluators) {
-                        record.putAll(e.evaluate(backbone, manager));
+                        record = record.withMetrics(e.evaluate(backbone, manager));
                     }
                 }
                 history.add(record);
@@ -205,7 +205,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
         }
     }
 
-    private Map<String, Double> trainEpoch(int epoch) {
+    private EpochRecord trainEpoch(int epoch) {
         Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + epoch));
         int[][] batches = plan.batches(epoch);
         if (batches.length == 0) {
@@ -219,12 +219,12 @@ public final class EmbeddingTrainer implements AutoCloseable {
         double secondsBefore = 0;
         int first = 0;
         if (resumeFrom != null) { // a checkpoint taken inside this epoch: skip the steps it holds
-            first = resumeFrom.get("steps").intValue();
-            lossSum = resumeFrom.get("loss");
-            images = resumeFrom.get("images").longValue();
-            secondsBefore = resumeFrom.get("seconds");
+            first = resumeFrom.steps();
+            lossSum = resumeFrom.lossSum();
+            images = resumeFrom.images();
+            secondsBefore = resumeFrom.seconds();
             for (int k = 0; k < partSums.length; k++) {
-                partSums[k] = resumeFrom.getOrDefault("loss_" + k, 0.0);
+                partSums[k] = resumeFrom.componentLossSum(k);
             }
             resumeFrom = null;
         }
@@ -296,18 +296,13 @@ public final class EmbeddingTrainer implements AutoCloseable {
             }
         }
         double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
-        Map<String, Double> r = new LinkedHashMap<>();
-        r.put("epoch", (double) (epoch + 1));
-        r.put("iteration", (double) clock.iteration());
-        r.put("loss", lossSum / batches.length);
+        Map<String, Double> componentLosses = new LinkedHashMap<>();
         for (int k = 0; k < components.size(); k++) {
-            r.put("loss_" + components.get(k).name(), partSums[k] / batches.length);
+            componentLosses.put(components.get(k).name(), partSums[k] / batches.length);
         }
-        r.put("lr", lr.valueAt(Math.max(0, clock.iteration() - 1)));
-        r.put("seconds", seconds);
-        r.put("images_per_second", images / seconds);
-        r.put("loop_overhead", loopNanos / 1e9 / seconds);
-        return r;
+        return new EpochRecord(epoch + 1, clock.iteration(), lossSum / batches.length, componentLosses,
+                lr.valueAt(Math.max(0, clock.iteration() - 1)), seconds, images / seconds, loopNanos / 1e9 / seconds,
+                Map.of());
     }
 
     /** Writes the mid-epoch checkpoint (when there is an output and a step was done) and the exception. */
@@ -326,14 +321,8 @@ public final class EmbeddingTrainer implements AutoCloseable {
                                     : "; checkpoint " + last + " (the previous epoch's end; continue with the same"
                                             + " options and --resume)"), last);
         }
-        Map<String, Double> partial = new LinkedHashMap<>();
-        partial.put("steps", (double) steps);
-        partial.put("loss", lossSum);
-        partial.put("images", (double) images);
-        partial.put("seconds", seconds);
-        for (int k = 0; k < partSums.length; k++) {
-            partial.put("loss_" + k, partSums[k]);
-        }
+        EpochProgress partial = new EpochProgress(steps, lossSum, images, seconds,
+                java.util.Arrays.stream(partSums).boxed().toList());
         try {
             Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, config.description(),
                     partial), backbone, heads, optimizer.state());
@@ -390,7 +379,8 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 .build();
     }
 
-    private static void writeCsv(Path file, List<Map<String, Double>> history) throws IOException {
+    private static void writeCsv(Path file, List<EpochRecord> records) throws IOException {
+        List<Map<String, Double>> history = records.stream().map(EpochRecord::toMap).toList();
         Set<String> columns = new LinkedHashSet<>();
         history.forEach(h -> columns.addAll(h.keySet()));
         StringBuilder sb = new StringBuilder(String.join(",", columns)).append('\n');

@@ -104,4 +104,22 @@ class IndexCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("probe labels"), r.err());
     }
+
+    @Test
+    void parentNeedsASubcommandAndEachSubcommandHasItsOwnHelp() {
+        CliRun r = CliRun.of("index");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("index needs a subcommand: build, search or evaluate"), r.err());
+
+        r = CliRun.of("index", "build", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("--beam-width") && r.out().contains("(default: 100)")
+                && r.out().contains("--embeddings"), r.out());
+        r = CliRun.of("index", "search", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("--threshold") && r.out().contains("--exact"), r.out());
+        r = CliRun.of("index", "evaluate", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("--fpir") && r.out().contains("(default: 0.01,0.1)"), r.out());
+    }
 }

@@ -47,6 +47,6 @@ class FashionMnistArcFaceIT {
             r = t.fit();
         }
         System.out.println("Fashion-MNIST ArcFace, 1 epoch: " + r.last());
-        assertTrue(r.last().get("ncc_accuracy") >= 0.80, "nearest-center test accuracy " + r.last());
+        assertTrue(r.last().metrics().get("ncc_accuracy") >= 0.80, "nearest-center test accuracy " + r.last());
     }
 }

@@ -55,7 +55,7 @@ class SyntheticFacesVerificationIT {
                 List.of(arcFace), train, sampler::epochBatches, List.of(verification), clock)) {
             r = t.fit();
         }
-        Map<String, Double> last = r.last();
+        Map<String, Double> last = r.last().metrics();
         System.out.println("synthetic faces: untrained AUC " + untrained + ", trained " + last);
         assertTrue(last.get("verification_auc") > untrained + 0.05,
                 "trained AUC " + last.get("verification_auc") + " should beat untrained " + untrained);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,10 +96,10 @@ class EmbeddingTrainerTest {
         try (EmbeddingTrainer t = arcFaceTrainer(dir, 6, data)) {
             r = t.fit();
         }
-        double first = r.history().get(0).get("loss");
-        double last = r.last().get("loss");
+        double first = r.history().get(0).loss();
+        double last = r.last().loss();
         assertTrue(last < first * 0.7, "loss should fall: " + first + " -> " + last);
-        assertTrue(r.last().get("ncc_accuracy") > 0.8, "nearest center accuracy " + r.last());
+        assertTrue(r.last().metrics().get("ncc_accuracy") > 0.8, "nearest center accuracy " + r.last());
         List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
         assertEquals(7, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(0).startsWith("epoch,iteration,loss,"), csv.get(0));
@@ -127,7 +126,7 @@ class EmbeddingTrainerTest {
         assertEquals(1, b.resumedFromEpoch());
         assertEquals(4, b.history().size());
         for (String key : new String[] {"loss", "ncc_accuracy", "map_at_r"}) {
-            assertEquals(a.last().get(key), b.last().get(key), 1e-6, key + ": resumed " + b.last() + " vs " + a.last());
+            assertEquals(a.last().toMap().get(key), b.last().toMap().get(key), 1e-6, key + ": resumed " + b.last() + " vs " + a.last());
         }
     }
 
@@ -187,7 +186,7 @@ class EmbeddingTrainerTest {
             assertEquals(0, state.epoch());
             assertEquals(8, state.iteration());
             assertEquals(1, state.history().size());
-            assertEquals(3.0, state.partial().get("steps"), 0.0);
+            assertEquals(3, state.partial().steps());
             // the same run resumes inside epoch 2 and ends where the uninterrupted run ended
             TrainResult resumed = t.fit();
             assertEquals(0, resumed.resumedFromEpoch());
@@ -195,7 +194,7 @@ class EmbeddingTrainerTest {
             assertEquals(7, resumed.stepLosses().size(), "2 steps of epoch 2 and 5 of epoch 3 remained");
             for (int epoch = 1; epoch < 3; epoch++) {
                 for (String key : new String[] {"loss", "iteration", "ncc_accuracy", "map_at_r"}) {
-                    assertEquals(whole.history().get(epoch).get(key), resumed.history().get(epoch).get(key), 1e-6,
+                    assertEquals(whole.history().get(epoch).toMap().get(key), resumed.history().get(epoch).toMap().get(key), 1e-6,
                             "epoch " + (epoch + 1) + " " + key + ": resumed " + resumed.history().get(epoch)
                                     + " vs uninterrupted " + whole.history().get(epoch));
                 }
@@ -217,8 +216,9 @@ class EmbeddingTrainerTest {
                 new TrainingClock())) {
             r = t.fit();
         }
-        Map<String, Double> first = r.history().get(0);
-        assertTrue(r.last().get("loss_SoftmaxLoss") < first.get("loss_SoftmaxLoss"), r.history().toString());
-        assertTrue(r.last().get("ncc_accuracy") > 0.7, r.last().toString());
+        EpochRecord first = r.history().get(0);
+        assertTrue(r.last().componentLosses().get("SoftmaxLoss") < first.componentLosses().get("SoftmaxLoss"),
+                r.history().toString());
+        assertTrue(r.last().metrics().get("ncc_accuracy") > 0.7, r.last().toString());
     }
 }
