@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.metric4j.math.NDMath;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
 
 /**
@@ -162,7 +163,7 @@ class ReducersTest {
     @ParameterizedTest
     @EnumSource(Dtype.class)
     void avgNonZeroOfAllZeroTermsIsZero(Dtype dt) {
-        Function<NDArray, NDArray> f = v -> new AvgNonZeroReducer().reduce(LossTerms.of(v.mul(0.0)));
+        Function<NDArray, NDArray> f = v -> new AvgNonZeroReducer().reduce(LossTerms.of(NDMath.mul(v, 0.0)));
         try (NDManager m = NDManager.newBaseManager()) {
             ValueAndGrad r = valueAndGrad(m, VALUES, 3, 3, dt.type, f);
             check("AvgNonZeroReducer, all zero", r, dt.type, 0, new double[9]);
