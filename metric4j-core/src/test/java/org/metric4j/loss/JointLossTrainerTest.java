@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.metric4j.head.ClassCenters;
+import org.metric4j.schedule.LinearWarmup;
 import org.metric4j.schedule.StepListener;
 import org.metric4j.schedule.TrainingClock;
 
@@ -179,11 +180,46 @@ class JointLossTrainerTest {
             }
         }
         assertEquals(10, clock.iteration(), "2 epochs x 5 steps");
+        // a loss parameter scheduled on the same clock follows the trainer
+        CosFaceLoss cosFace = CosFaceLoss.builder().optMargin(new LinearWarmup(0, 0.4, 20), clock).build();
+        assertEquals(0.2, cosFace.currentMargin(), 1e-12, "margin warm-up half way after 10 of 20 steps");
         List<Long> expected = new ArrayList<>();
         for (long i = 0; i < 10; i++) {
             expected.add(i);
         }
         assertEquals(expected, seenByHook, "the hook runs once per step, before the clock ticks");
+    }
+
+    @Test
+    void evaluateChangesNoStateSoDjlsSecondEvaluationForLoggingIsHarmless() {
+        long seed = 21;
+        Random rnd = new Random(seed);
+        int b = 12;
+        int d = 5;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = org.metric4j.math.NDTestSupport.array(manager,
+                    org.metric4j.math.NDTestSupport.gaussian(rnd, b * d), b, d, DataType.FLOAT32);
+            long[] ys = new long[b];
+            for (int i = 0; i < b; i++) {
+                ys[i] = i % 4;
+            }
+            NDList labels = new NDList(manager.create(ys));
+            for (LossCatalog.Case c : LossCatalog.all()) {
+                MetricLoss loss = c.loss();
+                float first = loss.evaluate(labels, new NDList(x)).getFloat();
+                float second = loss.evaluate(labels, new NDList(x)).getFloat();
+                assertEquals(first, second, 0f, "seed " + seed + ": " + c + " changed between two evaluations");
+            }
+            // a center loss with its rule leaves the centers alone in evaluate
+            NDArray centers = manager.randomNormal(new Shape(4, d));
+            float[] before = centers.toFloatArray();
+            CenterLoss center = new CenterLoss(new CenterUpdate(0.5));
+            center.evaluate(labels, new NDList(x, centers));
+            center.evaluate(labels, new NDList(x, centers));
+            assertArrayEquals(before, centers.toFloatArray(), 0f, "CenterLoss.evaluate moved the centers");
+            center.afterStep(labels, new NDList(x, centers));
+            assertTrue(maxAbsDiff(before, centers.toFloatArray()) > 1e-4, "afterStep moves the centers");
+        }
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {
