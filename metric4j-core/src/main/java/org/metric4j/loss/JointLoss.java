@@ -31,7 +31,8 @@ import org.metric4j.schedule.StepUpdate;
  * a component reading a subset of the predictions evaluates the wrong inputs; {@link
  * #componentEvaluators()} gives one evaluator per component that reads this loss's own
  * accumulators (each component's unweighted value, computed once per batch with the total), and
- * {@link #register(DefaultTrainingConfig)} adds them to a training config. After {@code
+ * {@link #register(DefaultTrainingConfig)} adds them to a training config ({@link
+ * #newTrainingConfig()} makes one). After {@code
  * EasyTrain.fit} the trainer's metrics then hold {@code train_epoch_<component>} for every part
  * and \( \sum_k w_k \cdot \) part_k as {@code train_epoch_<name>}.
  *
@@ -143,6 +144,11 @@ public final class JointLoss extends AbstractCompositeLoss implements StepUpdate
                     "config's loss must be this JointLoss, got " + config.getLossFunction());
         }
         return config.addEvaluators(parts);
+    }
+
+    /** {@code new DefaultTrainingConfig(this)} with {@link #componentEvaluators()} registered. */
+    public DefaultTrainingConfig newTrainingConfig() {
+        return register(new DefaultTrainingConfig(this));
     }
 
     @Override

@@ -76,8 +76,7 @@ class JointLossTrainerTest {
     }
 
     private static DefaultTrainingConfig config(JointLoss loss) {
-        return loss.register(new DefaultTrainingConfig(loss)
-                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build()));
+        return loss.newTrainingConfig().optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build());
     }
 
     @Test
