@@ -1,6 +1,9 @@
 package org.metric4j.train;
 
 import ai.djl.nn.Block;
+import ai.djl.training.tracker.PolynomialDecayTracker;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.training.tracker.WarmUpTracker;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Function;
@@ -38,13 +41,11 @@ import org.metric4j.miner.TripletMarginMiner;
 import org.metric4j.miner.TripletMiner;
 import org.metric4j.model.FaceResNet;
 import org.metric4j.model.LeNetPlusPlus;
-import org.metric4j.schedule.CosineDecay;
 import org.metric4j.schedule.LinearWarmup;
 import org.metric4j.schedule.PowerDecay;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.StepDecay;
 import org.metric4j.schedule.TrainingClock;
-import org.metric4j.schedule.Warmup;
 
 /**
  * Every trainable component by name, with parameters and the defaults of the classes they build:
@@ -247,21 +248,97 @@ public final class Components {
         return b.build();
     }
 
-    /** Learning-rate schedules, built from the iterations per epoch. */
+    /**
+     * Learning-rate schedules, built from the iterations per epoch: DJL's trackers ({@code
+     * FixedTracker}, {@code CosineTracker}, {@code PolynomialDecayTracker}, {@code FactorTracker},
+     * and {@code WarmUpTracker} for {@code warmup}) and metric4j's {@link StepDecay} for epoch
+     * milestones. DJL's warm-up runs the main tracker from its start after the warm-up
+     * iterations, so the main schedule is shortened (cosine, poly) or its milestones moved back
+     * (step) by the warm-up: the schedule still ends, or decays, at the epochs given.
+     */
     public static final Registry<Void, Function<Integer, Schedule>> LEARNING_RATES =
             new Registry<Void, Function<Integer, Schedule>>("learning-rate schedule")
                     .add("constant", "a constant rate", Set.of("lr", "warmup"),
-                            (s, c) -> perEpoch -> warm(s, Schedule.constant(s.number("lr", 0.01))))
-                    .add("step", "x gamma at each epoch of 'at' (epochs separated by ';')", Set.of("lr", "gamma", "at", "warmup"),
-                            (s, c) -> perEpoch -> warm(s, new StepDecay(s.number("lr", 0.1), s.number("gamma", 0.1),
-                                    Arrays.stream(s.text("at", "").split(";")).filter(t -> !t.isBlank())
-                                            .mapToLong(t -> Long.parseLong(t.trim()) * perEpoch).toArray())))
-                    .add("cosine", "cosine annealing over 'epochs' epochs to 'min'", Set.of("lr", "min", "epochs", "warmup"),
-                            (s, c) -> perEpoch -> warm(s, new CosineDecay(s.number("lr", 0.1), s.number("min", 0),
-                                    (long) Math.max(1, s.integer("epochs", 1)) * perEpoch)));
+                            (s, c) -> perEpoch -> {
+                                double lr = s.number("lr", 0.01);
+                                // without a warm-up, DJL's FixedTracker in double precision (exact in logs)
+                                return s.integer("warmup", 0) == 0 ? Schedule.constant(lr)
+                                        : warm(s, Tracker.fixed((float) lr), "constant(lr=" + lr + ")");
+                            })
+                    .add("step", "x gamma at each epoch of 'at' (epochs separated by ';')",
+                            Set.of("lr", "gamma", "at", "warmup"),
+                            (s, c) -> perEpoch -> {
+                                long shift = s.integer("warmup", 0);
+                                StepDecay step = new StepDecay(s.number("lr", 0.1), s.number("gamma", 0.1),
+                                        Arrays.stream(s.text("at", "").split(";")).filter(t -> !t.isBlank())
+                                                .mapToLong(t -> Math.max(0, Long.parseLong(t.trim()) * perEpoch - shift))
+                                                .toArray());
+                                return shift == 0 ? step : warm(s, step.asTracker(), step.toString());
+                            })
+                    .add("cosine", "cosine annealing over 'epochs' epochs to 'min' (DJL's CosineTracker)",
+                            Set.of("lr", "min", "epochs", "warmup"),
+                            (s, c) -> perEpoch -> {
+                                double lr = s.number("lr", 0.1);
+                                double min = s.number("min", 0);
+                                if (!(lr > min) || !(min >= 0)) {
+                                    throw new IllegalArgumentException(
+                                            "cosine needs lr > min >= 0, got lr=" + lr + ", min=" + min);
+                                }
+                                int total = mainIterations(s, perEpoch);
+                                return warm(s, Tracker.cosine().setBaseValue((float) lr).optFinalValue((float) min)
+                                        .setMaxUpdates(total).build(),
+                                        "cosine(lr=" + lr + ", min=" + min + ", iterations=" + total + ")");
+                            })
+                    .add("poly", "(1 - t/T)^power decay over 'epochs' epochs to 'end' (DJL's PolynomialDecayTracker;"
+                                    + " InsightFace's arcface_torch uses power 2 with a warm-up)",
+                            Set.of("lr", "end", "power", "epochs", "warmup"),
+                            (s, c) -> perEpoch -> {
+                                double lr = s.number("lr", 0.1);
+                                double end = s.number("end", 0);
+                                double power = s.number("power", 2);
+                                if (!(lr >= end) || !(end >= 0) || !(power > 0)) {
+                                    throw new IllegalArgumentException("poly needs lr >= end >= 0 and power > 0, got lr="
+                                            + lr + ", end=" + end + ", power=" + power);
+                                }
+                                int total = mainIterations(s, perEpoch);
+                                return warm(s, PolynomialDecayTracker.builder().setBaseValue((float) lr)
+                                        .setEndLearningRate((float) end).setDecaySteps(total)
+                                        .optPower((float) power).build(),
+                                        "poly(lr=" + lr + ", end=" + end + ", power=" + power + ", iterations="
+                                                + total + ")");
+                            })
+                    .add("exponential", "x gamma per epoch, continuously (DJL's FactorTracker, per iteration"
+                                    + " gamma^(1/iterations per epoch))",
+                            Set.of("lr", "gamma", "warmup"),
+                            (s, c) -> perEpoch -> {
+                                double lr = s.number("lr", 0.1);
+                                double gamma = s.number("gamma", 0.9);
+                                if (!(lr > 0) || !(gamma > 0 && gamma <= 1)) {
+                                    throw new IllegalArgumentException(
+                                            "exponential needs lr > 0 and gamma in (0, 1], got lr=" + lr + ", gamma=" + gamma);
+                                }
+                                float factor = (float) Math.pow(gamma, 1.0 / Math.max(1, perEpoch));
+                                return warm(s, Tracker.factor().setBaseValue((float) lr).setFactor(factor).build(),
+                                        "exponential(lr=" + lr + ", gamma=" + gamma + " per epoch)");
+                            });
 
-    private static Schedule warm(Spec s, Schedule inner) {
+    /** The iterations of the main schedule: 'epochs' epochs less the warm-up, at least 1. */
+    private static int mainIterations(Spec s, int perEpoch) {
+        long total = (long) Math.max(1, s.integer("epochs", 1)) * perEpoch - s.integer("warmup", 0);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, total));
+    }
+
+    /** The main tracker behind DJL's linear warm-up from 1% of its first value, when 'warmup' > 0. */
+    private static Schedule warm(Spec s, Tracker main, String description) {
         int warmup = s.integer("warmup", 0);
-        return warmup > 0 ? new Warmup(inner, warmup, 0.01) : inner;
+        if (warmup < 0) {
+            throw new IllegalArgumentException("warmup must be >= 0 iterations, got " + warmup);
+        }
+        if (warmup == 0) {
+            return Schedule.of(main, description);
+        }
+        Tracker warmed = WarmUpTracker.builder().setMainTracker(main).optWarmUpSteps(warmup)
+                .optWarmUpBeginValue(0.01f * main.getNewValue(0)).optWarmUpMode(WarmUpTracker.Mode.LINEAR).build();
+        return Schedule.of(warmed, "warmup(" + warmup + ", " + description + ")");
     }
 }

@@ -6,8 +6,17 @@ import ai.djl.ndarray.NDManager;
 
 /**
  * An optimizer whose state (momentum, moments) can be saved in a checkpoint and restored, so that
- * a resumed run continues exactly where it stopped (DJL's optimizers keep theirs private).
- * Updates follow PyTorch's definitions; weight decay is L2 added to the gradient.
+ * a resumed run continues exactly where it stopped. Updates follow PyTorch's definitions; weight
+ * decay is L2 added to the gradient.
+ *
+ * <p>Why not DJL's {@code ai.djl.training.optimizer.Optimizer}s (0.35.1): they keep their state
+ * (momentum, Adam's moments, update counts) in private maps with no way to read or restore it, so
+ * a resumed run cannot continue exactly; DJL's SGD is MXNet-style, \( v \leftarrow \mu v + \eta
+ * (g + \lambda w),\ w \leftarrow w - v \), which differs from PyTorch's \( v \leftarrow \mu v +
+ * g,\ w \leftarrow w - \eta v \) whenever the learning rate changes (warm-up, decay); and its
+ * {@code clipGrad} clamps each gradient element (in the PyTorch engine from above only) instead of
+ * scaling all gradients by their global norm. The learning rate of each step comes from a {@link
+ * org.metric4j.schedule.Schedule}, on DJL's trackers where they fit.
  */
 public interface ParameterOptimizer {
 

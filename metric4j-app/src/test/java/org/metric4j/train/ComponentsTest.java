@@ -60,8 +60,25 @@ class ComponentsTest {
         assertEquals(0.01, step.valueAt(20), 1e-15);
         assertEquals(0.001, step.valueAt(40), 1e-15);
         Schedule cos = Components.LEARNING_RATES.create("cosine:lr=1,epochs=2,warmup=5", null).apply(10);
-        assertEquals(0.01, cos.valueAt(0), 1e-12);
+        assertEquals(0.01, cos.valueAt(0), 1e-8, "DJL's trackers are float");
         assertEquals(0.0, cos.valueAt(20), 1e-12);
+        // DJL's warm-up: linear from 1% to the main schedule's first value, then the main schedule
+        assertEquals(0.01 + 0.99 * 3 / 5, cos.valueAt(3), 1e-6);
+        assertEquals(1.0, cos.valueAt(5), 1e-6);
+        assertEquals(0.5 * (1 + Math.cos(Math.PI * 7 / 15)), cos.valueAt(12), 1e-6);
+        // step with a warm-up still decays at the epochs given
+        Schedule warmStep = Components.LEARNING_RATES.create("step:lr=0.1,gamma=0.1,at=2,warmup=5", null).apply(10);
+        assertEquals(0.1, warmStep.valueAt(19), 1e-7);
+        assertEquals(0.01, warmStep.valueAt(20), 1e-8);
+        Schedule poly = Components.LEARNING_RATES.create("poly:lr=0.1,epochs=1", null).apply(10);
+        assertEquals(0.1 * Math.pow(1 - 4 / 10.0, 2), poly.valueAt(4), 1e-8);
+        assertEquals(0.0, poly.valueAt(10), 1e-12);
+        Schedule exp = Components.LEARNING_RATES.create("exponential:lr=0.1,gamma=0.5", null).apply(10);
+        assertEquals(0.05, exp.valueAt(10), 1e-7);
+        assertEquals(0.1 * Math.pow(0.5, 0.5), exp.valueAt(5), 1e-7);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Components.LEARNING_RATES.create("cosine:lr=0.1,min=0.2", null).apply(10));
+        assertTrue(e.getMessage().contains("lr > min"), e.getMessage());
     }
 
     @Test

@@ -16,6 +16,10 @@ import ai.djl.util.PairList;
 import java.util.Arrays;
 import java.util.Random;
 import org.metric4j.math.Inputs;
+import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.StepListener;
+import org.metric4j.schedule.StepUpdate;
+import org.metric4j.schedule.TrainingClock;
 
 /**
  * A partial cosine classifier for huge class counts (PartialFC, An et al. 2022,
@@ -52,7 +56,9 @@ import org.metric4j.math.Inputs;
  * }</pre>
  *
  * <p>As a Block, {@code forward(parameterStore, data, labels, params)} returns {@link
- * SampledBatch#toList()}; a forward without labels is an error. Defaults: sample rate {@value
+ * SampledBatch#toList()}; a forward without labels is an error. Under a plain DJL {@code Trainer}
+ * train it with {@code org.metric4j.loss.PartialFCLoss} (which reads the renumbered labels) and a
+ * {@link StepListener} running {@link #stepUpdate}, so that the rows move once per step. Defaults: sample rate {@value
  * #DEFAULT_SAMPLE_RATE}, momentum {@value #DEFAULT_MOMENTUM}, weight decay {@value
  * #DEFAULT_WEIGHT_DECAY} (InsightFace's arcface_torch), seed {@value #DEFAULT_SEED}, weights
  * normal with sigma {@value CosineClassifier#DEFAULT_SIGMA} (initial weights follow the engine's
@@ -254,6 +260,25 @@ public final class PartialCosineClassifier extends AbstractBlock {
             values.subi(velocity.muli(learningRate));
             w.set(index, values);
         }
+    }
+
+    /**
+     * This head's {@link #update} as the once-per-step hook of a {@link StepListener}, for a plain
+     * DJL {@code Trainer}: the hook reads the step's {@link SampledBatch} from the predictions
+     * (this head's output, {@link SampledBatch#toList()}) after the backward pass (DJL's gradient
+     * collector keeps the rows' gradient when it closes) and steps with the learning rate of the
+     * clock's iteration. Train the loss through {@code PartialFCLoss}, which reads the renumbered
+     * labels of the batch.
+     *
+     * @param learningRate the head's learning rate per iteration
+     * @param clock the clock the listener advances
+     * @return the hook
+     */
+    public StepUpdate stepUpdate(Schedule learningRate, TrainingClock clock) {
+        if (learningRate == null || clock == null) {
+            throw new IllegalArgumentException("learningRate and clock must not be null");
+        }
+        return (labels, predictions) -> update(SampledBatch.fromList(predictions), learningRate.valueAt(clock.iteration()));
     }
 
     @Override

@@ -2,8 +2,10 @@ package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
+import org.metric4j.schedule.StepUpdate;
 
 /**
  * Center loss (Wen et al. 2016, "A Discriminative Feature Learning Approach for Deep Face
@@ -12,13 +14,52 @@ import org.metric4j.math.NDMath;
  * \( L = L_S + \lambda L_C \) ({@link JointLoss}); the centers either learn through this loss's
  * gradient or move by the paper's rule, {@link CenterUpdate}.
  *
- * <p>{@link #evaluate} takes predictions [B x D embeddings, C x D centers].
+ * <p>{@link #evaluate} takes predictions [B x D embeddings, C x D centers]. Built with a rule,
+ * the loss moves the centers by it once per training step in {@link #afterStep} (called by a
+ * {@link org.metric4j.schedule.StepListener} under a DJL {@code Trainer}), never in {@code
+ * evaluate}; the centers parameter should then be frozen ({@code centers().freeze(true)}) so that
+ * the optimizer does not move them as well.
  */
-public final class CenterLoss extends ClassificationLoss {
+public final class CenterLoss extends ClassificationLoss implements StepUpdate {
 
-    /** The loss. */
+    private final CenterUpdate rule;
+
+    /** The loss; the centers learn through its gradient. */
     public CenterLoss() {
+        this(null);
+    }
+
+    /**
+     * The loss whose centers move by a rule once per step.
+     *
+     * @param rule the update rule, or null for none
+     */
+    public CenterLoss(CenterUpdate rule) {
         super("CenterLoss");
+        this.rule = rule;
+    }
+
+    /** The update rule, or null. */
+    public CenterUpdate rule() {
+        return rule;
+    }
+
+    /**
+     * Moves the centers (predictions entry 1, updated in place) toward the step's embeddings
+     * (entry 0) by the rule; nothing without a rule.
+     */
+    @Override
+    public void afterStep(NDList labels, NDList predictions) {
+        if (rule == null) {
+            return;
+        }
+        if (predictions == null || predictions.size() < 2) {
+            throw new IllegalArgumentException(
+                    getName() + ": predictions must hold [embeddings, centers]");
+        }
+        try (NDScope scope = new NDScope()) {
+            rule.applyInPlace(predictions.get(1), predictions.get(0), labelsOf(labels));
+        }
     }
 
     @Override
@@ -49,6 +90,6 @@ public final class CenterLoss extends ClassificationLoss {
 
     @Override
     public String toString() {
-        return "CenterLoss";
+        return rule == null ? "CenterLoss" : "CenterLoss(" + rule + ")";
     }
 }

@@ -3,6 +3,7 @@ package org.metric4j.schedule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.training.tracker.Tracker;
 import org.junit.jupiter.api.Test;
 
 /** Schedules as functions of the iteration, against hand-computed values. */
@@ -17,22 +18,32 @@ class SchedulesTest {
     }
 
     @Test
-    void stepCosineAndWarmup() {
+    void stepAndMarginWarmup() {
         StepDecay s = new StepDecay(0.1, 0.1, new long[] {10, 20});
         assertEquals(0.1, s.valueAt(9), 1e-15);
         assertEquals(0.01, s.valueAt(10), 1e-15);
         assertEquals(0.001, s.valueAt(25), 1e-15);
-        CosineDecay c = new CosineDecay(1, 0, 100);
-        assertEquals(1, c.valueAt(0), 1e-15);
-        assertEquals(0.5, c.valueAt(50), 1e-12);
-        assertEquals(0, c.valueAt(100), 1e-15);
-        Warmup w = new Warmup(c, 10, 0.1);
-        assertEquals(0.1, w.valueAt(0), 1e-12);
-        assertEquals(c.valueAt(10), w.valueAt(10), 1e-15);
         LinearWarmup m = new LinearWarmup(0, 0.35, 100);
         assertEquals(0.175, m.valueAt(50), 1e-12);
         assertEquals(0.35, m.valueAt(1000), 1e-12);
         assertThrows(IllegalArgumentException.class, () -> new StepDecay(0.1, 0.1, new long[] {5, 5}));
+    }
+
+    @Test
+    void djlTrackersAndSchedulesConvertBothWays() {
+        Schedule cosine = Schedule.of(Tracker.cosine().setBaseValue(1f).optFinalValue(0f).setMaxUpdates(100).build(),
+                "cosine");
+        assertEquals(1, cosine.valueAt(0), 1e-7);
+        assertEquals(0.5, cosine.valueAt(50), 1e-6);
+        assertEquals(0, cosine.valueAt(100), 1e-7);
+        assertEquals(0, cosine.valueAt(5_000_000_000L), 1e-7, "iterations beyond int range read the last one");
+        assertEquals("cosine", cosine.toString());
+        StepDecay s = new StepDecay(0.1, 0.1, new long[] {10, 20});
+        Tracker t = s.asTracker();
+        assertEquals(0.1f, t.getNewValue(9));
+        assertEquals(0.01f, t.getNewValue(10), 1e-9f);
+        assertEquals(0.01f, t.getNewValue("any parameter", 15), 1e-9f);
+        assertEquals(0.1f, t.getNewValue(9), "a schedule reads any iteration again, in any order");
     }
 
     @Test
