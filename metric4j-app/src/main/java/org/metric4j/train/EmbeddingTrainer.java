@@ -273,7 +273,9 @@ public final class EmbeddingTrainer implements AutoCloseable {
                         }
                     }
                     optimizer.nextStep();
-                    applyCenterRules(features, y);
+                    for (LossComponent c : components) {
+                        c.afterStep(features, y);
+                    }
                     long b3 = System.nanoTime();
                     lossSum += total;
                     stepLosses.add(total);
@@ -355,16 +357,6 @@ public final class EmbeddingTrainer implements AutoCloseable {
             double wd = param.getType() == Parameter.Type.WEIGHT ? config.weightDecay() : 0;
             optimizer.update(prefix + "/" + p.getKey(), w, g, rate, wd);
             g.muli(0);
-        }
-    }
-
-    /** Moves rule-updated centers toward the batch's features (Wen et al. 2016, eq. 4). */
-    private void applyCenterRules(NDArray features, NDArray y) {
-        for (LossComponent c : components) {
-            if (c.kind() == LossComponent.Kind.CENTER && c.centerUpdate() != null) {
-                Parameter centers = ((org.metric4j.head.ClassCenters) c.head()).centers();
-                c.centerUpdate().applyInPlace(centers.getArray(), features, y);
-            }
         }
     }
 

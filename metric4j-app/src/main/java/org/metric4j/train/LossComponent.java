@@ -41,6 +41,7 @@ public final class LossComponent {
     private final MetricLoss metricLoss;
     private final MarginSoftmaxLoss marginLoss;
     private final CenterUpdate centerUpdate;
+    private final CenterLoss centerLoss;
 
     private LossComponent(Kind kind, String name, double weight, Block head, MetricLoss metricLoss,
             MarginSoftmaxLoss marginLoss, CenterUpdate centerUpdate) {
@@ -54,6 +55,7 @@ public final class LossComponent {
         this.metricLoss = metricLoss;
         this.marginLoss = marginLoss;
         this.centerUpdate = centerUpdate;
+        this.centerLoss = kind == Kind.CENTER ? new CenterLoss(centerUpdate) : null;
     }
 
     /** A pair / tuple loss on the embeddings. */
@@ -104,6 +106,21 @@ public final class LossComponent {
         return centerUpdate;
     }
 
+    /**
+     * The once-per-step state change of this component, after the optimizer's update: the center
+     * loss's {@link CenterLoss#afterStep} (its rule moves the centers), the same hook a DJL {@code
+     * Trainer} calls through a {@link org.metric4j.schedule.StepListener}; nothing for the others.
+     *
+     * @param embeddings the step's B x D embeddings (no gradient needed)
+     * @param labels the step's B class ids
+     */
+    void afterStep(NDArray embeddings, NDArray labels) {
+        if (centerLoss != null && centerUpdate != null) {
+            NDArray centers = ((ClassCenters) head).centers().getArray();
+            centerLoss.afterStep(new NDList(labels), new NDList(embeddings, centers));
+        }
+    }
+
     /** Whether the optimizer updates this component's head parameters. */
     public boolean headTrainedByOptimizer() {
         return head != null && centerUpdate == null;
@@ -130,7 +147,7 @@ public final class LossComponent {
                 return new SoftmaxLoss().compute(logits, labels);
             default:
                 NDList out = head.forward(ps, new NDList(embeddings), training);
-                return new CenterLoss().compute(embeddings, out.get(1), labels);
+                return centerLoss.compute(embeddings, out.get(1), labels);
         }
     }
 
