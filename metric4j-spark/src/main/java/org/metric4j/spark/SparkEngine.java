@@ -85,7 +85,7 @@ public final class SparkEngine implements DistributedEngine {
     public EmbedResult embed(EmbedJob job, PrintWriter out) throws Exception {
         SparkSession spark = session(job.master());
         EmbedResult r = SparkEmbedding.run(spark, job.model(), INPUT_SIZE, job.flipSum(), job.images(), job.output(),
-                job.partitions());
+                job.partitions(), job.device());
         out.printf(Locale.ROOT, "spark (%s): embedded %d of %d images in %.1f s over %d tasks to %s; %d unreadable"
                         + " (rows kept with their error)%n", spark.sparkContext().master(), r.embedded(),
                 r.images(), r.seconds(), r.partitions(), job.output(), r.unreadable());
@@ -111,7 +111,7 @@ public final class SparkEngine implements DistributedEngine {
             if (set.labels() == null) {
                 throw new IllegalArgumentException("--retrieval needs labels");
             }
-            r = ShardedRetrieval.leaveOneOut(spark, set, shards);
+            r = ShardedRetrieval.leaveOneOut(spark, set, shards, job.device());
             out.printf(Locale.ROOT, "retrieval (leave-one-out, exact top-%d per shard over %d shards, merged): "
                             + "P@1 %.4f, R-Precision %.4f, MAP@R %.4f%n", r.k(), shards, r.precisionAt1(),
                     r.rPrecision(), r.meanAveragePrecisionAtR());
