@@ -2,6 +2,7 @@ package org.metric4j.example;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -18,6 +19,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.metric4j.TestDevice;
 import org.metric4j.loss.TripletMarginLoss;
 import org.metric4j.miner.TripletMarginMiner;
 
@@ -30,8 +32,8 @@ class TrainingStepExampleTest {
     @Test
     void tripletLossWithMinerTrainsAnEmbedder() {
         long seed = 7;
-        try (NDManager manager = NDManager.newBaseManager();
-                Model model = Model.newInstance("embedder")) {
+        try (NDManager manager = TestDevice.manager();
+                Model model = Model.newInstance("embedder", TestDevice.get())) {
             // data: 8 classes x 8 items, 32-d inputs around class means
             Random rnd = new Random(seed);
             int classes = 8;
@@ -67,7 +69,8 @@ class TrainingStepExampleTest {
                             .build())
                     .build();
             DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build());
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build())
+                    .optDevices(new Device[] {TestDevice.get()});
             float first = Float.NaN;
             float last = Float.NaN;
             float allBefore;

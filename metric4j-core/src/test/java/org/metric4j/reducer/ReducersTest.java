@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.metric4j.TestDevice;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
 
 /**
@@ -54,7 +55,7 @@ class ReducersTest {
             }
             return reducer.reduce(terms);
         };
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             return valueAndGrad(m, VALUES, 3, 3, dt, f);
         }
     }
@@ -163,7 +164,7 @@ class ReducersTest {
     @EnumSource(Dtype.class)
     void avgNonZeroOfAllZeroTermsIsZero(Dtype dt) {
         Function<NDArray, NDArray> f = v -> new AvgNonZeroReducer().reduce(LossTerms.of(v.mul(0.0)));
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad r = valueAndGrad(m, VALUES, 3, 3, dt.type, f);
             check("AvgNonZeroReducer, all zero", r, dt.type, 0, new double[9]);
         }
@@ -172,7 +173,7 @@ class ReducersTest {
     @ParameterizedTest
     @EnumSource(Dtype.class)
     void maskOfAnotherShapeIsRejected(Dtype dt) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray v = m.zeros(new Shape(3, 3), dt.type);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LossTerms.of(v, m.create(new boolean[] {true, false, true})));
