@@ -176,6 +176,34 @@ class CommonOptionsTest {
     }
 
     @Test
+    void theMixinsOptionsAreRunFileKeys(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("run.json");
+        Files.writeString(file, "{\"command\": \"compare\", \"loss\": [\"softmax\"], \"seed\": 7, \"epochs\": 3, "
+                + "\"optimizer\": \"sgd\", \"verbose\": true, \"device\": \"cpu\"}");
+        CommandLine cli = Metric4j.commandLine();
+        String[] args = RunFile.expand(cli, new String[] {"compare", "--config", file.toString(), "--output", "x"});
+        String before = System.getProperty(VerbosityOption.PROPERTY);
+        cli.parseArgs(args);
+        assertEquals("debug", System.getProperty(VerbosityOption.PROPERTY), "\"verbose\": true");
+        if (before == null) {
+            System.clearProperty(VerbosityOption.PROPERTY);
+        } else {
+            System.setProperty(VerbosityOption.PROPERTY, before);
+        }
+        CompareCommand compare = (CompareCommand) cli.getSubcommands().get("compare").getCommand();
+        assertEquals(7, compare.seed.seed);
+        assertEquals(3, compare.training.epochs);
+        assertEquals("sgd", compare.training.optimizer);
+        assertEquals("constant:lr=0.003", compare.training.lr, "compare's default where the file is silent");
+        assertEquals("cpu", compare.deviceOption.name);
+        Files.writeString(file, "{\"device\": \"bogus\"}");
+        CliRun r = CliRun.of("train", "--config", file.toString(), "--output", dir.resolve("out").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--device bogus: not a DJL device name"), r.err());
+        assertFalse(Files.exists(dir.resolve("out")));
+    }
+
+    @Test
     void deviceNamesRoundTrip() {
         assertEquals(Device.cpu(), DeviceNames.parse("cpu"));
         assertEquals(Device.gpu(0), DeviceNames.parse("gpu"));
