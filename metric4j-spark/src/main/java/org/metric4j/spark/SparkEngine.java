@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.engine.DistributedEngine;
+import org.metric4j.engine.DeviceNames;
 import org.metric4j.engine.EmbedJob;
 import org.metric4j.engine.EmbedResult;
 import org.metric4j.engine.EvaluateJob;
@@ -164,12 +165,13 @@ public final class SparkEngine implements DistributedEngine {
                 SparkSession spark = session("local[" + cores + "]");
                 double startup = (System.nanoTime() - s0) / 1e9;
                 try {
-                    SparkEmbedding.run(spark, model, INPUT_SIZE, false, images, dir.resolve("warm" + cores), 2 * cores);
+                    SparkEmbedding.run(spark, model, INPUT_SIZE, false, images, dir.resolve("warm" + cores), 2 * cores,
+                            DeviceNames.of(config.device()));
                     int iterations = Math.max(1, Math.min(3, config.iterations()));
                     double[] rates = new double[iterations];
                     for (int it = 0; it < iterations; it++) {
                         EmbedResult r = SparkEmbedding.run(spark, model, INPUT_SIZE, false, images,
-                                dir.resolve("run" + cores + "-" + it), 2 * cores);
+                                dir.resolve("run" + cores + "-" + it), 2 * cores, DeviceNames.of(config.device()));
                         rates[it] = n / r.seconds();
                     }
                     java.util.Arrays.sort(rates);
