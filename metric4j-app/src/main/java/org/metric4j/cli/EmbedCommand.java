@@ -93,7 +93,8 @@ final class EmbedCommand implements Callable<Integer> {
         }
         Path[] files = outputs();
         LabeledImages data = org.metric4j.data.ImageFolder.builder().setRoot(images).optSize(112, 112).build();
-        try (org.metric4j.model.TorchScriptEmbedder ts = org.metric4j.model.TorchScriptEmbedder.load(torchscript, 112, 112, device)) {
+        try (org.metric4j.model.TorchScriptEmbedder ts =
+                org.metric4j.model.TorchScriptEmbedder.load(torchscript, 112, 112, device)) {
             EmbeddingSet set = ts.embed(data, flipSum, 64);
             write(set, files);
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d x %d embeddings of %s by %s%s to %s%n",
