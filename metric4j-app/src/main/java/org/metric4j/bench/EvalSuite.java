@@ -29,8 +29,7 @@ final class EvalSuite {
 
     void run(Consumer<String> out) {
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
-        BenchConfig once = new BenchConfig(0, Math.max(1, Math.min(config.iterations(), 3)),
-                config.threads(), config.only(), config.seed());
+        BenchConfig once = config.withIterations(0, Math.max(1, Math.min(config.iterations(), 3)));
         retrieval("retrieval_100k", 100_000, 1_000, 128, once, out, gson);
         knn("knn_10k_vs_1m", 10_000, 1_000_000, 512, 10, once, out, gson);
     }
@@ -39,7 +38,7 @@ final class EvalSuite {
         if (!config.selects(name)) {
             return;
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
             long[] labels = new long[n];
             for (int i = 0; i < n; i++) {
                 labels[i] = i % classes;
@@ -64,7 +63,7 @@ final class EvalSuite {
         if (!config.selects(name)) {
             return;
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
             manager.getEngine().setRandomSeed((int) config.seed());
             NDArray q = manager.randomNormal(new Shape(queries, dim)).toType(DataType.FLOAT32, false);
             NDArray r = manager.randomNormal(new Shape(references, dim)).toType(DataType.FLOAT32, false);

@@ -104,7 +104,7 @@ final class HeadsSuite {
         }
         int b = sizes.batch();
         int d = sizes.dim();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
             Engine.getInstance().setRandomSeed((int) config.seed());
             NDArray x = manager.randomNormal(new Shape(b, d));
             NDArray w = manager.randomNormal(new Shape(d, classes));
@@ -131,7 +131,7 @@ final class HeadsSuite {
         }
         int b = sizes.batch();
         int d = sizes.dim();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
             Engine.getInstance().setRandomSeed((int) config.seed());
             NDArray x0 = manager.randomNormal(new Shape(b, d));
             NDArray w0 = manager.randomNormal(new Shape(d, classes));
@@ -162,7 +162,7 @@ final class HeadsSuite {
         int b = sizes.batch();
         int d = sizes.dim();
         MarginSoftmaxLoss loss = ArcFaceLoss.builder().build();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
             Engine.getInstance().setRandomSeed((int) config.seed());
             long t0 = System.nanoTime();
             PartialCosineClassifier head = PartialCosineClassifier.builder().setNumClasses(c)
@@ -182,8 +182,7 @@ final class HeadsSuite {
                 }
             };
             int timed = Math.max(config.iterations(), sizes.minPartialSteps() - config.warmup());
-            BenchConfig steps = new BenchConfig(config.warmup(), timed, config.threads(),
-                    config.only(), config.seed());
+            BenchConfig steps = config.withIterations(config.warmup(), timed);
             Map<String, Object> extra = sizesOf(c, loss.toString());
             extra.put("head", head.toString());
             extra.put("sample_rate", sizes.sampleRate());

@@ -63,7 +63,7 @@ final class PairSuite {
             return;
         }
         int batch = classes * perClass;
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
             NDArray x = randomNormal(manager, batch, config.seed());
             NDArray labels = manager.create(pxkLabels(classes, perClass, config.seed()));
             x.setRequiresGradient(true);

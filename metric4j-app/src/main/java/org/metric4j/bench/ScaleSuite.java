@@ -70,7 +70,7 @@ final class ScaleSuite {
      * 128 embeddings evaluated exactly over 4 shards by the Spark engine in local[2].
      */
     private void shardedRetrieval(DistributedEngine spark, Consumer<String> out) throws Exception {
-        BenchConfig once = new BenchConfig(0, 1, config.threads(), config.only(), config.seed());
+        BenchConfig once = config.withIterations(0, 1);
         new EvalSuite(config).retrieval("retrieval_100k", 100_000, 1_000, 128, once, out,
                 new GsonBuilder().disableHtmlEscaping().create());
         if (!config.selects("sharded_retrieval_100k")) {
@@ -83,7 +83,7 @@ final class ScaleSuite {
                 labels[i] = i % 1_000;
             }
             float[] values;
-            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(config.device())) {
                 values = EvalSuite.clustered(m, labels, 1_000, 128, config.seed()).toFloatArray();
             }
             double[] v = new double[values.length];
@@ -102,7 +102,8 @@ final class ScaleSuite {
             Map<String, Object> json = CaseTimer.time("sharded_retrieval_100k", once, () -> {
                 try {
                     result[0] = spark.evaluate(new EvaluateJob("local[2]", dir.resolve("e.npy"),
-                            dir.resolve("e-labels.npy"), null, null, true, 4), new java.io.PrintWriter(sink));
+                            dir.resolve("e-labels.npy"), null, null, true, 4,
+                            org.metric4j.engine.DeviceNames.of(config.device())), new java.io.PrintWriter(sink));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -126,7 +127,7 @@ final class ScaleSuite {
             dir = Files.createTempDirectory("metric4j-scale");
             EmbeddingSet gallery = faces(config.seed(), GALLERY / IDENTITIES, DIM);
             EmbeddingSet probes = faces(config.seed() + 1, 1, DIM);
-            BenchConfig once = new BenchConfig(0, 1, config.threads(), config.only(), config.seed());
+            BenchConfig once = config.withIterations(0, 1);
             Path where = dir.resolve("gallery");
             GalleryIndex[] index = new GalleryIndex[1];
             Map<String, Object> extra = new LinkedHashMap<>();

@@ -39,8 +39,7 @@ final class TrainSuite {
 
     void run(Consumer<String> out) {
         Gson gson = new GsonBuilder().disableHtmlEscaping().create();
-        BenchConfig c = new BenchConfig(1, Math.max(1, Math.min(config.iterations(), 3)),
-                config.threads(), config.only(), config.seed());
+        BenchConfig c = config.withIterations(1, Math.max(1, Math.min(config.iterations(), 3)));
         LabeledImages fmnist = null;
         if (anySelected("lenetpp_fmnist")) {
             try {
@@ -76,7 +75,7 @@ final class TrainSuite {
         Components.Context ctx = new Components.Context(data.numClasses(), clock);
         List<LossComponent> parts = losses.stream().map(l -> Components.LOSSES.create(l, ctx)).toList();
         TrainConfig tc = TrainConfig.builder().optEpochs(1).optSeed(config.seed())
-                .optLearningRate(0.01).optProgressBar(false).build();
+                .optLearningRate(0.01).optProgressBar(false).optDevice(config.device()).build();
         ShuffleSampler sampler = ShuffleSampler.builder().setSize(data).optBatchSize(batch).optSeed(config.seed()).build();
         TrainResult[] last = new TrainResult[1];
         try (EmbeddingTrainer t = new EmbeddingTrainer(tc, Components.BACKBONES.create(backbone, null), parts, data,

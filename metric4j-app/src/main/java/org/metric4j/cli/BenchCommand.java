@@ -1,5 +1,6 @@
 package org.metric4j.cli;
 
+import ai.djl.Device;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.metric4j.bench.Suite;
@@ -38,8 +39,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", description = "Run only the cases whose name matches this regex.")
     String only;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    /** --seed (of the inputs). */
+    @picocli.CommandLine.Mixin SeedOption seed;
+
+    /** --device. */
+    @picocli.CommandLine.Mixin DeviceOption deviceOption;
 
     @Override
     public Integer call() {
@@ -50,8 +54,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         Runtime.setIfAbsent("ai.djl.pytorch.num_threads", String.valueOf(threads));
         Runtime.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        Device device = deviceOption.resolve(spec);
         PrintWriter out = spec.commandLine().getOut();
-        BenchConfig config = new BenchConfig(warmup, iterations, threads, only, seed);
+        BenchConfig config = new BenchConfig(warmup, iterations, threads, only, seed.seed, device);
         suite.run(config, line -> {
             out.println(line);
             out.flush();

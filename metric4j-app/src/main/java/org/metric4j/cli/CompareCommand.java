@@ -1,5 +1,6 @@
 package org.metric4j.cli;
 
+import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.metric4j.report.Comparison;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -37,23 +39,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--loss", required = true, description = "A run's loss (repeat for several runs; '+' joins components).")
     List<String> losses;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "Epochs per run (default: ${DEFAULT-VALUE}).")
-    int epochs;
+    /** --optimizer, --lr, --epochs, --batch-size, --pk, --no-progress (compare's defaults). */
+    @Mixin TrainingOptions training = TrainingOptions.forCompare();
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    /** --seed. */
+    @Mixin SeedOption seed;
 
-    @Option(names = "--optimizer", defaultValue = "adam", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
-    String optimizer;
-
-    @Option(names = "--lr", defaultValue = "constant:lr=0.003", description = "Learning-rate spec (default: ${DEFAULT-VALUE}).")
-    String lr;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--pk", description = "P x K sampling, e.g. 32x4 (default: 32x4 when a loss is pair-based, else plain shuffling).")
-    String pk;
+    /** --device. */
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON run file holding these options "
             + "(keys without dashes, lists for repeated options); options after it override it. See experiments/.")
@@ -65,11 +58,11 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing --output directory.")
     boolean force;
 
-    @Option(names = "--no-progress", description = "No progress bars.")
-    boolean noProgress;
-
     @Override
     public Integer call() throws Exception {
+        Device device = deviceOption.resolve(spec);
+        String optimizer = training.optimizer;
+        String pk = training.pk;
         if (Files.exists(output) && !force) {
             throw new ParameterException(spec.commandLine(), "--output " + output + " exists; give --force to overwrite it");
         }
@@ -95,8 +88,9 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         String command = "metric4j compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        new Comparison(dataset, entries, new Comparison.Budget(epochs, batchSize, optimizer, lr, seed, pkv), command)
-                .run(output, spec.commandLine().getOut(), !noProgress);
+        new Comparison(dataset, entries, new Comparison.Budget(training.epochs, training.batchSize, optimizer, training.lr,
+                seed.seed, pkv, device), command)
+                .run(output, spec.commandLine().getOut(), !training.noProgress);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package org.metric4j.cli;
 
+import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
+    /** --device. */
+    @picocli.CommandLine.Mixin DeviceOption deviceOption;
+
     /** The runs: loss specs tuned for 2-D / 3-D features (small scales and margins, as in the papers' plots). */
     static final String[] LOSSES = {
         "softmax",
@@ -47,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Device device = deviceOption.resolve(spec);
         var out = spec.commandLine().getOut();
         boolean fashion = Files.isDirectory(Path.of(FashionMnist.SYSTEM_DIR))
                 || Files.isDirectory(FashionMnist.DEFAULT_CACHE_DIR);
@@ -69,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("metric4j demo: " + entries.size() + " runs of LeNet++ on " + dataset + ", report in " + output);
         out.flush();
         String command = "metric4j demo " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        new Comparison(dataset, entries, new Comparison.Budget(1, 128, "adam", "constant:lr=0.003", 1, null), command)
+        new Comparison(dataset, entries, new Comparison.Budget(1, 128, "adam", "constant:lr=0.003", 1, null, device), command)
                 .run(output, out, !noProgress);
         return 0;
     }

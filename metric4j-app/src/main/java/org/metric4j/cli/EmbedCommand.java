@@ -1,5 +1,6 @@
 package org.metric4j.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -66,8 +67,11 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite existing files.")
     boolean force;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of generated datasets (default: ${DEFAULT-VALUE}).")
-    long seed;
+    /** --seed (of generated datasets). */
+    @picocli.CommandLine.Mixin SeedOption seed;
+
+    /** --device. */
+    @picocli.CommandLine.Mixin DeviceOption deviceOption;
 
     /** --engine, --master, --partitions. */
     @picocli.CommandLine.Mixin EngineOptions engine;
@@ -83,13 +87,14 @@ final class EmbedCommand implements Callable<Integer> {
         return all;
     }
 
-    private int embedTorchScript() throws Exception {
+    private int embedTorchScript(Device device) throws Exception {
         if (images == null || !Files.isDirectory(images)) {
             throw new ParameterException(spec.commandLine(), "--torchscript needs --images DIR (an image folder), got " + images);
         }
         Path[] files = outputs();
         LabeledImages data = org.metric4j.data.ImageFolder.builder().setRoot(images).optSize(112, 112).build();
-        try (org.metric4j.model.TorchScriptEmbedder ts = org.metric4j.model.TorchScriptEmbedder.load(torchscript, 112, 112)) {
+        try (org.metric4j.model.TorchScriptEmbedder ts =
+                org.metric4j.model.TorchScriptEmbedder.load(torchscript, 112, 112, device)) {
             EmbeddingSet set = ts.embed(data, flipSum, 64);
             write(set, files);
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d x %d embeddings of %s by %s%s to %s%n",
@@ -112,6 +117,7 @@ final class EmbedCommand implements Callable<Integer> {
         if ((model == null) == (torchscript == null)) {
             throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --torchscript FILE");
         }
+        Device device = deviceOption.resolve(spec);
         if (!engine.local()) {
             if (torchscript == null || images == null) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
@@ -125,14 +131,15 @@ final class EmbedCommand implements Callable<Integer> {
                 FileTrees.delete(output);
             }
             DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, torchscript, flipSum, images,
-                    output, engine.partitions), spec.commandLine().getOut());
+                    output, engine.partitions,
+                    org.metric4j.engine.DeviceNames.of(device)), spec.commandLine().getOut());
             return 0;
         }
         if (!output.toString().endsWith(".npy")) {
             throw new ParameterException(spec.commandLine(), "--output must end with .npy, got " + output);
         }
         if (torchscript != null) {
-            return embedTorchScript();
+            return embedTorchScript(device);
         }
         Path info = model.resolve("backbone.json");
         Path params = model.resolve("backbone.params");
@@ -144,7 +151,7 @@ final class EmbedCommand implements Callable<Integer> {
         JsonObject json = JsonParser.parseString(Files.readString(info, StandardCharsets.UTF_8)).getAsJsonObject();
         String backboneSpec = json.get("backbone").getAsString();
         Datasets.TrainData data = Datasets.DATASETS.create(
-                dataset != null ? dataset : json.get("dataset").getAsString(), seed);
+                dataset != null ? dataset : json.get("dataset").getAsString(), seed.seed);
         LabeledImages images;
         switch (split.toLowerCase(Locale.ROOT)) {
             case "train":
@@ -157,7 +164,7 @@ final class EmbedCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--split must be train or heldout, got '" + split + "'");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             Block backbone = Components.BACKBONES.create(backboneSpec, null);
             backbone.initialize(manager, DataType.FLOAT32,
                     new Shape(1, images.channels(), images.height(), images.width()));

@@ -1,5 +1,6 @@
 package org.metric4j.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -69,8 +70,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--clustering", description = "k-means++ clustering with NMI and AMI (needs labels).")
     boolean clustering;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of k-means++ (default: ${DEFAULT-VALUE}).")
-    long seed;
+    /** --seed (of k-means++). */
+    @picocli.CommandLine.Mixin SeedOption seed;
+
+    /** --device (of the retrieval's k-NN search). */
+    @picocli.CommandLine.Mixin DeviceOption deviceOption;
 
     /** --engine, --master, --partitions. */
     @picocli.CommandLine.Mixin EngineOptions engine;
@@ -82,13 +86,15 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "nothing to evaluate: give --pairs FILE, --retrieval and/or --clustering");
         }
+        Device device = deviceOption.resolve(spec);
         if (!engine.local()) {
             if (clustering || skipMissing || score != PairVerification.Score.COSINE) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
                         + " evaluates --retrieval and --pairs with cosine scores (no --clustering, --skip-missing, --score)");
             }
             EvaluateResult result = DistributedEngine.find(engine.engine).evaluate(new EvaluateJob(engine.master,
-                    embeddings, labels, names, pairs, retrieval, engine.partitions), out);
+                    embeddings, labels, names, pairs, retrieval, engine.partitions,
+                    org.metric4j.engine.DeviceNames.of(device)), out);
             out.println(result.toJson());
             out.flush();
             return 0;
@@ -124,7 +130,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         "--retrieval and --clustering need labels: use a CSV with labels or --labels FILE.npy");
             }
             if (retrieval) {
-                try (NDManager manager = NDManager.newBaseManager()) {
+                try (NDManager manager = NDManager.newBaseManager(device)) {
                     NDArray x = manager.create(set.floats(), new Shape(set.size(), set.dim()));
                     RetrievalMetrics.Report r = RetrievalMetrics.leaveOneOut(x, y, new KnnSearch());
                     out.printf(Locale.ROOT, "retrieval (leave-one-out, k=%d): P@1 %.4f, R-Precision %.4f, "
@@ -139,7 +145,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
             }
             if (clustering) {
-                Clustering.Report c = Clustering.evaluate(unit(set), set.size(), set.dim(), y, seed, 300);
+                Clustering.Report c = Clustering.evaluate(unit(set), set.size(), set.dim(), y, seed.seed, 300);
                 out.printf(Locale.ROOT, "clustering (k-means++ on unit vectors): NMI %.4f, AMI %.4f%n", c.nmi(), c.ami());
                 json.put("nmi", c.nmi());
                 json.put("ami", c.ami());

@@ -16,6 +16,9 @@ public final class Metric4j implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    /** -v / --verbose, inherited by every subcommand. */
+    @CommandLine.Mixin VerbosityOption verbosity;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -33,6 +36,16 @@ public final class Metric4j implements Runnable {
                 return 1;
             }
             throw e;
+        });
+        CommandLine.IParameterExceptionHandler standard = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, args) -> {
+            if (e instanceof DeviceOption.Unavailable) {
+                CommandLine line = e.getCommandLine();
+                line.getErr().println("metric4j " + line.getCommandName() + ": error: " + e.getMessage());
+                line.getErr().flush();
+                return line.getCommandSpec().exitCodeOnInvalidInput();
+            }
+            return standard.handleParseException(e, args);
         });
         return cli;
     }

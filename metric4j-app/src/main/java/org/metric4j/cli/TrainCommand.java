@@ -1,5 +1,6 @@
 package org.metric4j.cli;
 
+import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
@@ -30,6 +31,7 @@ import org.metric4j.train.LossComponent;
 import org.metric4j.train.TrainConfig;
 import org.metric4j.train.TrainResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -62,14 +64,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--loss", description = "Loss spec, repeatable for a weighted sum (weight=...). Default: arcface.")
     List<String> losses = new ArrayList<>();
 
-    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
-    String optimizer;
-
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
-
-    @Option(names = "--lr", defaultValue = "constant:lr=0.01", description = "Learning-rate schedule spec (default: ${DEFAULT-VALUE}).")
-    String lr;
 
     @Option(names = "--weight-decay", defaultValue = "5e-4", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
@@ -77,17 +73,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-lr-factor", defaultValue = "1", description = "Heads' learning rate / backbone's (default: ${DEFAULT-VALUE}).")
     double headLrFactor;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Batch size of plain shuffling (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    /** --optimizer, --lr, --epochs, --batch-size, --pk, --no-progress (train's defaults). */
+    @Mixin TrainingOptions training = TrainingOptions.forTrain();
 
-    @Option(names = "--pk", description = "P x K sampling, e.g. 16x4 (default for pair losses: 32x4).")
-    String pk;
+    /** --seed. */
+    @Mixin SeedOption seedOption;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "Epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    /** --device. */
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--output", description = "Output directory (checkpoints, metrics.csv, model, embeddings).")
     Path output;
@@ -97,9 +90,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Overwrite an existing --output directory.")
     boolean force;
-
-    @Option(names = "--no-progress", description = "No progress bar.")
-    boolean noProgress;
 
     @Option(names = "--list", description = "List every component with its parameters and exit.")
     boolean list;
@@ -115,6 +105,11 @@ final class TrainCommand implements Callable<Integer> {
             printList(out);
             return 0;
         }
+        Device device = deviceOption.resolve(spec);
+        long seed = seedOption.seed;
+        int epochs = training.epochs;
+        String pk = training.pk;
+        String optimizer = training.optimizer;
         if (epochs < 1) {
             throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
         }
@@ -142,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
             PxKSampler s = PxKSampler.builder().setLabels(data.train()).optP(pkv[0]).optK(pkv[1]).optSeed(seed).build();
             plan = s::epochBatches;
         } else {
-            ShuffleSampler s = ShuffleSampler.builder().setSize(data.train()).optBatchSize(batchSize).optSeed(seed).build();
+            ShuffleSampler s = ShuffleSampler.builder().setSize(data.train()).optBatchSize(training.batchSize).optSeed(seed).build();
             plan = s::epochBatches;
         }
         TrainConfig.OptimizerKind kind;
@@ -153,11 +148,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainConfig config = TrainConfig.builder().optEpochs(epochs).optSeed(seed)
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? momentum : 0)
-                .optLearningRate(Components.LEARNING_RATES.create(lr, null))
+                .optLearningRate(Components.LEARNING_RATES.create(training.lr, null))
                 .optWeightDecay(weightDecay).optHeadLearningRateFactor(headLrFactor)
-                .optOutputDir(output).optProgressBar(!noProgress)
+                .optOutputDir(output).optProgressBar(!training.noProgress).optDevice(device)
                 .describe("dataset", dataset).describe("backbone", backbone).describe("losses", String.join(" + ", losses))
-                .describe("optimizer", optimizer).describe("lr", lr).describe("seed", String.valueOf(seed))
+                .describe("optimizer", optimizer).describe("lr", training.lr).describe("seed", String.valueOf(seed))
                 .build();
         out.printf(Locale.ROOT, "training on %s: %s, %s%n", data.name(), backbone, String.join(" + ", losses));
         out.flush();

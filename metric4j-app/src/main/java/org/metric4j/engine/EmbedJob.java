@@ -14,5 +14,8 @@ import java.nio.file.Path;
  *     label, image bytes)
  * @param output the Parquet directory to write
  * @param partitions the number of tasks (0: the default parallelism)
+ * @param device DJL's name of the device the executors run the model on ({@code cpu}, {@code gpu0}, ...;
+ *     a name, not an {@code ai.djl.Device}, so that the job serializes)
  */
-public record EmbedJob(String master, Path model, boolean flipSum, Path images, Path output, int partitions) {}
+public record EmbedJob(String master, Path model, boolean flipSum, Path images, Path output, int partitions,
+        String device) {}

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param pairs an LFW pairs file for the verification protocol, or null
  * @param retrieval whether to compute leave-one-out retrieval metrics
  * @param partitions shards of the reference set (0: the default parallelism)
+ * @param device DJL's name of the device the shards' k-NN search runs on ({@code cpu}, {@code gpu0}, ...)
  */
 public record EvaluateJob(String master, Path embeddings, Path labels, Path names, Path pairs, boolean retrieval,
-        int partitions) {}
+        int partitions, String device) {}

@@ -1,5 +1,6 @@
 package org.metric4j.engine;
 
+import ai.djl.Device;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,7 +26,12 @@ public interface ImageEmbedder extends AutoCloseable {
 
     /** A TorchScript file with InsightFace's preprocessing at {@code size} x {@code size}. */
     static ImageEmbedder torchScript(Path file, int size) throws IOException {
-        TorchScriptEmbedder model = TorchScriptEmbedder.load(file, size, size);
+        return torchScript(file, size, Device.cpu());
+    }
+
+    /** A TorchScript file with InsightFace's preprocessing at {@code size} x {@code size}, run on {@code device}. */
+    static ImageEmbedder torchScript(Path file, int size, Device device) throws IOException {
+        TorchScriptEmbedder model = TorchScriptEmbedder.load(file, size, size, device);
         return new ImageEmbedder() {
             @Override
             public float[][] embed(BufferedImage[] images, boolean flipSum) {

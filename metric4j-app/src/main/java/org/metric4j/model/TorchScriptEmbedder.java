@@ -1,6 +1,7 @@
 package org.metric4j.model;
 
 import ai.djl.MalformedModelException;
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -62,10 +63,23 @@ public final class TorchScriptEmbedder implements AutoCloseable {
      * @return the embedder
      */
     public static TorchScriptEmbedder load(Path file, int height, int width) throws IOException {
+        return load(file, height, width, Device.cpu());
+    }
+
+    /**
+     * Loads a TorchScript file onto a device: the module's weights and every input batch live there.
+     *
+     * @param file the .pt file
+     * @param height input height (112 for InsightFace models)
+     * @param width input width
+     * @param device the device (DJL's name: cpu, gpu0, ...)
+     * @return the embedder
+     */
+    public static TorchScriptEmbedder load(Path file, int height, int width, Device device) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("model file " + file + " does not exist or is not a file");
         }
-        Model model = Model.newInstance(file.getFileName().toString(), "PyTorch");
+        Model model = Model.newInstance(file.getFileName().toString(), device, "PyTorch");
         try {
             model.load(file.toAbsolutePath().getParent(), file.getFileName().toString());
         } catch (MalformedModelException | RuntimeException e) {

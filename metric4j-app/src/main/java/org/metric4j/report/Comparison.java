@@ -1,5 +1,6 @@
 package org.metric4j.report;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import java.io.IOException;
@@ -58,8 +59,16 @@ public final class Comparison {
      * @param seed seed
      * @param pk P classes x K images per batch, or null: plain shuffling, unless a loss is
      *     pair-based (then 32 x 4)
+     * @param device the device every run trains on
      */
-    public record Budget(int epochs, int batchSize, String optimizer, String learningRate, long seed, int[] pk) {}
+    public record Budget(int epochs, int batchSize, String optimizer, String learningRate, long seed, int[] pk,
+            Device device) {
+
+        /** Checks the device. */
+        public Budget {
+            java.util.Objects.requireNonNull(device, "device");
+        }
+    }
 
     private final String dataset;
     private final List<Entry> entries;
@@ -122,7 +131,7 @@ public final class Comparison {
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? 0.9 : 0)
                 .optLearningRate(Components.LEARNING_RATES.create(budget.learningRate(), null))
                 .optWeightDecay(kind == TrainConfig.OptimizerKind.ADAM ? 0 : 5e-4)
-                .optProgressBar(bars).build();
+                .optProgressBar(bars).optDevice(budget.device()).build();
         LabeledImages train = data.train();
         BatchPlan plan;
         boolean pairLoss = parts.stream().anyMatch(p -> p.kind() == LossComponent.Kind.METRIC);

@@ -88,7 +88,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
         this.plan = plan;
         this.evaluators = List.copyOf(evaluators);
         this.clock = clock;
-        this.manager = NDManager.newBaseManager();
+        this.manager = NDManager.newBaseManager(config.device());
         this.ps = new ParameterStore(manager, false);
         this.optimizer = config.optimizer() == TrainConfig.OptimizerKind.ADAM
                 ? new Adam(manager)

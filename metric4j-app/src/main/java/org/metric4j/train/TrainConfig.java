@@ -1,5 +1,6 @@
 package org.metric4j.train;
 
+import ai.djl.Device;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class TrainConfig {
     private final double headLearningRateFactor;
     private final Path outputDir;
     private final boolean progressBar;
+    private final Device device;
     private final int evalEvery;
     private final Map<String, String> description;
 
@@ -53,6 +55,7 @@ public final class TrainConfig {
         this.headLearningRateFactor = b.headLearningRateFactor;
         this.outputDir = b.outputDir;
         this.progressBar = b.progressBar;
+        this.device = b.device;
         this.evalEvery = b.evalEvery;
         this.description = Map.copyOf(b.description);
     }
@@ -107,6 +110,11 @@ public final class TrainConfig {
         return progressBar;
     }
 
+    /** The device of the model, its parameters and every batch (default {@link Device#cpu()}). */
+    public Device device() {
+        return device;
+    }
+
     /** Evaluate every this many epochs (and after the last). */
     public int evalEvery() {
         return evalEvery;
@@ -128,6 +136,7 @@ public final class TrainConfig {
         private double headLearningRateFactor = 1;
         private Path outputDir;
         private boolean progressBar = true;
+        private Device device = Device.cpu();
         private int evalEvery = 1;
         private final Map<String, String> description = new LinkedHashMap<>();
 
@@ -198,6 +207,12 @@ public final class TrainConfig {
         /** Progress bar (default on). */
         public Builder optProgressBar(boolean on) {
             this.progressBar = on;
+            return this;
+        }
+
+        /** The device to train on (default {@link Device#cpu()}). */
+        public Builder optDevice(Device device) {
+            this.device = java.util.Objects.requireNonNull(device, "device");
             return this;
         }
 

@@ -18,7 +18,7 @@ class HeadsSuiteTest {
 
     private static List<JsonObject> run(String only, int warmup, int iterations) {
         List<String> lines = new ArrayList<>();
-        new HeadsSuite(new BenchConfig(warmup, iterations, 2, only, 1), TINY).run(lines::add);
+        new HeadsSuite(new BenchConfig(warmup, iterations, 2, only, 1, org.metric4j.TestDevice.get()), TINY).run(lines::add);
         List<JsonObject> json = new ArrayList<>();
         for (String line : lines) {
             assertFalse(line.contains("\n"), line);

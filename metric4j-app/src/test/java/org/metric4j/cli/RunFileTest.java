@@ -34,7 +34,7 @@ class RunFileTest {
         // the later --epochs wins: the command parses with overwritten options allowed
         CommandLine.ParseResult parsed = cli.parseArgs(out);
         TrainCommand train = (TrainCommand) parsed.subcommand().commandSpec().userObject();
-        assertEquals(7, train.epochs);
+        assertEquals(7, train.training.epochs);
         assertEquals(List.of("softmax", "center:weight=0.01"), train.losses);
         assertEquals(5e-4, train.weightDecay, 0.0);
         assertTrue(train.force);

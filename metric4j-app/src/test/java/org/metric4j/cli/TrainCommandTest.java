@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.TestDevice;
 import org.metric4j.io.EmbeddingFiles;
 
 /** {@code metric4j train}: a tiny run end to end, its outputs, resume, and bad input. */
@@ -22,7 +23,7 @@ class TrainCommandTest {
             "synthetic-faces:identities=6,images=6,size=32,channels=1,eval-identities=4,eval-images=4,pairs=20",
             "--backbone", "lenetpp:dim=8", "--loss", "arcface:scale=16,margin=0.2", "--optimizer", "adam",
             "--lr", "constant:lr=0.003", "--batch-size", "12", "--epochs", String.valueOf(epochs),
-            "--output", out.toString(), "--no-progress"};
+            "--output", out.toString(), "--no-progress", "--device", TestDevice.name()};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -40,7 +41,8 @@ class TrainCommandTest {
             assertTrue(Files.exists(out.resolve(f)), "missing " + f);
         }
         Path npy = dir.resolve("exported/e.npy");
-        r = run("embed", "--model", out.resolve("model").toString(), "--output", npy.toString());
+        r = run("embed", "--model", out.resolve("model").toString(), "--output", npy.toString(),
+                "--device", TestDevice.name());
         assertEquals("0", r[0], r[2]);
         org.metric4j.eval.EmbeddingSet e =
                 EmbeddingFiles.readNpy(npy, dir.resolve("exported/e-labels.npy"));

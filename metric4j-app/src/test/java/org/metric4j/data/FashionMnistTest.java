@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metric4j.support.Requirements;
+import org.metric4j.TestDevice;
 import org.metric4j.dataset.LabeledImages;
 
 /** Fashion-MNIST: the real files when installed, the search order, the download and its errors. */
@@ -113,7 +114,7 @@ class FashionMnistTest {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = (i * 2347) % 60000;
         }
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = TestDevice.manager()) {
             train.batch(manager, idx).close(); // warm-up
             long b0 = System.nanoTime();
             NDArray batch = train.batch(manager, idx);

@@ -19,6 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.TestDevice;
 
 /** A tree of PNG and JPEG files written here, with a corrupt file and odd entries. */
 class ImageFolderTest {
@@ -126,7 +127,7 @@ class ImageFolderTest {
         float[] again = new float[16 * 12];
         set.image(2, again, 0); // from the cache
         assertArrayEquals(img, again, 0f);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = TestDevice.manager()) {
             NDArray batch = set.batch(manager, new int[] {2, 0, 2});
             assertEquals(new Shape(3, 1, 16, 12), batch.getShape());
             float[] values = batch.toFloatArray();

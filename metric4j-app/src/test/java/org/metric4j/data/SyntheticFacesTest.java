@@ -18,6 +18,7 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.TestDevice;
 import org.metric4j.dataset.LabeledImages;
 
 /** Determinism, open-set identity ranges, a raw-pixel baseline that is neither chance nor perfect. */
@@ -158,7 +159,7 @@ class SyntheticFacesTest {
         SyntheticFaces gray = small().optIdentities(3).optChannels(1).optSize(16, 24).build();
         assertEquals(3 * 32 * 32, rgb.imageSize());
         assertEquals(16 * 24, gray.imageSize());
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = TestDevice.manager()) {
             int[] idx = {29, 0, 13};
             NDArray batch = rgb.batch(manager, idx);
             assertEquals(new Shape(3, 3, 32, 32), batch.getShape());

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.metric4j.support.Requirements;
+import org.metric4j.TestDevice;
 import org.metric4j.data.FashionMnist;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.sampler.ShuffleSampler;
@@ -36,7 +37,8 @@ class FashionMnistArcFaceIT {
         TrainingClock clock = new TrainingClock();
         LossComponent arcFace = Components.LOSSES.create("arcface:scale=30,margin=0.2",
                 new Components.Context(train.numClasses(), clock));
-        TrainConfig config = TrainConfig.builder().optEpochs(1).optSeed(1)
+        TrainConfig config = TrainConfig.builder().optDevice(TestDevice.get())
+                .optEpochs(1).optSeed(1)
                 .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optLearningRate(0.003).optWeightDecay(0)
                 .optOutputDir(dir).optProgressBar(false).build();
         ShuffleSampler sampler = ShuffleSampler.builder().setSize(train).optBatchSize(128).optSeed(1).build();

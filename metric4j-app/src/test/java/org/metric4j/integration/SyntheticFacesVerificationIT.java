@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.metric4j.TestDevice;
 import org.metric4j.data.SyntheticFaces;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.sampler.PxKSampler;
@@ -37,7 +38,7 @@ class SyntheticFacesVerificationIT {
                 .optFirstIdentity(10_000).optSize(56, 56).optSeed(7).build();
         VerificationEvaluator verification = new VerificationEvaluator(unseen, 300, 3);
         double untrained;
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             Engine.getInstance().setRandomSeed(1);
             Block fresh = Components.BACKBONES.create("faceresnet:dim=128", null);
             fresh.initialize(m, DataType.FLOAT32, new Shape(2, 3, 56, 56));
@@ -46,7 +47,8 @@ class SyntheticFacesVerificationIT {
         TrainingClock clock = new TrainingClock();
         LossComponent arcFace = Components.LOSSES.create("arcface:scale=32,margin=0.3",
                 new Components.Context(train.numClasses(), clock));
-        TrainConfig config = TrainConfig.builder().optEpochs(4).optSeed(1)
+        TrainConfig config = TrainConfig.builder().optDevice(TestDevice.get())
+                .optEpochs(4).optSeed(1)
                 .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optLearningRate(0.002).optWeightDecay(0)
                 .optProgressBar(false).build();
         PxKSampler sampler = PxKSampler.builder().setLabels(train).optP(16).optK(4).optSeed(1).build();

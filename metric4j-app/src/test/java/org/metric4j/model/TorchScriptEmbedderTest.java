@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.TestDevice;
 import org.metric4j.io.EmbeddingFiles;
 
 /**
@@ -34,7 +35,8 @@ class TorchScriptEmbedderTest {
         for (int i = 0; i < images.length; i++) {
             images[i] = ImageIO.read(dir.resolve(names.get(i).getAsString()).toFile());
         }
-        try (TorchScriptEmbedder model = TorchScriptEmbedder.load(dir.resolve(expected.get("model").getAsString()), 112, 112)) {
+        try (TorchScriptEmbedder model = TorchScriptEmbedder.load(dir.resolve(expected.get("model").getAsString()), 112, 112,
+                TestDevice.get())) {
             check("embeddings", expected.getAsJsonArray("embeddings"), model.embed(images, false));
             check("flip_sum_normalized", expected.getAsJsonArray("flip_sum_normalized"), model.embed(images, true));
         }

@@ -36,7 +36,8 @@ class ReportBrowserIT {
                 new Comparison.Entry("cosface 3-D", "lenetpp:dim=3", List.of("cosface:scale=10,margin=0.1")));
         StringWriter progress = new StringWriter();
         Path page = new Comparison("synthetic-faces:identities=5,images=12,size=28,channels=1,eval-identities=5,eval-images=12",
-                entries, new Comparison.Budget(1, 20, "adam", "constant:lr=0.003", 1, null), "test")
+                entries, new Comparison.Budget(1, 20, "adam", "constant:lr=0.003", 1, null,
+                org.metric4j.TestDevice.get()), "test")
                 .run(out, new PrintWriter(progress), false);
         assertTrue(progress.toString().contains("[3/3]"), progress.toString());
         String html = Files.readString(page, StandardCharsets.UTF_8);

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
+import org.metric4j.TestDevice;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
 
@@ -22,7 +23,7 @@ class ComponentsTest {
     @Test
     void everyLossBuildsAndGivesAFiniteValue() {
         Components.Context ctx = new Components.Context(4, new TrainingClock());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             Engine.getInstance().setRandomSeed(1);
             NDArray emb = m.randomNormal(new Shape(16, 8));
             NDArray labels = m.create(new long[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
@@ -40,7 +41,7 @@ class ComponentsTest {
 
     @Test
     void backbonesProduceEmbeddingsOfTheRequestedSize() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             Block lenet = Components.BACKBONES.create("lenetpp:dim=3", null);
             lenet.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
             assertEquals(new Shape(2, 3), lenet.getOutputShapes(new Shape[] {new Shape(2, 1, 28, 28)})[0]);

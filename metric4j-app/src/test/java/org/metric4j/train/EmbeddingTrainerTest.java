@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.TestDevice;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.head.ClassCenters;
 import org.metric4j.head.CosineClassifier;
@@ -80,7 +81,8 @@ class EmbeddingTrainerTest {
 
     private static EmbeddingTrainer arcFaceTrainer(Path out, int epochs, TinyImages data) {
         TrainingClock clock = new TrainingClock();
-        TrainConfig config = TrainConfig.builder().optEpochs(epochs).optSeed(3).optLearningRate(0.003)
+        TrainConfig config = TrainConfig.builder().optDevice(TestDevice.get())
+                .optEpochs(epochs).optSeed(3).optLearningRate(0.003)
                 .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optOutputDir(out).optProgressBar(false).build();
         List<LossComponent> parts = List.of(LossComponent.margin(
                 ArcFaceLoss.builder().optScale(16).optMargin(0.2).build(),
@@ -170,7 +172,8 @@ class EmbeddingTrainerTest {
         StoppingImages stopping = new StoppingImages(data, 7 * 24 + 1);
         try (EmbeddingTrainer t = arcFaceTrainer(out, 3, data)) {
             EmbeddingTrainer s = new EmbeddingTrainer(TrainConfig.builder().optEpochs(3).optSeed(3).optLearningRate(0.003)
-                    .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optOutputDir(out).optProgressBar(false).build(),
+                    .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optOutputDir(out).optProgressBar(false)
+                    .optDevice(TestDevice.get()).build(),
                     LeNetPlusPlus.create(8), List.of(LossComponent.margin(
                             ArcFaceLoss.builder().optScale(16).optMargin(0.2).build(),
                             CosineClassifier.builder().setNumClasses(6).build(), 1)),
@@ -205,7 +208,8 @@ class EmbeddingTrainerTest {
     @Test
     void softmaxPlusCenterLossWithTheUpdateRuleTrains(@TempDir Path dir) throws Exception {
         TinyImages data = new TinyImages(4, 6, 20);
-        TrainConfig config = TrainConfig.builder().optEpochs(5).optSeed(5).optLearningRate(0.05)
+        TrainConfig config = TrainConfig.builder().optDevice(TestDevice.get())
+                .optEpochs(5).optSeed(5).optLearningRate(0.05)
                 .optProgressBar(false).build();
         List<LossComponent> parts = List.of(
                 LossComponent.softmax(LinearClassifier.of(6), 1),
@@ -214,6 +218,7 @@ class EmbeddingTrainerTest {
         try (EmbeddingTrainer t = new EmbeddingTrainer(config, LeNetPlusPlus.create(4), parts, data,
                 shuffled(data.size(), 24, 5), List.of(new NearestCenterEvaluator(data, data, 0)),
                 new TrainingClock())) {
+            assertEquals(TestDevice.get(), t.manager().getDevice(), "the trainer's arrays live on the configured device");
             r = t.fit();
         }
         EpochRecord first = r.history().get(0);

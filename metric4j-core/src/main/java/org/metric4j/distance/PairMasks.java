@@ -25,7 +25,8 @@ public final class PairMasks {
     /** Masks of a batch against itself (diagonal excluded from positives). */
     public static PairMasks of(NDArray labels) {
         NDArray same = labels.reshape(-1, 1).eq(labels.reshape(1, -1));
-        NDArray notSelf = eye(labels.getManager(), labels.getShape().get(0)).logicalNot();
+        NDArray notSelf = eye(labels.getManager(), labels.getShape().get(0)).toDevice(labels.getDevice(), false)
+                .logicalNot();
         return new PairMasks(same.logicalAnd(notSelf), same.logicalNot());
     }
 
@@ -35,7 +36,7 @@ public final class PairMasks {
         return new PairMasks(same, same.logicalNot());
     }
 
-    /** A boolean identity matrix. */
+    /** A boolean identity matrix on {@code manager}'s device. */
     public static NDArray eye(NDManager manager, long n) {
         NDArray idx = manager.arange(n).toType(DataType.INT64, false);
         return idx.reshape(-1, 1).eq(idx.reshape(1, -1));

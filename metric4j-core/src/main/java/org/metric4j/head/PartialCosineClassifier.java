@@ -175,12 +175,13 @@ public final class PartialCosineClassifier extends AbstractBlock {
             remapped[i] = Arrays.binarySearch(classes, y[i]);
         }
         NDManager manager = embeddings.getManager();
-        NDArray idx = manager.create(classes);
+        NDArray idx = manager.create(classes).toDevice(embeddings.getDevice(), false);
         NDArray rows = w.get(new NDIndex("{}", idx));
         rows.attach(manager);
         rows.setRequiresGradient(true);
         ClassScores scores = ClassScores.of(embeddings, rows.transpose(), 1);
-        return new SampledBatch(scores, manager.create(remapped), idx, rows);
+        return new SampledBatch(scores, manager.create(remapped).toDevice(embeddings.getDevice(), false), idx,
+                rows);
     }
 
     /**

@@ -48,7 +48,7 @@ public final class CoCoLoss extends MetricLoss {
         for (int i = 0; i < y.length; i++) {
             idx[i] = compact.get(y[i]);
         }
-        NDArray target = embeddings.getManager().create(idx);
+        NDArray target = embeddings.getManager().create(idx).toDevice(embeddings.getDevice(), false);
         NDArray f = embeddings.normalize(2, 1, 1e-12);
         NDArray members = target.oneHot(compact.size(), f.getDataType());
         NDArray centroids = members.transpose().matMul(f).normalize(2, 1, 1e-12);

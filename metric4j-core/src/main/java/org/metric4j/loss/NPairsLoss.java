@@ -59,12 +59,15 @@ public final class NPairsLoss extends MetricLoss {
         if (anchors.isEmpty()) {
             return NDMath.zeroLoss(embeddings);
         }
-        NDArray a = embeddings.getManager().create(anchors.stream().mapToLong(Long::longValue).toArray());
-        NDArray p = embeddings.getManager().create(positives.stream().mapToLong(Long::longValue).toArray());
+        NDArray a = embeddings.getManager().create(anchors.stream().mapToLong(Long::longValue).toArray())
+                .toDevice(embeddings.getDevice(), false);
+        NDArray p = embeddings.getManager().create(positives.stream().mapToLong(Long::longValue).toArray())
+                .toDevice(embeddings.getDevice(), false);
         NDArray sim = distance.matrix(NDMath.takeRows(embeddings, a), NDMath.takeRows(embeddings, p));
         NDArray logits = NTXentLoss.similarity(distance, sim);
         NDArray target = NDMath.asFloat(
-                org.metric4j.distance.PairMasks.eye(embeddings.getManager(), anchors.size()), logits);
+                org.metric4j.distance.PairMasks.eye(embeddings.getManager(), anchors.size())
+                        .toDevice(embeddings.getDevice(), false), logits);
         NDArray ce = NDMath.logSumExp(logits, null, 1, false).reshape(-1)
                 .sub(logits.mul(target).sum(new int[] {1}));
         return new MeanReducer().reduce(LossTerms.of(ce));

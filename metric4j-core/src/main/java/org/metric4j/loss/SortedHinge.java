@@ -56,7 +56,7 @@ final class SortedHinge {
     /** \( k_i x_i - \sum_{j \le k_i} sorted[a_i, j] \) in the dtype of {@code sorted}. */
     private static NDArray hingeSums(NDArray sorted, NDArray a, NDArray k, NDArray x) {
         long b = sorted.getShape().get(0);
-        NDArray prefix = sorted.getManager().zeros(new Shape(b, 1), sorted.getDataType())
+        NDArray prefix = sorted.getManager().zeros(new Shape(b, 1), sorted.getDataType(), sorted.getDevice())
                 .concat(sorted.cumSum(1), 1);
         NDArray below = NDMath.takePairs(prefix, a, k);
         return k.toType(sorted.getDataType(), false).mul(x).sub(below);

@@ -132,7 +132,7 @@ public final class TripletMarginLoss extends MetricLoss {
             an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
         }
         NDArray losses = hinge(distance.margin(ap, an));
-        NDArray rows = anchor.getManager().arange(n).toType(DataType.INT64, false);
+        NDArray rows = anchor.getManager().arange(n).toType(DataType.INT64, false).toDevice(anchor.getDevice(), false);
         return reducer.reduce(LossTerms.of(losses).withAnchors(rows, n));
     }
 

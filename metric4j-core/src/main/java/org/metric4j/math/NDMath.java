@@ -33,7 +33,8 @@ public final class NDMath {
         DataType dtype = x.getDataType();
         NDArray boxed = dtype == DataType.FLOAT32 ? manager.create((float) value)
                 : manager.create(value).toType(dtype, false);
-        NDArray owned = boxed.duplicate(); // a clone: storage allocated by the engine
+        // a clone: storage allocated by the engine, on x's device (x may have moved off its manager's)
+        NDArray owned = boxed.getDevice().equals(x.getDevice()) ? boxed.duplicate() : boxed.toDevice(x.getDevice(), true);
         if (boxed != owned) {
             boxed.close();
         }

@@ -44,7 +44,8 @@ public final class BatchHardMiner implements TripletMiner {
             hardNeg = NDArrays.where(neg, mat, posInf).argMin(1);
         }
         NDArray keep = NDMath.anyAlong(pos, 1).logicalAnd(NDMath.anyAlong(neg, 1));
-        NDArray anchors = mat.getManager().arange(batch.size()).toType(DataType.INT64, false);
+        NDArray anchors = mat.getManager().arange(batch.size()).toType(DataType.INT64, false)
+                .toDevice(mat.getDevice(), false);
         return new TripletIndices(
                 anchors.get(keep),
                 hardPos.toType(DataType.INT64, false).get(keep),

@@ -63,7 +63,8 @@ public final class TripletMarginMiner implements TripletMiner {
         NDArray mat = batch.matrix();
         NDArray pairs = batch.masks().positive().nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0) {
-            NDArray empty = mat.getManager().zeros(new ai.djl.ndarray.types.Shape(0), DataType.INT64);
+            NDArray empty = mat.getManager().zeros(new ai.djl.ndarray.types.Shape(0), DataType.INT64,
+                    mat.getDevice());
             return new TripletIndices(empty, empty, empty);
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));

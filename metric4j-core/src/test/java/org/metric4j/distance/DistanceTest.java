@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
 
 /** The distances against plain-Java matrices, their direction, gradients at 0, and the masks. */
@@ -75,7 +76,7 @@ class DistanceTest {
     void matrixMatchesPlainJava(Distance d, long seed) {
         double[] x = gaussian(new Random(seed), B * D);
         double[] expected = flat(reference(d, x));
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             for (DataType dt : new DataType[] {DataType.FLOAT64, DataType.FLOAT32}) {
                 NDArray e = m.create(x, new Shape(B, D)).toType(dt, false);
                 NDArray mat = d.matrix(e);
@@ -124,7 +125,7 @@ class DistanceTest {
             smoothWeights[1] = 0;
             smoothWeights[B] = 0;
         }
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad full = valueAndGrad(m, x, B, D, DataType.FLOAT64, weighted(d, weights));
             assertTrue(allFinite(full.grad()), d + " [seed " + seed + "]: gradient not finite");
             ValueAndGrad f32 = valueAndGrad(m, x, B, D, DataType.FLOAT32, weighted(d, weights));
@@ -144,7 +145,7 @@ class DistanceTest {
 
     @Test
     void marginPointsAwayFromCloser() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray near = m.create(new double[] {0.2});
             NDArray far = m.create(new double[] {0.9});
             // a distance: far is farther than near by 0.7
@@ -160,7 +161,7 @@ class DistanceTest {
 
     @Test
     void pairMasks() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             PairMasks masks = PairMasks.of(m.create(new long[] {4, 7, 4}));
             assertArrayEquals(new boolean[] {false, false, true, false, false, false, true, false, false},
                     masks.positive().toBooleanArray(), "positives exclude the diagonal");

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.metric4j.TestDevice;
 import org.metric4j.io.EmbeddingFiles;
 import org.metric4j.io.NpyFormat;
 
@@ -23,7 +24,7 @@ class IdentificationAndClusteringTest {
 
     @Test
     void knnMatchesBruteForceAcrossBlocks() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             Random rnd = new Random(5);
             int n = 97;
             int d = 6;
@@ -70,7 +71,7 @@ class IdentificationAndClusteringTest {
 
     @Test
     void cmcAndOpenSetDir() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             // gallery: identities 0 and 1 with two templates each, identity 2 with one
             float[] g = {1, 0, 0.9f, 0.1f, 0, 1, 0.1f, 0.9f, -1, 0};
             long[] gl = {0, 0, 1, 1, 2};

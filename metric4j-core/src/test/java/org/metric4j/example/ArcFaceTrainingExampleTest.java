@@ -3,6 +3,7 @@ package org.metric4j.example;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.metric4j.TestDevice;
 import org.metric4j.head.CosineClassifier;
 import org.metric4j.loss.ArcFaceLoss;
 
@@ -41,7 +43,7 @@ class ArcFaceTrainingExampleTest {
         int classes = 6;
         int perClass = 16;
         int inDim = 24;
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = TestDevice.manager()) {
             Random rnd = new Random(seed);
             float[][] means = new float[classes][inDim];
             for (float[] m : means) {
@@ -67,10 +69,11 @@ class ArcFaceTrainingExampleTest {
             float first;
             float last;
             float[] before;
-            try (Model model = Model.newInstance("train")) {
+            try (Model model = Model.newInstance("train", TestDevice.get())) {
                 model.setBlock(new SequentialBlock().add(backbone).add(head));
                 DefaultTrainingConfig config = new DefaultTrainingConfig(arcFace)
-                        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build());
+                        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build())
+                        .optDevices(new Device[] {TestDevice.get()});
                 try (Trainer trainer = model.newTrainer(config)) {
                     trainer.initialize(new Shape(ys.length, inDim));
                     first = step(trainer, arcFace, x, labels);
@@ -81,7 +84,7 @@ class ArcFaceTrainingExampleTest {
                 }
                 // deployment keeps the backbone only: the head (class weights) is dropped
                 before = embed(backbone, manager, x);
-                try (Model embedder = Model.newInstance("embedder")) {
+                try (Model embedder = Model.newInstance("embedder", TestDevice.get())) {
                     embedder.setBlock(backbone);
                     embedder.save(dir, "embedder");
                 }
@@ -92,7 +95,7 @@ class ArcFaceTrainingExampleTest {
             assertTrue(Files.list(dir).anyMatch(p -> p.getFileName().toString().endsWith(".params")),
                     "the backbone parameters should be saved in " + dir);
 
-            try (Model loaded = Model.newInstance("embedder")) {
+            try (Model loaded = Model.newInstance("embedder", TestDevice.get())) {
                 Block fresh = backbone();
                 loaded.setBlock(fresh);
                 fresh.initialize(manager, DataType.FLOAT32, new Shape(1, inDim));

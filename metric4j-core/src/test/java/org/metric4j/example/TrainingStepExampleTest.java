@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.metric4j.TestDevice;
 import org.metric4j.loss.TripletMarginLoss;
 import org.metric4j.miner.TripletMarginMiner;
 import org.metric4j.sampler.PxKSampler;
@@ -63,8 +64,8 @@ class TrainingStepExampleTest {
             }
         }
         int epochs = 30;
-        try (NDManager data = NDManager.newBaseManager();
-                Model model = Model.newInstance("embedder")) {
+        try (NDManager data = TestDevice.manager();
+                Model model = Model.newInstance("embedder", TestDevice.get())) {
             model.setBlock(new SequentialBlock()
                     .add(Linear.builder().setUnits(64).build())
                     .add(ai.djl.nn.Activation::relu)

@@ -28,6 +28,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.metric4j.TestDevice;
 import org.metric4j.loss.ArcFaceLoss;
 import org.metric4j.loss.CosFaceLoss;
 import org.metric4j.loss.MarginSoftmaxLoss;
@@ -51,7 +52,7 @@ class PartialCosineClassifierTest {
         MarginSoftmaxLoss loss = ArcFaceLoss.builder().build();
 
         Step full;
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = TestDevice.manager();
                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray xa = m.create(x, new Shape(b, d));
             NDArray wa = m.create(w, new Shape(c, d));
@@ -64,7 +65,7 @@ class PartialCosineClassifierTest {
         }
 
         Step partial;
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             PartialCosineClassifier head = head(m, c, d, 1.0, seed, w, DataType.FLOAT64);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray xa = m.create(x, new Shape(b, d));
@@ -86,7 +87,7 @@ class PartialCosineClassifierTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void sampledSetHoldsEveryPositiveAndHasRoundRC(long seed) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             int c = 1000;
             int d = 4;
             PartialCosineClassifier head = head(m, c, d, 0.1, seed, null, DataType.FLOAT32);
@@ -114,7 +115,7 @@ class PartialCosineClassifierTest {
 
     @Test
     void positivesBeyondTheSampleSizeAreAllKept() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             PartialCosineClassifier head = head(m, 100, 4, 0.05, 7, null, DataType.FLOAT32);
             long[] y = new long[32];
             for (int i = 0; i < y.length; i++) {
@@ -176,7 +177,7 @@ class PartialCosineClassifierTest {
         double[] w = gaussian(rnd, c * d);
         double[] v = new double[c * d];
         MarginSoftmaxLoss loss = CosFaceLoss.builder().build();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             PartialCosineClassifier head = PartialCosineClassifier.builder().setNumClasses(c)
                     .setEmbeddingSize(d).optSampleRate(0.2).optSeed(seed).optMomentum(mu)
                     .optWeightDecay(wd).optInitializer(fixed(w)).build();
@@ -238,7 +239,7 @@ class PartialCosineClassifierTest {
         }
         MarginSoftmaxLoss loss = ArcFaceLoss.builder().build();
         double[] losses = new double[50];
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             Engine.getInstance().setRandomSeed((int) seed);
             PartialCosineClassifier head = head(m, c, d, 0.1, seed, null, DataType.FLOAT32);
             for (int step = 0; step < losses.length; step++) {
@@ -270,7 +271,7 @@ class PartialCosineClassifierTest {
 
     @Test
     void blockForwardWithLabelsReturnsTheBatchAndParametersRoundTrip() throws Exception {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             PartialCosineClassifier head = head(m, 30, 4, 0.2, 3, null, DataType.FLOAT32);
             NDList out = head.forward(new ParameterStore(m, false),
                     new NDList(m.randomNormal(new Shape(5, 4))),
@@ -313,7 +314,7 @@ class PartialCosineClassifierTest {
                 .setEmbeddingSize(4).optMomentum(1).build(), "momentum", "1.0");
         assertMessage(() -> PartialCosineClassifier.builder().setNumClasses(10)
                 .setEmbeddingSize(4).optWeightDecay(-1e-4).build(), "weightDecay", "-1.0E-4");
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             PartialCosineClassifier head = head(m, 10, 4, 0.5, 1, null, DataType.FLOAT32);
             NDArray x = m.randomNormal(new Shape(3, 4));
             assertMessage(() -> head.sample(x, m.create(new long[] {0, 10, 2})), "labels", "10");

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.loss.LossCatalog.Case;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
 
@@ -72,7 +73,7 @@ class LossEdgeCaseTest {
     void everyLabelDistinct(Case c, long seed, DataType dt) {
         double[] x = gaussian(new Random(seed), B * D);
         long[] y = {3, 1, 4, 15, 9, 2, 6, 5};
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad r = run(m, c, x, y, dt);
             assertFinite(c, seed, dt, "distinct labels", r);
             if (c.zeroWithoutPositives()) {
@@ -86,7 +87,7 @@ class LossEdgeCaseTest {
     void singleClass(Case c, long seed, DataType dt) {
         double[] x = gaussian(new Random(seed), B * D);
         long[] y = {7, 7, 7, 7, 7, 7, 7, 7};
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad r = run(m, c, x, y, dt);
             assertFinite(c, seed, dt, "single class", r);
             if (c.zeroWithoutNegatives()) {
@@ -103,7 +104,7 @@ class LossEdgeCaseTest {
         System.arraycopy(x, 0, x, D, D);
         System.arraycopy(x, 2 * D, x, 3 * D, D);
         long[] y = {0, 0, 1, 2, 1, 2, 0, 3};
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             assertFinite(c, seed, dt, "identical rows", run(m, c, x, y, dt));
         }
     }
@@ -117,7 +118,7 @@ class LossEdgeCaseTest {
             System.arraycopy(row, 0, x, i * D, D);
         }
         long[] y = {0, 0, 1, 1, 2, 2, 0, 1};
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             assertFinite(c, seed, dt, "every row identical", run(m, c, x, y, dt));
         }
     }
@@ -130,7 +131,7 @@ class LossEdgeCaseTest {
             x[2 * D + k] = 0;
         }
         long[] y = {0, 0, 1, 1, 2, 2, 0, 1};
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             assertFinite(c, seed, dt, "row 2 all zeros", run(m, c, x, y, dt));
         }
     }

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.loss.LossCatalog.Case;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
 
@@ -58,7 +59,7 @@ class LossGradientCheckTest {
         long[] y = labelsWithSingleton(r, B, 3);
         MetricLoss loss = c.loss();
         Function<NDArray, NDArray> f = e -> loss.compute(e, e.getManager().create(y));
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad auto = valueAndGrad(m, x, B, D, DataType.FLOAT64, f);
             double[] numeric = centralDifferences(m, x, B, D, H, f);
             double scale = maxAbs(numeric);

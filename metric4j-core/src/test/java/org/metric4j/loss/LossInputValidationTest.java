@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.metric4j.TestDevice;
 import org.metric4j.loss.LossCatalog.Case;
 import org.metric4j.math.NDTestSupport;
 
@@ -31,7 +32,7 @@ class LossInputValidationTest {
     /** Runs {@code call} on a fresh manager and returns the message of the exception it must throw. */
     private static String rejection(Case c, BiFunction<NDManager, MetricLoss, Object> call) {
         MetricLoss loss = c.loss();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> call.apply(m, loss), c.name() + ": expected IllegalArgumentException");
             assertTrue(e.getMessage() != null, c.name() + ": exception without message");
@@ -125,7 +126,7 @@ class LossInputValidationTest {
     @MethodSource("cases")
     void integerValuedLabelsOfOtherTypesAreAccepted(Case c) {
         MetricLoss loss = c.loss();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray x = m.create(NDTestSupport.gaussian(new java.util.Random(3), 18), new Shape(6, 3));
             double ref = NDTestSupport.value(loss.compute(x, m.create(new long[] {0, 0, 1, 1, 2, 2})));
             double f32 = NDTestSupport.value(loss.compute(x, m.create(new float[] {0, 0, 1, 1, 2, 2})));

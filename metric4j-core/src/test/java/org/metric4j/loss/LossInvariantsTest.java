@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.loss.LossCatalog.Case;
 import org.metric4j.loss.LossCatalog.Permutation;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
@@ -88,7 +89,7 @@ class LossInvariantsTest {
     @MethodSource("cases")
     void finiteNonNegativeAndKeepsDtype(Case c, long seed) {
         Batch batch = Batch.of(seed);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad f64 = run(m, c, batch.x, batch.y, DataType.FLOAT64);
             ValueAndGrad f32 = run(m, c, batch.x, batch.y, DataType.FLOAT32);
             for (ValueAndGrad r : new ValueAndGrad[] {f64, f32}) {
@@ -116,7 +117,7 @@ class LossInvariantsTest {
         if (c.permutation() == Permutation.WITHIN_CLASS_ORDER) {
             perm = keepOrderWithinClasses(perm, batch.y);
         }
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad base = run(m, c, batch.x, batch.y, DataType.FLOAT64);
             ValueAndGrad moved = run(m, c, permuteRows(batch.x, D, perm), permute(batch.y, perm),
                     DataType.FLOAT64);
@@ -134,7 +135,7 @@ class LossInvariantsTest {
     void invariantToRenamingLabels(Case c, long seed) {
         Batch batch = Batch.of(seed);
         long[] renamed = rename(batch.y, new Random(seed + 99));
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad base = run(m, c, batch.x, batch.y, DataType.FLOAT64);
             ValueAndGrad other = run(m, c, batch.x, renamed, DataType.FLOAT64);
             assertEquals(base.value(), other.value(), tolerance(TOL64, base.value()),
@@ -152,7 +153,7 @@ class LossInvariantsTest {
         double[] scales = rowScales(seed);
         double[] scaled = scaleRows(batch.x, scales);
         MetricLoss loss = c.loss();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             double base = valueOf(m, batch.x, B, D, DataType.FLOAT64,
                     e -> loss.compute(e, e.getManager().create(batch.y)));
             double other = valueOf(m, scaled, B, D, DataType.FLOAT64,
@@ -169,7 +170,7 @@ class LossInvariantsTest {
         Batch batch = Batch.of(seed);
         double[] scaled = scaleRows(batch.x, rowScales(seed));
         MetricLoss loss = c.loss();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             double base = valueOf(m, batch.x, B, D, DataType.FLOAT64,
                     e -> loss.compute(e, e.getManager().create(batch.y)));
             double other = valueOf(m, scaled, B, D, DataType.FLOAT64,

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.metric4j.TestDevice;
 
 /**
  * Forward and backward passes of {@link TripletMarginLoss} (64 x 32 float32, all triplets) inside
@@ -32,7 +33,7 @@ class LossNativeMemoryTest {
     @Test
     void tripletMarginLossInsideNDScopeDoesNotLeak() throws IOException {
         TripletMarginLoss loss = TripletMarginLoss.builder().optMargin(0.2).build();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray x = m.randomNormal(new Shape(64, 32)).toType(DataType.FLOAT32, false);
             x.setRequiresGradient(true);
             long[] y = new long[64];

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
@@ -141,7 +142,7 @@ class TripletMarginLossTest {
         TripletMarginLoss loss = TripletMarginLoss.builder().optMargin(margin).optDistance(distance)
                 .optReducer(reducer).build();
         String name = distance + " " + reducer + " m=" + margin + (ties ? " ties" : "");
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad all = valueAndGrad(m, x, B, D, DataType.FLOAT64,
                     e -> loss.compute(e, e.getManager().create(y)));
             ValueAndGrad listed = valueAndGrad(m, x, B, D, DataType.FLOAT64,
@@ -181,7 +182,7 @@ class TripletMarginLossTest {
             }
         }
         TripletMarginLoss loss = TripletMarginLoss.builder().optMargin(0.5).build();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad r = valueAndGrad(m, x, 9, 4, DataType.FLOAT64,
                     e -> loss.compute(e, e.getManager().create(y)));
             assertEquals(0.0, r.value(), 0.0, "every triplet satisfies the margin");
@@ -196,7 +197,7 @@ class TripletMarginLossTest {
         long[] y = labelsWithSingleton(random, B, 3);
         List<long[]> triplets = allTriplets(y);
         TripletMarginLoss loss = TripletMarginLoss.builder().optMargin(0.2).build();
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray e = m.create(x, new ai.djl.ndarray.types.Shape(B, D));
             TripletIndices t = indices(m, triplets);
             double indexed = loss.compute(e, t).getDouble();

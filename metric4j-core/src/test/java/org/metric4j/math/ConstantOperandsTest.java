@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.metric4j.TestDevice;
 
 /**
  * The constant operands of {@link NDMath} survive a garbage collection between forward and
@@ -48,7 +49,7 @@ class ConstantOperandsTest {
     @ParameterizedTest
     @EnumSource(Dtype.class)
     void constantsKeepTheDtypeAndAreIndependentOfTheirSource(Dtype dtype) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray x = m.create(X).toType(dtype.type, false);
             NDArray c = NDMath.constant(x, 0.1);
             assertEquals(dtype.type, c.getDataType());
@@ -62,7 +63,7 @@ class ConstantOperandsTest {
 
     private static void check(DataType dtype, Function<NDArray, NDArray> f,
             java.util.function.DoubleUnaryOperator expected, String what) {
-        try (NDManager m = NDManager.newBaseManager();
+        try (NDManager m = TestDevice.manager();
                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray x = m.create(X).toType(dtype, false);
             x.setRequiresGradient(true);

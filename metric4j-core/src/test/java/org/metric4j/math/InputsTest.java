@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.metric4j.TestDevice;
 
 /** {@link Inputs}: every rejection names the argument and the offending value. */
 class InputsTest {
@@ -21,7 +22,7 @@ class InputsTest {
 
     @BeforeEach
     void open() {
-        m = NDManager.newBaseManager();
+        m = TestDevice.manager();
     }
 
     @AfterEach

@@ -20,6 +20,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.metric4j.TestDevice;
 
 /** {@link NDMath} against plain-Java references, with empty rows and infinite inputs. */
 class NDMathTest {
@@ -67,7 +68,7 @@ class NDMathTest {
             x[i] *= 30; // large logits: the shift by the row max must keep it finite
         }
         boolean[] mask = mask(seed);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             for (boolean addOne : new boolean[] {false, true}) {
                 NDArray in = m.create(x, new Shape(R, C));
                 NDArray out = NDMath.logSumExp(in, m.create(mask, new Shape(R, C)), 1, addOne);
@@ -89,7 +90,7 @@ class NDMathTest {
             Function<NDArray, NDArray> f = v -> NDMath.logSumExp(
                     v, v.getManager().create(mask, new Shape(R, C)), 1, addOne).mul(
                     v.getManager().create(new double[] {1, 2, 3, 4}, new Shape(R, 1))).sum();
-            try (NDManager m = NDManager.newBaseManager()) {
+            try (NDManager m = TestDevice.manager()) {
                 NDTestSupport.ValueAndGrad auto = valueAndGrad(m, x, R, C, DataType.FLOAT64, f);
                 double[] numeric = centralDifferences(m, x, R, C, 1e-6, f);
                 assertTrue(allFinite(auto.grad()), "seed " + seed + ": gradient finite");
@@ -110,7 +111,7 @@ class NDMathTest {
 
     @Test
     void logSumExpWithoutMaskAndFloat32KeepsDtype() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray x = m.create(new float[] {0, 0, 1000, 1000}, new Shape(2, 2));
             NDArray out = NDMath.logSumExp(x, null, 1, false);
             assertEquals(DataType.FLOAT32, out.getDataType());
@@ -124,7 +125,7 @@ class NDMathTest {
         double[] a = {0.5, inf, 2, inf, 700};
         double[] b = {-1, 3, inf, inf, 700};
         double[] expected = {Math.log(Math.exp(0.5) + Math.exp(-1)), 3, 2, 0, 700 + Math.log(2)};
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDTestSupport.ValueAndGrad r = valueAndGrad(m, a, 1, 5, DataType.FLOAT64,
                     x -> NDMath.logAddExpOrZero(x.reshape(-1), x.getManager().create(b)).sum());
             assertTrue(allFinite(r.grad()), "no NaN / inf gradient: " + java.util.Arrays.toString(r.grad()));
@@ -145,7 +146,7 @@ class NDMathTest {
     @ValueSource(strings = {"float32", "float64"})
     void zeroLossIsZeroConnectedAndKeepsDtype(String dtype) {
         DataType dt = DataType.valueOf(dtype.toUpperCase());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDTestSupport.ValueAndGrad r = valueAndGrad(m, new double[] {1, -2, 3, 4}, 2, 2, dt,
                     NDMath::zeroLoss);
             assertEquals(0.0, r.value(), 0.0);
@@ -157,7 +158,7 @@ class NDMathTest {
 
     @Test
     void takeRowsAndPairs() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray mat = m.arange(12).toType(DataType.FLOAT64, false).reshape(3, 4);
             NDArray rows = m.create(new long[] {2, 0});
             assertArrayEquals(new double[] {8, 9, 10, 11, 0, 1, 2, 3},
@@ -169,7 +170,7 @@ class NDMathTest {
 
     @Test
     void countsAndAny() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray mask = m.create(new boolean[] {true, false, false, false, true, true}, new Shape(2, 3));
             assertEquals(3, NDMath.count(mask));
             assertArrayEquals(new boolean[] {true, true, true},
@@ -183,7 +184,7 @@ class NDMathTest {
 
     @Test
     void softplusIsStableForLargeInputs() {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             double[] out = doubles(NDMath.softplus(m.create(new double[] {-800, 0, 800})));
             assertArrayEquals(new double[] {0, Math.log(2), 800}, out, 1e-12);
         }

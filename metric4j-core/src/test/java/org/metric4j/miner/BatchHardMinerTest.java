@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
@@ -60,7 +61,7 @@ class BatchHardMinerTest {
     }
 
     private static long[][] mine(BatchHardMiner miner, ReferenceBatch batch) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             return miner.mine(batch.embeddings(m), batch.labels(m)).toArray();
         }
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
@@ -28,7 +29,7 @@ class PairMinersTest {
     private record Pairs(long[][] positive, long[][] negative) {}
 
     private static Pairs mine(PairMiner miner, ReferenceBatch batch) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             PairIndices p = miner.mine(batch.embeddings(m), batch.labels(m));
             return new Pairs(p.positivePairs(), p.negativePairs());
         }

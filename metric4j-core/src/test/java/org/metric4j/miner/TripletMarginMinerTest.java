@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.TestDevice;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
@@ -77,7 +78,7 @@ class TripletMarginMinerTest {
     }
 
     private static long[][] mine(TripletMarginMiner miner, ReferenceBatch batch) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             return miner.mine(batch.embeddings(m), batch.labels(m)).toArray();
         }
     }

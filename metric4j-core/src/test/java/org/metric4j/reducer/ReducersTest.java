@@ -13,6 +13,7 @@ import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.metric4j.math.NDMath;
+import org.metric4j.TestDevice;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
 
 /**
@@ -55,7 +56,7 @@ class ReducersTest {
             }
             return reducer.reduce(terms);
         };
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             return valueAndGrad(m, VALUES, 3, 3, dt, f);
         }
     }
@@ -164,7 +165,7 @@ class ReducersTest {
     @EnumSource(Dtype.class)
     void avgNonZeroOfAllZeroTermsIsZero(Dtype dt) {
         Function<NDArray, NDArray> f = v -> new AvgNonZeroReducer().reduce(LossTerms.of(NDMath.mul(v, 0.0)));
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             ValueAndGrad r = valueAndGrad(m, VALUES, 3, 3, dt.type, f);
             check("AvgNonZeroReducer, all zero", r, dt.type, 0, new double[9]);
         }
@@ -173,7 +174,7 @@ class ReducersTest {
     @ParameterizedTest
     @EnumSource(Dtype.class)
     void maskOfAnotherShapeIsRejected(Dtype dt) {
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = TestDevice.manager()) {
             NDArray v = m.zeros(new Shape(3, 3), dt.type);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> LossTerms.of(v, m.create(new boolean[] {true, false, true})));

@@ -20,6 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.metric4j.TestDevice;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.dataset.LabeledImagesDataset;
 
@@ -180,7 +181,7 @@ class SamplersTest {
         assertEquals(30, dataset.size());
         int[][] expected = sampler.epochBatches(0);
         Map<Integer, Integer> count = new HashMap<>();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = TestDevice.manager()) {
             int b = 0;
             for (Batch batch : dataset.getData(manager)) {
                 int[] idx = expected[b++];

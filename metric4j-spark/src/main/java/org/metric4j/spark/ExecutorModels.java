@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.metric4j.engine.DeviceNames;
 import org.metric4j.engine.ImageEmbedder;
 
 /**
@@ -17,15 +18,18 @@ final class ExecutorModels {
 
     private ExecutorModels() {}
 
-    /** The model of {@code file} for {@code size} x {@code size} inputs, loaded on first use. */
-    static ImageEmbedder torchScript(String file, int size) {
+    /**
+     * The model of {@code file} for {@code size} x {@code size} inputs on a device (DJL's name:
+     * cpu, gpu0, ...), loaded on first use.
+     */
+    static ImageEmbedder torchScript(String file, int size, String device) {
         // executors download nothing: the engine's native library ships in the application's jars
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        return MODELS.computeIfAbsent(file + "@" + size, key -> {
+        return MODELS.computeIfAbsent(file + "@" + size + "@" + device, key -> {
             try {
-                return ImageEmbedder.torchScript(Path.of(file), size);
+                return ImageEmbedder.torchScript(Path.of(file), size, DeviceNames.parse(device));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load the TorchScript model " + file, e);
             }

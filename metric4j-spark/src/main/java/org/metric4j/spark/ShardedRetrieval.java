@@ -12,6 +12,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.metric4j.engine.DeviceNames;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.KnnSearch;
 import org.metric4j.eval.RetrievalMetrics;
@@ -41,6 +42,22 @@ public final class ShardedRetrieval {
      */
     public static RetrievalMetrics.Report leaveOneOut(SparkSession spark, EmbeddingSet set, int shards,
             int... recallKs) {
+        return leaveOneOut(spark, set, shards, "cpu", recallKs);
+    }
+
+    /**
+     * Leave-one-out retrieval with every shard's k-NN search on a device of its executor.
+     *
+     * @param spark the session
+     * @param set the embeddings with labels
+     * @param shards the number of reference shards (partitions)
+     * @param device DJL's device name on the executors ({@code cpu}, {@code gpu0}, ...)
+     * @param recallKs the Recall@K values (empty: the defaults)
+     * @return the report
+     */
+    public static RetrievalMetrics.Report leaveOneOut(SparkSession spark, EmbeddingSet set, int shards, String device,
+            int... recallKs) {
+        DeviceNames.parse(device);
         long[] labels = set.labels();
         if (labels == null) {
             throw new IllegalArgumentException("retrieval needs labels");
@@ -65,7 +82,7 @@ public final class ShardedRetrieval {
         }
         JavaRDD<Integer> references = jsc.parallelize(rows, shards);
         JavaPairRDD<Integer, Candidates> perShard = references.mapPartitionsToPair(
-                part -> shardTopK(part, queries.value(), n, d, depth));
+                part -> shardTopK(part, queries.value(), n, d, depth, device));
         Map<Integer, Candidates> merged = perShard.reduceByKey((a, b) -> a.merge(b, depth)).collectAsMap();
         long[][] neighbours = new long[n][];
         for (int q = 0; q < n; q++) {
@@ -77,7 +94,7 @@ public final class ShardedRetrieval {
 
     /** One shard: every query's best depth + 1 rows of the shard, the query itself left out. */
     private static Iterator<Tuple2<Integer, Candidates>> shardTopK(Iterator<Integer> part, double[] all, int n,
-            int d, int depth) {
+            int d, int depth, String device) {
         List<Integer> mine = new ArrayList<>();
         part.forEachRemaining(mine::add);
         List<Tuple2<Integer, Candidates>> out = new ArrayList<>();
@@ -89,7 +106,7 @@ public final class ShardedRetrieval {
             System.arraycopy(all, mine.get(r) * d, shard, r * d, d);
         }
         int k = Math.min(depth + 1, mine.size());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(DeviceNames.parse(device))) {
             NDArray q = m.create(all, new Shape(n, d));
             NDArray refs = m.create(shard, new Shape(mine.size(), d));
             KnnSearch.Result top = new KnnSearch().search(q, refs, k, false);

@@ -63,6 +63,25 @@ public final class SparkEmbedding {
      */
     public static EmbedResult run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
             Path output, int partitions) throws IOException {
+        return run(spark, model, size, flipSum, images, output, partitions, "cpu");
+    }
+
+    /**
+     * Embeds the images on a device of every executor.
+     *
+     * @param spark the session
+     * @param model the TorchScript file (a path every executor can read)
+     * @param size the model's square input size (112 for InsightFace)
+     * @param flipSum InsightFace's flip-sum embedding
+     * @param images an image folder or a Parquet file of (id, label, image)
+     * @param output the Parquet directory to write (must not exist)
+     * @param partitions tasks (0: the default parallelism)
+     * @param device DJL's device name on the executors ({@code cpu}, {@code gpu0}, ...)
+     * @return the counts
+     */
+    public static EmbedResult run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
+            Path output, int partitions, String device) throws IOException {
+        org.metric4j.engine.DeviceNames.parse(device);
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("--torchscript: no such file " + model);
         }
@@ -75,7 +94,7 @@ public final class SparkEmbedding {
         String modelPath = model.toAbsolutePath().toString();
         boolean bytes = !java.util.Arrays.asList(input.columns()).contains("path");
         JavaRDD<Row> rows = input.repartition(n).javaRDD()
-                .mapPartitions(part -> embedPartition(part, modelPath, size, flipSum, bytes));
+                .mapPartitions(part -> embedPartition(part, modelPath, size, flipSum, bytes, device));
         spark.createDataFrame(rows, OUTPUT).write().mode(SaveMode.ErrorIfExists).parquet(output.toString());
         Dataset<Row> written = spark.read().parquet(output.toString());
         long total = written.count();
@@ -122,8 +141,8 @@ public final class SparkEmbedding {
     }
 
     private static Iterator<Row> embedPartition(Iterator<Row> part, String modelPath, int size, boolean flipSum,
-            boolean bytes) {
-        ImageEmbedder model = ExecutorModels.torchScript(modelPath, size);
+            boolean bytes, String device) {
+        ImageEmbedder model = ExecutorModels.torchScript(modelPath, size, device);
         List<Row> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>();
         List<BufferedImage> pixels = new ArrayList<>();

@@ -16,6 +16,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.engine.DistributedEngine;
+import org.metric4j.engine.DeviceNames;
 import org.metric4j.engine.EmbedJob;
 import org.metric4j.engine.EmbedResult;
 import org.metric4j.engine.EvaluateJob;
@@ -85,7 +86,7 @@ public final class SparkEngine implements DistributedEngine {
     public EmbedResult embed(EmbedJob job, PrintWriter out) throws Exception {
         SparkSession spark = session(job.master());
         EmbedResult r = SparkEmbedding.run(spark, job.model(), INPUT_SIZE, job.flipSum(), job.images(), job.output(),
-                job.partitions());
+                job.partitions(), job.device());
         out.printf(Locale.ROOT, "spark (%s): embedded %d of %d images in %.1f s over %d tasks to %s; %d unreadable"
                         + " (rows kept with their error)%n", spark.sparkContext().master(), r.embedded(),
                 r.images(), r.seconds(), r.partitions(), job.output(), r.unreadable());
@@ -111,7 +112,7 @@ public final class SparkEngine implements DistributedEngine {
             if (set.labels() == null) {
                 throw new IllegalArgumentException("--retrieval needs labels");
             }
-            r = ShardedRetrieval.leaveOneOut(spark, set, shards);
+            r = ShardedRetrieval.leaveOneOut(spark, set, shards, job.device());
             out.printf(Locale.ROOT, "retrieval (leave-one-out, exact top-%d per shard over %d shards, merged): "
                             + "P@1 %.4f, R-Precision %.4f, MAP@R %.4f%n", r.k(), shards, r.precisionAt1(),
                     r.rPrecision(), r.meanAveragePrecisionAtR());
@@ -164,12 +165,13 @@ public final class SparkEngine implements DistributedEngine {
                 SparkSession spark = session("local[" + cores + "]");
                 double startup = (System.nanoTime() - s0) / 1e9;
                 try {
-                    SparkEmbedding.run(spark, model, INPUT_SIZE, false, images, dir.resolve("warm" + cores), 2 * cores);
+                    SparkEmbedding.run(spark, model, INPUT_SIZE, false, images, dir.resolve("warm" + cores), 2 * cores,
+                            DeviceNames.of(config.device()));
                     int iterations = Math.max(1, Math.min(3, config.iterations()));
                     double[] rates = new double[iterations];
                     for (int it = 0; it < iterations; it++) {
                         EmbedResult r = SparkEmbedding.run(spark, model, INPUT_SIZE, false, images,
-                                dir.resolve("run" + cores + "-" + it), 2 * cores);
+                                dir.resolve("run" + cores + "-" + it), 2 * cores, DeviceNames.of(config.device()));
                         rates[it] = n / r.seconds();
                     }
                     java.util.Arrays.sort(rates);

@@ -1,6 +1,7 @@
 package org.metric4j.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -87,6 +88,10 @@ class SparkEmbeddingTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> SparkEmbedding.run(spark, dir.resolve("none.pt"), 112, false, images, dir.resolve("x"), 2));
         assertTrue(e.getMessage().contains("none.pt"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SparkEmbedding.run(spark, model, 112, false, images, dir.resolve("y"), 2, "tpu0"));
+        assertTrue(e.getMessage().contains("'tpu0'"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("y")));
     }
 
     @Test
