@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import java.util.Objects;
 import org.metric4j.math.Inputs;
 
 /**
@@ -13,7 +14,7 @@ import org.metric4j.math.Inputs;
  *
  * <p>Metrics: {@link Metric#COSINE} (dot product of L2-normalized rows; on unit vectors the same
  * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
- * {@code excludeSelf} query i never returns reference i (leave-one-out, queries = references:
+ * {@link Neighbours#EXCLUDE_SELF} query i never returns reference i (leave-one-out, queries = references:
  * k + 1 neighbours are searched and the query itself is dropped, so no mask is built).
  * Defaults: {@value #DEFAULT_QUERY_BLOCK} queries x {@value #DEFAULT_REFERENCE_BLOCK} references
  * per block (256 MiB of float32 scores): few, wide blocks, since each block pays one top-k pass.
@@ -73,11 +74,13 @@ public final class KnnSearch {
      *
      * @param queries Q x D
      * @param references M x D
-     * @param k neighbours per query, 1 <= k <= M (M - 1 with excludeSelf)
-     * @param excludeSelf whether query i must not return reference i (queries = references)
+     * @param k neighbours per query, 1 {@code <=} k {@code <=} M (M - 1 with {@link Neighbours#EXCLUDE_SELF})
+     * @param neighbours {@link Neighbours#EXCLUDE_SELF}: query i must not return reference i
+     *     (queries = references); {@link Neighbours#INCLUDE_SELF}: every reference may be returned
      * @return indices and scores, best first
      */
-    public Result search(NDArray queries, NDArray references, int k, boolean excludeSelf) {
+    public Result search(NDArray queries, NDArray references, int k, Neighbours neighbours) {
+        boolean excludeSelf = Objects.requireNonNull(neighbours, "neighbours").excludesSelf();
         long q = Inputs.embeddings("queries", queries);
         long m = Inputs.embeddings("references", references);
         Inputs.sameWidth("queries", queries, "references", references);
@@ -89,7 +92,7 @@ public final class KnnSearch {
         }
         if (excludeSelf && q != m) {
             throw new IllegalArgumentException(
-                    "excludeSelf needs queries = references, got " + q + " queries and " + m + " references");
+                    "EXCLUDE_SELF needs queries = references, got " + q + " queries and " + m + " references");
         }
         long[][] indices = new long[(int) q][];
         double[][] scores = new double[(int) q][];

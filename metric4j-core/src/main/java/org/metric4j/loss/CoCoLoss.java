@@ -54,7 +54,7 @@ public final class CoCoLoss extends MetricLoss {
         NDArray centroids = members.transpose().matMul(f).normalize(2, 1, 1e-12);
         NDArray logits = NDMath.mul(f.matMul(centroids.transpose()), alpha);
         NDArray picked = logits.gather(target.reshape(-1, 1), 1);
-        return NDMath.logSumExp(logits, null, 1, false).sub(picked).mean();
+        return NDMath.logSumExp(logits, null, 1).sub(picked).mean();
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class DecoupledContrastiveLoss extends MetricLoss {
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
         NDArray logits = NDMath.div(batch.matrix(), temperature);
-        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1, false);
+        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray valid = batch.positive().logicalAnd(hasNeg);
         return new MeanReducer().reduce(LossTerms.of(negLse.sub(logits), valid));

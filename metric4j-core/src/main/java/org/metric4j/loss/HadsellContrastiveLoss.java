@@ -2,6 +2,7 @@ package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.Normalization;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.LossTerms;
@@ -34,7 +35,7 @@ public final class HadsellContrastiveLoss extends MetricLoss {
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(LpDistance.of(false, 2), embeddings, labels);
+        PairBatch batch = PairBatch.of(LpDistance.of(Normalization.NONE, 2), embeddings, labels);
         NDArray squared = batch.matrix();
         NDArray distance = LpDistance.safeSqrt(squared);
         NDArray negTerm = NDMath.relu(distance.neg().add(margin)).square();

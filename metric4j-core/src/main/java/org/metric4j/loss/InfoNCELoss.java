@@ -61,7 +61,7 @@ public final class InfoNCELoss extends Loss {
         NDArray pos = NDMath.div(q.mul(kp).sum(new int[] {1}, true), temperature);
         NDArray neg = NDMath.div(q.matMul(kn.transpose()), temperature);
         NDArray logits = pos.concat(neg, 1);
-        return NDMath.logSumExp(logits, null, 1, false).sub(pos).mean();
+        return NDMath.logSumExp(logits, null, 1).sub(pos).mean();
     }
 
     @Override

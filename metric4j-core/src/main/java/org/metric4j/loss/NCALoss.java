@@ -46,8 +46,8 @@ public final class NCALoss extends MetricLoss {
         PairBatch batch = PairBatch.of(distance, embeddings, labels);
         NDArray logits = NDMath.mul(NTXentLoss.similarity(distance, batch.matrix()), softmaxScale);
         NDArray others = batch.positive().logicalOr(batch.negative());
-        NDArray all = NDMath.logSumExp(logits, others, 1, false).reshape(-1);
-        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1, false).reshape(-1);
+        NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);
+        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1).reshape(-1);
         NDArray hasPos = NDMath.anyAlong(batch.positive(), 1);
         return new MeanReducer().reduce(LossTerms.of(all.sub(same), hasPos));
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.TreeMap;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.DotProductSimilarity;
+import org.metric4j.distance.Normalization;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.LossTerms;
@@ -31,7 +32,7 @@ public final class NPairsLoss extends MetricLoss {
      * distances normalize unless told otherwise).
      */
     public NPairsLoss() {
-        this(DotProductSimilarity.of(true));
+        this(DotProductSimilarity.of(Normalization.L2));
     }
 
     /** The loss with the given distance (a distance is negated). */
@@ -65,7 +66,7 @@ public final class NPairsLoss extends MetricLoss {
         NDArray logits = NTXentLoss.similarity(distance, sim);
         NDArray target = NDMath.asFloat(
                 org.metric4j.distance.PairMasks.eye(embeddings.getManager(), anchors.size()), logits);
-        NDArray ce = NDMath.logSumExp(logits, null, 1, false).reshape(-1)
+        NDArray ce = NDMath.logSumExp(logits, null, 1).reshape(-1)
                 .sub(logits.mul(target).sum(new int[] {1}));
         return new MeanReducer().reduce(LossTerms.of(ce));
     }

@@ -2,6 +2,7 @@ package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.Normalization;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.LossTerms;
@@ -35,11 +36,11 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(LpDistance.of(false, 2), embeddings, labels);
+        PairBatch batch = PairBatch.of(LpDistance.of(Normalization.NONE, 2), embeddings, labels);
         NDArray logits = NDMath.div(batch.matrix().neg(), temperature);
         NDArray others = batch.positive().logicalOr(batch.negative());
-        NDArray all = NDMath.logSumExp(logits, others, 1, false).reshape(-1);
-        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1, false).reshape(-1);
+        NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);
+        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1).reshape(-1);
         NDArray hasPos = NDMath.anyAlong(batch.positive(), 1);
         return new MeanReducer().reduce(LossTerms.of(all.sub(same), hasPos));
     }

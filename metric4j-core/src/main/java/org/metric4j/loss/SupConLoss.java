@@ -46,7 +46,7 @@ public final class SupConLoss extends MetricLoss {
         PairBatch batch = PairBatch.of(distance, embeddings, labels);
         NDArray logits = NDMath.div(NTXentLoss.similarity(distance, batch.matrix()), temperature);
         NDArray others = batch.positive().logicalOr(batch.negative());
-        NDArray logProb = logits.sub(NDMath.logSumExp(logits, others, 1, false));
+        NDArray logProb = logits.sub(NDMath.logSumExp(logits, others, 1));
         NDArray posValues = NDMath.asFloat(batch.positive(), logits);
         NDArray count = posValues.sum(new int[] {1});
         NDArray perAnchor = logProb.mul(posValues).sum(new int[] {1}).neg().div(count.maximum(1.0));

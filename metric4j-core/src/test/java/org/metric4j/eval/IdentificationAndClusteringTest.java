@@ -33,14 +33,14 @@ class IdentificationAndClusteringTest {
             }
             NDArray x = m.create(v, new Shape(n, d));
             for (KnnSearch.Metric metric : KnnSearch.Metric.values()) {
-                KnnSearch.Result r = new KnnSearch(metric, 10, 13).search(x, x, 5, true);
+                KnnSearch.Result r = new KnnSearch(metric, 10, 13).search(x, x, 5, Neighbours.EXCLUDE_SELF);
                 for (int i = 0; i < n; i++) {
                     long[] expected = bruteForce(v, n, d, i, 5, metric);
                     assertArrayEquals(expected, r.indices()[i], metric + " query " + i);
                 }
             }
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new KnnSearch().search(x, x, n, true));
+                    () -> new KnnSearch().search(x, x, n, Neighbours.EXCLUDE_SELF));
             assertTrue(e.getMessage().contains("k must be in [1, " + (n - 1) + "]"), e.getMessage());
         }
     }

@@ -96,10 +96,12 @@ class RocAndVerificationTest {
         PairsFile pairs = PairsFile.parse(List.of("2 1", "A 1 2", "A 1 B 1", "A 1 2", "C 1 Z 1"), "t");
         VerificationProtocol protocol = new VerificationProtocol(2, new double[] {0.1});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PairVerification.evaluate(set, pairs, PairVerification.Score.COSINE, false, protocol));
+                () -> PairVerification.evaluate(set, pairs, PairVerification.Score.COSINE,
+                        PairVerification.Missing.FAIL, protocol));
         assertTrue(e.getMessage().contains("Z/Z_0001") && e.getMessage().contains("line 5"), e.getMessage());
         PairsFile ok = PairsFile.parse(List.of("2 1", "A 1 2", "A 1 B 1", "A 1 2", "C 1 D 1"), "t");
-        PairVerification.Result r = PairVerification.evaluate(set, ok, PairVerification.Score.COSINE, true, protocol);
+        PairVerification.Result r = PairVerification.evaluate(set, ok, PairVerification.Score.COSINE,
+                PairVerification.Missing.SKIP, protocol);
         assertEquals(4, r.evaluatedPairs());
         assertEquals(0, r.skippedPairs());
         assertArrayEquals(new double[] {1, 1}, r.report().foldAccuracies(), 1e-12);

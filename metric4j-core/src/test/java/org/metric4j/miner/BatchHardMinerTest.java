@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.Normalization;
 
 /**
  * {@link BatchHardMiner} against a brute-force loop over the distance matrix computed in plain
@@ -25,7 +26,7 @@ class BatchHardMinerTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        Distance[] distances = {LpDistance.euclidean(), LpDistance.of(false, 2),
+        Distance[] distances = {LpDistance.euclidean(), LpDistance.of(Normalization.NONE, 2),
                 CosineSimilarity.create()};
         for (Distance d : distances) {
             for (long seed : new long[] {1, 2, 3}) {
