@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.eval.KnnSearch;
+import org.metric4j.eval.Neighbours;
 import org.metric4j.eval.RetrievalMetrics;
 
 /**
@@ -74,7 +75,7 @@ final class EvalSuite {
             extra.put("dim", dim);
             extra.put("k", k);
             Map<String, Object> json = CaseTimer.time(name, c,
-                    () -> new KnnSearch().search(q, r, k, false), extra);
+                    () -> new KnnSearch().search(q, r, k, Neighbours.INCLUDE_SELF), extra);
             out.accept(gson.toJson(json));
         }
     }

@@ -48,7 +48,7 @@ final class PairSuite {
                 .optMiner(TripletMarginMiner.builder().optType(TripletMarginMiner.Type.SEMIHARD)
                         .build())
                 .build(), out, gson);
-        caseOf("ntxent_b256", 64, 4, new NTXentLoss(), out, gson);
+        caseOf("ntxent_b256", 64, 4, NTXentLoss.builder().build(), out, gson);
         caseOf("supcon_b256", 64, 4, new SupConLoss(), out, gson);
         caseOf("multi_similarity_b256", 64, 4, MultiSimilarityLoss.builder().build(), out, gson);
         caseOf("circle_b256", 64, 4, CircleLoss.builder().build(), out, gson);

@@ -100,7 +100,8 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "embeddings: %d x %d from %s%n", set.size(), set.dim(), embeddings);
         if (pairs != null) {
             PairsFile file = PairsFile.read(pairs);
-            PairVerification.Result r = PairVerification.evaluate(set, file, score, skipMissing,
+            PairVerification.Result r = PairVerification.evaluate(set, file, score,
+                    skipMissing ? PairVerification.Missing.SKIP : PairVerification.Missing.FAIL,
                     new VerificationProtocol(file.folds(), VerificationProtocol.DEFAULT_FARS));
             VerificationProtocol.Report v = r.report();
             out.printf(Locale.ROOT, "verification: %d pairs in %d folds (%d skipped for missing embeddings)%n",

@@ -32,7 +32,7 @@ public final class ShardedVerification {
      */
     public static VerificationProtocol.Report evaluate(SparkSession spark, EmbeddingSet set, PairsFile pairs,
             int partitions) {
-        PairVerification.Rows rows = PairVerification.rows(set, pairs, false);
+        PairVerification.Rows rows = PairVerification.rows(set, pairs, PairVerification.Missing.FAIL);
         List<int[]> table = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             table.add(new int[] {i, rows.first()[i], rows.second()[i]});

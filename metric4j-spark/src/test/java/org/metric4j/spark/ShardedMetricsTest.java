@@ -97,7 +97,7 @@ class ShardedMetricsTest {
         }
         PairsFile pairs = PairsFile.parse(lines, "test pairs");
         VerificationProtocol.Report single = PairVerification.evaluate(set, pairs, PairVerification.Score.COSINE,
-                false, new VerificationProtocol(10, VerificationProtocol.DEFAULT_FARS)).report();
+                PairVerification.Missing.FAIL, new VerificationProtocol(10, VerificationProtocol.DEFAULT_FARS)).report();
         VerificationProtocol.Report sharded = ShardedVerification.evaluate(spark, set, pairs, 4);
         assertEquals(single.accuracyMean(), sharded.accuracyMean(), 0.0);
         assertEquals(single.auc(), sharded.auc(), 0.0);
