@@ -32,20 +32,12 @@ import org.junit.jupiter.api.Test;
  */
 class ApiStyleTest {
 
-    /**
-     * Classes another change rewrites at the same time (issue #11 part 2: the composite loss and
-     * the DJL trackers); reconciled when the branches merge. Remove entries, never add them.
-     */
-    private static final Set<String> PENDING = Set.of();
-
     @Test
     void noPublicMethodTakesABooleanOrTwoAdjacentDoubles() {
         List<String> violations = new ArrayList<>();
         for (Class<?> type : publicCoreClasses()) {
             violations.addAll(violations(type));
         }
-        violations.removeIf(v -> PENDING.stream().anyMatch(p -> v.startsWith(p + ".") || v.startsWith(p + "(")
-                || v.startsWith(p + "$")));
         assertTrue(violations.isEmpty(), violations.size() + " public signatures take a boolean or two adjacent"
                 + " doubles (use a builder or an enum):\n  " + String.join("\n  ", violations));
     }

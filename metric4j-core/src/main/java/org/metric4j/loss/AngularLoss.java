@@ -77,8 +77,7 @@ public final class AngularLoss extends MetricLoss {
         public Builder optAlphaDegrees(double alphaDegrees) {
             if (!(alphaDegrees > 0 && alphaDegrees < 90)) {
                 throw new IllegalArgumentException(
-                        "alphaDegrees must be in (0, 90) degrees, got " + alphaDegrees
-                                + (alphaDegrees > 0 && alphaDegrees < Math.PI / 2 ? " (radians?)" : ""));
+                        "alphaDegrees must be in (0, 90) degrees, got " + alphaDegrees);
             }
             this.alphaDegrees = alphaDegrees;
             return this;
