@@ -49,7 +49,7 @@ final class PairSuite {
                         .build())
                 .build(), out, gson);
         caseOf("ntxent_b256", 64, 4, NTXentLoss.builder().build(), out, gson);
-        caseOf("supcon_b256", 64, 4, new SupConLoss(), out, gson);
+        caseOf("supcon_b256", 64, 4, SupConLoss.builder().build(), out, gson);
         caseOf("multi_similarity_b256", 64, 4, MultiSimilarityLoss.builder().build(), out, gson);
         caseOf("circle_b256", 64, 4, CircleLoss.builder().build(), out, gson);
         caseOf("lifted_structure_b256", 64, 4, LiftedStructureLoss.builder().build(), out, gson);

@@ -184,7 +184,7 @@ public final class Components {
             .add("ntxent", "NT-Xent / InfoNCE over labels", keys("temperature"),
                     (s, c) -> LossComponent.metric(NTXentLoss.builder().optTemperature(s.number("temperature", NTXentLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("supcon", "supervised contrastive loss", keys("temperature"),
-                    (s, c) -> LossComponent.metric(new SupConLoss(s.number("temperature", SupConLoss.DEFAULT_TEMPERATURE)), w(s)))
+                    (s, c) -> LossComponent.metric(SupConLoss.builder().optTemperature(s.number("temperature", SupConLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("multisimilarity", "multi-similarity loss; mine=true adds its miner", keys("alpha", "beta", "base", "mine"),
                     (s, c) -> {
                         MultiSimilarityLoss.Builder b = MultiSimilarityLoss.builder()
@@ -202,7 +202,7 @@ public final class Components {
             .add("angular", "angular loss (alpha in degrees)", keys("alpha"),
                     (s, c) -> LossComponent.metric(AngularLoss.builder().optAlphaDegrees(s.number("alpha", AngularLoss.DEFAULT_ALPHA_DEGREES)).build(), w(s)))
             .add("nca", "NCA", keys("scale"),
-                    (s, c) -> LossComponent.metric(new NCALoss(s.number("scale", NCALoss.DEFAULT_SOFTMAX_SCALE)), w(s)))
+                    (s, c) -> LossComponent.metric(NCALoss.builder().optSoftmaxScale(s.number("scale", NCALoss.DEFAULT_SOFTMAX_SCALE)).build(), w(s)))
             .add("snn", "soft nearest neighbours", keys("temperature"),
                     (s, c) -> LossComponent.metric(new SoftNearestNeighborsLoss(s.number("temperature", SoftNearestNeighborsLoss.DEFAULT_TEMPERATURE)), w(s)))
             .add("dcl", "decoupled contrastive loss", keys("temperature"),

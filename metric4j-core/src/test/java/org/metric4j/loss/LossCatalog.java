@@ -94,14 +94,14 @@ final class LossCatalog {
                 new Case("NPairs(raw dot product)", () -> new NPairsLoss(DotProductSimilarity.create()),
                         true, false, Permutation.WITHIN_CLASS_ORDER, true, true, true),
                 of("NTXent", () -> NTXentLoss.builder().build(), true, true, true, true),
-                of("SupCon", SupConLoss::new, true, true, true, true),
+                of("SupCon", () -> SupConLoss.builder().build(), true, true, true, true),
                 // CircleLoss stops the gradient of its weights alpha (as the paper and PML do), so
                 // its autograd gradient is not the derivative of its value.
                 new Case("Circle", () -> CircleLoss.builder().build(), true, true, Permutation.ANY,
                         true, true, false),
                 of("MultiSimilarity", () -> MultiSimilarityLoss.builder().build(), true, true, false,
                         false),
-                of("NCA", NCALoss::new, true, true, true, true),
+                of("NCA", () -> NCALoss.builder().build(), true, true, true, true),
                 // The negatives enter the angular loss unnormalized (as in PML): not scale-invariant.
                 of("Angular", () -> AngularLoss.builder().build(), true, false, true, true),
                 of("SoftNearestNeighbors", () -> new SoftNearestNeighborsLoss(2.0), true, false, true,

@@ -155,7 +155,7 @@ class LossInputValidationTest {
     @ParameterizedTest
     @ValueSource(doubles = {0, -0.5, Double.NaN, Double.POSITIVE_INFINITY})
     void temperatureMustBePositive(double t) {
-        for (Runnable r : new Runnable[] {() -> NTXentLoss.builder().optTemperature(t), () -> new SupConLoss(t)}) {
+        for (Runnable r : new Runnable[] {() -> NTXentLoss.builder().optTemperature(t), () -> SupConLoss.builder().optTemperature(t)}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run,
                     "temperature " + t);
             assertTrue(e.getMessage().contains("temperature")

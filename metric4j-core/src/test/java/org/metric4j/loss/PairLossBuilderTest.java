@@ -41,13 +41,16 @@ class PairLossBuilderTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void aSumReducerGivesTheMeanTimesTheTermCount(long seed) {
-        // NTXent: one term per positive pair (B); GeneralizedLiftedStructure, MultiSimilarity: one per anchor (B)
+        // NTXent: one term per positive pair (B here); GeneralizedLiftedStructure, MultiSimilarity: one per anchor
         assertSumIsMeanTimes(r -> r == null ? NTXentLoss.builder().build() : NTXentLoss.builder().optReducer(r).build(),
                 B, seed, "NTXent");
         assertSumIsMeanTimes(r -> r == null ? GeneralizedLiftedStructureLoss.builder().build()
                 : GeneralizedLiftedStructureLoss.builder().optReducer(r).build(), B, seed, "GeneralizedLiftedStructure");
         assertSumIsMeanTimes(r -> r == null ? MultiSimilarityLoss.builder().build()
                 : MultiSimilarityLoss.builder().optReducer(r).build(), B, seed, "MultiSimilarity");
+        // NCA: one term per anchor with a positive (all B here)
+        assertSumIsMeanTimes(r -> r == null ? NCALoss.builder().build() : NCALoss.builder().optReducer(r).build(),
+                B, seed, "NCA");
     }
 
     private static void assertSumIsMeanTimes(Function<Reducer, MetricLoss> make, int terms, long seed, String what) {
