@@ -42,7 +42,7 @@ final class PairSuite {
         caseOf("contrastive_b256", 64, 4, ContrastiveLoss.builder().build(), out, gson);
         caseOf("triplet_all_b256", 64, 4, TripletMarginLoss.builder().build(), out, gson);
         caseOf("triplet_batch_hard_b256", 64, 4,
-                TripletMarginLoss.builder().optMargin(0.2).optMiner(new BatchHardMiner()).build(),
+                TripletMarginLoss.builder().optMargin(0.2).optMiner(BatchHardMiner.builder().build()).build(),
                 out, gson);
         caseOf("triplet_semihard_b256", 64, 4, TripletMarginLoss.builder().optMargin(0.2)
                 .optMiner(TripletMarginMiner.builder().optType(TripletMarginMiner.Type.SEMIHARD)

@@ -76,7 +76,7 @@ public final class Components {
 
     /** Triplet miners. */
     public static final Registry<Void, TripletMiner> MINERS = new Registry<Void, TripletMiner>("miner")
-            .add("batch-hard", "hardest positive and negative per anchor", Set.of(), (s, c) -> new BatchHardMiner())
+            .add("batch-hard", "hardest positive and negative per anchor", Set.of(), (s, c) -> BatchHardMiner.builder().build())
             .add("semihard", "d_ap < d_an <= d_ap + margin", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.SEMIHARD))
             .add("hard", "d_an <= d_ap", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.HARD))
             .add("easy", "d_an > d_ap + margin", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.EASY))
@@ -125,8 +125,8 @@ public final class Components {
             .add("softmax", "cross entropy on a linear classifier xW + b", W,
                     (s, c) -> LossComponent.softmax(LinearClassifier.of(c.numClasses()), w(s)))
             .add("normface", "normalized softmax (NormFace)", keys("temperature"),
-                    (s, c) -> LossComponent.margin(new NormalizedSoftmaxLoss(
-                            s.number("temperature", NormalizedSoftmaxLoss.DEFAULT_TEMPERATURE)), cosineHead(c, 1), w(s)))
+                    (s, c) -> LossComponent.margin(NormalizedSoftmaxLoss.builder().optTemperature(
+                            s.number("temperature", NormalizedSoftmaxLoss.DEFAULT_TEMPERATURE)).build(), cosineHead(c, 1), w(s)))
             .add("lsoftmax", "L-Softmax, integer margin", keys("margin", "scale", "lambda", "anneal"),
                     (s, c) -> LossComponent.margin(largeMargin(LargeMarginSoftmaxLoss.builder(), s, c), cosineHead(c, 1), w(s)))
             .add("sphereface", "A-Softmax / SphereFace; anneal=true uses SphereFace's lambda schedule",
@@ -156,7 +156,7 @@ public final class Components {
                             .optNegMargin(s.number("neg_margin", ContrastiveLoss.DEFAULT_NEG_MARGIN))
                             .optDistance(distance(s, LpDistance.euclidean())).build(), w(s)))
             .add("hadsell", "contrastive loss of Hadsell et al. (DeepID2's)", keys("margin"),
-                    (s, c) -> LossComponent.metric(new HadsellContrastiveLoss(s.number("margin", HadsellContrastiveLoss.DEFAULT_MARGIN)), w(s)))
+                    (s, c) -> LossComponent.metric(HadsellContrastiveLoss.builder().optMargin(s.number("margin", HadsellContrastiveLoss.DEFAULT_MARGIN)).build(), w(s)))
             .add("triplet", "triplet margin loss; miner=batch-hard|semihard|hard|easy|all (default: all triplets)",
                     keys("margin", "miner", "miner_margin", "swap", "smooth", "distance"),
                     (s, c) -> {
@@ -180,7 +180,7 @@ public final class Components {
                     (s, c) -> LossComponent.metric(LiftedStructureLoss.builder()
                             .optNegMargin(s.number("neg_margin", LiftedStructureLoss.DEFAULT_NEG_MARGIN))
                             .optPosMargin(s.number("pos_margin", LiftedStructureLoss.DEFAULT_POS_MARGIN)).build(), w(s)))
-            .add("npairs", "multi-class N-pair loss", W, (s, c) -> LossComponent.metric(new NPairsLoss(), w(s)))
+            .add("npairs", "multi-class N-pair loss", W, (s, c) -> LossComponent.metric(NPairsLoss.builder().build(), w(s)))
             .add("ntxent", "NT-Xent / InfoNCE over labels", keys("temperature"),
                     (s, c) -> LossComponent.metric(NTXentLoss.builder().optTemperature(s.number("temperature", NTXentLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("supcon", "supervised contrastive loss", keys("temperature"),
@@ -204,14 +204,14 @@ public final class Components {
             .add("nca", "NCA", keys("scale"),
                     (s, c) -> LossComponent.metric(NCALoss.builder().optSoftmaxScale(s.number("scale", NCALoss.DEFAULT_SOFTMAX_SCALE)).build(), w(s)))
             .add("snn", "soft nearest neighbours", keys("temperature"),
-                    (s, c) -> LossComponent.metric(new SoftNearestNeighborsLoss(s.number("temperature", SoftNearestNeighborsLoss.DEFAULT_TEMPERATURE)), w(s)))
+                    (s, c) -> LossComponent.metric(SoftNearestNeighborsLoss.builder().optTemperature(s.number("temperature", SoftNearestNeighborsLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("dcl", "decoupled contrastive loss", keys("temperature"),
-                    (s, c) -> LossComponent.metric(new DecoupledContrastiveLoss(s.number("temperature", DecoupledContrastiveLoss.DEFAULT_TEMPERATURE)), w(s)))
+                    (s, c) -> LossComponent.metric(DecoupledContrastiveLoss.builder().optTemperature(s.number("temperature", DecoupledContrastiveLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("luni", "unified loss L_uni of the Circle loss paper", keys("gamma", "m"),
                     (s, c) -> LossComponent.metric(UnifiedLoss.builder().optGamma(s.number("gamma", UnifiedLoss.DEFAULT_GAMMA))
                             .optM(s.number("m", UnifiedLoss.DEFAULT_M)).build(), w(s)))
             .add("coco", "congenerous cosine loss (batch centroids)", keys("alpha"),
-                    (s, c) -> LossComponent.metric(new CoCoLoss(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)), w(s)));
+                    (s, c) -> LossComponent.metric(CoCoLoss.builder().optAlpha(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)).build(), w(s)));
 
     private static LargeMarginSoftmaxLoss largeMargin(LargeMarginSoftmaxLoss.Builder b, Spec s, Context c) {
         b.optMargin(s.integer("margin", LargeMarginSoftmaxLoss.DEFAULT_MARGIN))

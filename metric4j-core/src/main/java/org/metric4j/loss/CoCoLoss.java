@@ -21,15 +21,14 @@ public final class CoCoLoss extends MetricLoss {
 
     private final double alpha;
 
-    /** The loss with alpha {@value #DEFAULT_ALPHA}. */
-    public CoCoLoss() {
-        this(DEFAULT_ALPHA);
+    private CoCoLoss(Builder b) {
+        super("CoCoLoss");
+        this.alpha = b.alpha;
     }
 
-    /** The loss with the given alpha (> 0). */
-    public CoCoLoss(double alpha) {
-        super("CoCoLoss");
-        this.alpha = Inputs.positive("alpha", alpha);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -60,5 +59,23 @@ public final class CoCoLoss extends MetricLoss {
     @Override
     public String toString() {
         return "CoCoLoss(alpha=" + alpha + ")";
+    }
+
+    /** Builder of {@link CoCoLoss}. */
+    public static final class Builder {
+        private double alpha = DEFAULT_ALPHA;
+
+        private Builder() {}
+
+        /** Alpha, > 0 (default {@value #DEFAULT_ALPHA}). */
+        public Builder optAlpha(double alpha) {
+            this.alpha = Inputs.positive("alpha", alpha);
+            return this;
+        }
+
+        /** The loss. */
+        public CoCoLoss build() {
+            return new CoCoLoss(this);
+        }
     }
 }

@@ -22,15 +22,14 @@ public final class HadsellContrastiveLoss extends MetricLoss {
 
     private final double margin;
 
-    /** The loss with margin {@value #DEFAULT_MARGIN}. */
-    public HadsellContrastiveLoss() {
-        this(DEFAULT_MARGIN);
+    private HadsellContrastiveLoss(Builder b) {
+        super("HadsellContrastiveLoss");
+        this.margin = b.margin;
     }
 
-    /** The loss with the given margin (> 0). */
-    public HadsellContrastiveLoss(double margin) {
-        super("HadsellContrastiveLoss");
-        this.margin = Inputs.positive("margin", margin);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -48,5 +47,23 @@ public final class HadsellContrastiveLoss extends MetricLoss {
     @Override
     public String toString() {
         return "HadsellContrastiveLoss(margin=" + margin + ")";
+    }
+
+    /** Builder of {@link HadsellContrastiveLoss}. */
+    public static final class Builder {
+        private double margin = DEFAULT_MARGIN;
+
+        private Builder() {}
+
+        /** Margin, > 0 (default {@value #DEFAULT_MARGIN}). */
+        public Builder optMargin(double margin) {
+            this.margin = Inputs.positive("margin", margin);
+            return this;
+        }
+
+        /** The loss. */
+        public HadsellContrastiveLoss build() {
+            return new HadsellContrastiveLoss(this);
+        }
     }
 }

@@ -27,18 +27,14 @@ public final class NPairsLoss extends MetricLoss {
 
     private final Distance distance;
 
-    /**
-     * The loss with PML's default similarity: the dot product of L2-normalized embeddings (PML's
-     * distances normalize unless told otherwise).
-     */
-    public NPairsLoss() {
-        this(DotProductSimilarity.of(Normalization.L2));
+    private NPairsLoss(Builder b) {
+        super("NPairsLoss");
+        this.distance = b.distance;
     }
 
-    /** The loss with the given distance (a distance is negated). */
-    public NPairsLoss(Distance distance) {
-        super("NPairsLoss");
-        this.distance = distance;
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -74,5 +70,23 @@ public final class NPairsLoss extends MetricLoss {
     @Override
     public String toString() {
         return "NPairsLoss(distance=" + distance + ")";
+    }
+
+    /** Builder of {@link NPairsLoss}. */
+    public static final class Builder {
+        private Distance distance = DotProductSimilarity.of(Normalization.L2);
+
+        private Builder() {}
+
+        /** The similarity, a distance is negated (default: PML's dot product of L2-normalized embeddings). */
+        public Builder optDistance(Distance distance) {
+            this.distance = java.util.Objects.requireNonNull(distance, "distance");
+            return this;
+        }
+
+        /** The loss. */
+        public NPairsLoss build() {
+            return new NPairsLoss(this);
+        }
     }
 }

@@ -23,15 +23,14 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
 
     private final double temperature;
 
-    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
-    public SoftNearestNeighborsLoss() {
-        this(DEFAULT_TEMPERATURE);
+    private SoftNearestNeighborsLoss(Builder b) {
+        super("SoftNearestNeighborsLoss");
+        this.temperature = b.temperature;
     }
 
-    /** The loss with the given temperature (> 0). */
-    public SoftNearestNeighborsLoss(double temperature) {
-        super("SoftNearestNeighborsLoss");
-        this.temperature = Inputs.positive("temperature", temperature);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -48,5 +47,23 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
     @Override
     public String toString() {
         return "SoftNearestNeighborsLoss(temperature=" + temperature + ")";
+    }
+
+    /** Builder of {@link SoftNearestNeighborsLoss}. */
+    public static final class Builder {
+        private double temperature = DEFAULT_TEMPERATURE;
+
+        private Builder() {}
+
+        /** Temperature, > 0 (default {@value #DEFAULT_TEMPERATURE}). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = Inputs.positive("temperature", temperature);
+            return this;
+        }
+
+        /** The loss. */
+        public SoftNearestNeighborsLoss build() {
+            return new SoftNearestNeighborsLoss(this);
+        }
     }
 }

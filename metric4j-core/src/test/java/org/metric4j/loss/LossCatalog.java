@@ -80,7 +80,7 @@ final class LossCatalog {
                         .optSwap().optMargin(0.3).optDistance(CosineSimilarity.create()).build(),
                         true, true, true, true),
                 of("TripletMargin(BatchHardMiner)", () -> TripletMarginLoss.builder().optMargin(0.2)
-                        .optMiner(new BatchHardMiner()).build(), true, true, true, true),
+                        .optMiner(BatchHardMiner.builder().build()).build(), true, true, true, true),
                 of("TripletMargin(SEMIHARD)", () -> TripletMarginLoss.builder().optMargin(0.5)
                         .optMiner(TripletMarginMiner.builder().optMargin(0.5)
                                 .optType(TripletMarginMiner.Type.SEMIHARD).build())
@@ -89,9 +89,9 @@ final class LossCatalog {
                         true),
                 of("GeneralizedLiftedStructure", () -> GeneralizedLiftedStructureLoss.builder().build(), true, true,
                         false, false),
-                new Case("NPairs", NPairsLoss::new, true, true, Permutation.WITHIN_CLASS_ORDER,
+                new Case("NPairs", () -> NPairsLoss.builder().build(), true, true, Permutation.WITHIN_CLASS_ORDER,
                         true, true, true),
-                new Case("NPairs(raw dot product)", () -> new NPairsLoss(DotProductSimilarity.create()),
+                new Case("NPairs(raw dot product)", () -> NPairsLoss.builder().optDistance(DotProductSimilarity.create()).build(),
                         true, false, Permutation.WITHIN_CLASS_ORDER, true, true, true),
                 of("NTXent", () -> NTXentLoss.builder().build(), true, true, true, true),
                 of("SupCon", () -> SupConLoss.builder().build(), true, true, true, true),
@@ -104,11 +104,11 @@ final class LossCatalog {
                 of("NCA", () -> NCALoss.builder().build(), true, true, true, true),
                 // The negatives enter the angular loss unnormalized (as in PML): not scale-invariant.
                 of("Angular", () -> AngularLoss.builder().build(), true, false, true, true),
-                of("SoftNearestNeighbors", () -> new SoftNearestNeighborsLoss(2.0), true, false, true,
+                of("SoftNearestNeighbors", () -> SoftNearestNeighborsLoss.builder().optTemperature(2.0).build(), true, false, true,
                         true),
                 // The positive is left out of the denominator: the loss can be negative.
-                of("DecoupledContrastive", DecoupledContrastiveLoss::new, false, true, true, true),
+                of("DecoupledContrastive", () -> DecoupledContrastiveLoss.builder().build(), false, true, true, true),
                 of("Unified", () -> UnifiedLoss.builder().build(), true, true, true, true),
-                of("HadsellContrastive", HadsellContrastiveLoss::new, true, false, false, false));
+                of("HadsellContrastive", () -> HadsellContrastiveLoss.builder().build(), true, false, false, false));
     }
 }
