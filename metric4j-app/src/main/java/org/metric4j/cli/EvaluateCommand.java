@@ -102,7 +102,7 @@ final class EvaluateCommand implements Callable<Integer> {
             PairsFile file = PairsFile.read(pairs);
             PairVerification.Result r = PairVerification.evaluate(set, file, score,
                     skipMissing ? PairVerification.Missing.SKIP : PairVerification.Missing.FAIL,
-                    new VerificationProtocol(file.folds(), VerificationProtocol.DEFAULT_FARS));
+                    VerificationProtocol.builder().optFolds(file.folds()).build());
             VerificationProtocol.Report v = r.report();
             out.printf(Locale.ROOT, "verification: %d pairs in %d folds (%d skipped for missing embeddings)%n",
                     r.evaluatedPairs(), file.folds(), r.skippedPairs());
@@ -127,7 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (retrieval) {
                 try (NDManager manager = NDManager.newBaseManager()) {
                     NDArray x = manager.create(set.floats(), new Shape(set.size(), set.dim()));
-                    RetrievalMetrics.Report r = RetrievalMetrics.leaveOneOut(x, y, new KnnSearch());
+                    RetrievalMetrics.Report r = RetrievalMetrics.leaveOneOut(x, y, KnnSearch.builder().build());
                     out.printf(Locale.ROOT, "retrieval (leave-one-out, k=%d): P@1 %.4f, R-Precision %.4f, "
                                     + "MAP@R %.4f, MRR %.4f%n", r.k(), r.precisionAt1(), r.rPrecision(),
                             r.meanAveragePrecisionAtR(), r.meanReciprocalRank());

@@ -48,20 +48,15 @@ public final class KnnSearch {
     private final int queryBlock;
     private final int referenceBlock;
 
-    /** Cosine search with the default blocks. */
-    public KnnSearch() {
-        this(Metric.COSINE, DEFAULT_QUERY_BLOCK, DEFAULT_REFERENCE_BLOCK);
+    private KnnSearch(Builder b) {
+        this.metric = b.metric;
+        this.queryBlock = b.queryBlock;
+        this.referenceBlock = b.referenceBlock;
     }
 
-    /** A search with the given metric and blocks (each >= 1). */
-    public KnnSearch(Metric metric, int queryBlock, int referenceBlock) {
-        if (queryBlock < 1 || referenceBlock < 1) {
-            throw new IllegalArgumentException(
-                    "block sizes must be >= 1, got " + queryBlock + " and " + referenceBlock);
-        }
-        this.metric = metric;
-        this.queryBlock = queryBlock;
-        this.referenceBlock = referenceBlock;
+    /** A builder: cosine search with the default blocks. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The metric. */
@@ -185,5 +180,43 @@ public final class KnnSearch {
     public String toString() {
         return "KnnSearch(metric=" + metric + ", queryBlock=" + queryBlock + ", referenceBlock="
                 + referenceBlock + ")";
+    }
+
+    /** Builder of {@link KnnSearch}. */
+    public static final class Builder {
+        private Metric metric = Metric.COSINE;
+        private int queryBlock = DEFAULT_QUERY_BLOCK;
+        private int referenceBlock = DEFAULT_REFERENCE_BLOCK;
+
+        private Builder() {}
+
+        /** How neighbours are ranked (default {@link Metric#COSINE}). */
+        public Builder optMetric(Metric metric) {
+            this.metric = java.util.Objects.requireNonNull(metric, "metric");
+            return this;
+        }
+
+        /** Rows of queries per block, {@code >= 1} (default {@value #DEFAULT_QUERY_BLOCK}). */
+        public Builder optQueryBlock(int queryBlock) {
+            if (queryBlock < 1) {
+                throw new IllegalArgumentException("queryBlock must be >= 1, got " + queryBlock);
+            }
+            this.queryBlock = queryBlock;
+            return this;
+        }
+
+        /** Rows of references per block, {@code >= 1} (default {@value #DEFAULT_REFERENCE_BLOCK}). */
+        public Builder optReferenceBlock(int referenceBlock) {
+            if (referenceBlock < 1) {
+                throw new IllegalArgumentException("referenceBlock must be >= 1, got " + referenceBlock);
+            }
+            this.referenceBlock = referenceBlock;
+            return this;
+        }
+
+        /** The search. */
+        public KnnSearch build() {
+            return new KnnSearch(this);
+        }
     }
 }

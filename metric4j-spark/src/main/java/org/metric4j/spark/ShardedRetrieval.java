@@ -93,7 +93,7 @@ public final class ShardedRetrieval {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray q = m.create(all, new Shape(n, d));
             NDArray refs = m.create(shard, new Shape(mine.size(), d));
-            KnnSearch.Result top = new KnnSearch().search(q, refs, k, Neighbours.INCLUDE_SELF);
+            KnnSearch.Result top = KnnSearch.builder().build().search(q, refs, k, Neighbours.INCLUDE_SELF);
             for (int i = 0; i < n; i++) {
                 long[] idx = top.indices()[i];
                 double[] sc = top.scores()[i];

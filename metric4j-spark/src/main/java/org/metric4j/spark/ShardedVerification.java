@@ -47,7 +47,7 @@ public final class ShardedVerification {
         for (double[] s : scored) {
             scores[(int) s[0]] = s[1];
         }
-        return new VerificationProtocol(pairs.folds(), VerificationProtocol.DEFAULT_FARS).evaluate(scores, rows.same(),
+        return VerificationProtocol.builder().optFolds(pairs.folds()).build().evaluate(scores, rows.same(),
                 rows.folds());
     }
 }
