@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.eval.KnnSearch;
+import org.metric4j.eval.Neighbours;
 import org.metric4j.eval.RetrievalMetrics;
 
 /**
@@ -50,7 +51,7 @@ final class EvalSuite {
             extra.put("classes", classes);
             extra.put("dim", dim);
             Map<String, Object> json = CaseTimer.time(name, c,
-                    () -> last[0] = RetrievalMetrics.leaveOneOut(x, labels, new KnnSearch()), extra);
+                    () -> last[0] = RetrievalMetrics.leaveOneOut(x, labels, KnnSearch.builder().build()), extra);
             json.put("precision_at_1", last[0].precisionAt1());
             json.put("map_at_r", last[0].meanAveragePrecisionAtR());
             json.put("k", last[0].k());
@@ -73,7 +74,7 @@ final class EvalSuite {
             extra.put("dim", dim);
             extra.put("k", k);
             Map<String, Object> json = CaseTimer.time(name, c,
-                    () -> new KnnSearch().search(q, r, k, false), extra);
+                    () -> KnnSearch.builder().build().search(q, r, k, Neighbours.INCLUDE_SELF), extra);
             out.accept(gson.toJson(json));
         }
     }

@@ -92,7 +92,7 @@ final class HeadsSuite {
         lossCase("cosface", sizes.classes(), CosFaceLoss.builder().build(), out);
         lossCase("arcface", sizes.classes(), ArcFaceLoss.builder().build(), out);
         lossCase("sphereface", sizes.classes(), SphereFaceLoss.builder().build(), out);
-        lossCase("normalized_softmax", sizes.classes(), new NormalizedSoftmaxLoss(), out);
+        lossCase("normalized_softmax", sizes.classes(), NormalizedSoftmaxLoss.builder().build(), out);
         lossCase("arcface", sizes.manyClasses(), ArcFaceLoss.builder().build(), out);
         partialCase(out);
     }

@@ -42,14 +42,14 @@ final class PairSuite {
         caseOf("contrastive_b256", 64, 4, ContrastiveLoss.builder().build(), out, gson);
         caseOf("triplet_all_b256", 64, 4, TripletMarginLoss.builder().build(), out, gson);
         caseOf("triplet_batch_hard_b256", 64, 4,
-                TripletMarginLoss.builder().optMargin(0.2).optMiner(new BatchHardMiner()).build(),
+                TripletMarginLoss.builder().optMargin(0.2).optMiner(BatchHardMiner.builder().build()).build(),
                 out, gson);
         caseOf("triplet_semihard_b256", 64, 4, TripletMarginLoss.builder().optMargin(0.2)
                 .optMiner(TripletMarginMiner.builder().optType(TripletMarginMiner.Type.SEMIHARD)
                         .build())
                 .build(), out, gson);
-        caseOf("ntxent_b256", 64, 4, new NTXentLoss(), out, gson);
-        caseOf("supcon_b256", 64, 4, new SupConLoss(), out, gson);
+        caseOf("ntxent_b256", 64, 4, NTXentLoss.builder().build(), out, gson);
+        caseOf("supcon_b256", 64, 4, SupConLoss.builder().build(), out, gson);
         caseOf("multi_similarity_b256", 64, 4, MultiSimilarityLoss.builder().build(), out, gson);
         caseOf("circle_b256", 64, 4, CircleLoss.builder().build(), out, gson);
         caseOf("lifted_structure_b256", 64, 4, LiftedStructureLoss.builder().build(), out, gson);

@@ -106,8 +106,9 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "embeddings: %d x %d from %s%n", set.size(), set.dim(), embeddings);
         if (pairs != null) {
             PairsFile file = PairsFile.read(pairs);
-            PairVerification.Result r = PairVerification.evaluate(set, file, score, skipMissing,
-                    new VerificationProtocol(file.folds(), VerificationProtocol.DEFAULT_FARS));
+            PairVerification.Result r = PairVerification.evaluate(set, file, score,
+                    skipMissing ? PairVerification.Missing.SKIP : PairVerification.Missing.FAIL,
+                    VerificationProtocol.builder().optFolds(file.folds()).build());
             VerificationProtocol.Report v = r.report();
             out.printf(Locale.ROOT, "verification: %d pairs in %d folds (%d skipped for missing embeddings)%n",
                     r.evaluatedPairs(), file.folds(), r.skippedPairs());
@@ -132,7 +133,7 @@ final class EvaluateCommand implements Callable<Integer> {
             if (retrieval) {
                 try (NDManager manager = NDManager.newBaseManager(device)) {
                     NDArray x = manager.create(set.floats(), new Shape(set.size(), set.dim()));
-                    RetrievalMetrics.Report r = RetrievalMetrics.leaveOneOut(x, y, new KnnSearch());
+                    RetrievalMetrics.Report r = RetrievalMetrics.leaveOneOut(x, y, KnnSearch.builder().build());
                     out.printf(Locale.ROOT, "retrieval (leave-one-out, k=%d): P@1 %.4f, R-Precision %.4f, "
                                     + "MAP@R %.4f, MRR %.4f%n", r.k(), r.precisionAt1(), r.rPrecision(),
                             r.meanAveragePrecisionAtR(), r.meanReciprocalRank());

@@ -99,9 +99,9 @@ final class IndexEvaluateCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Identification.Report hnsw = Identification.fromNeighbours(new KnnSearch.Result(hnswIdx, hnswScores),
-                    false, probes.labels(), galleryLabels, maxRank, fpirs);
+                    KnnSearch.Metric.COSINE, probes.labels(), galleryLabels, maxRank, fpirs);
             Identification.Report exact = Identification.fromNeighbours(
-                    new KnnSearch.Result(exactIdx, exactScores), false, probes.labels(), galleryLabels, maxRank,
+                    new KnnSearch.Result(exactIdx, exactScores), KnnSearch.Metric.COSINE, probes.labels(), galleryLabels, maxRank,
                     fpirs);
             double recall = found / (double) (recallK * probes.size());
             out.printf(Locale.ROOT, "%d probes (%d mated, %d non-mated) against %d gallery items; HNSW M %d, "

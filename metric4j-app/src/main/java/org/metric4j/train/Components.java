@@ -77,7 +77,7 @@ public final class Components {
 
     /** Triplet miners. */
     public static final Registry<Void, TripletMiner> MINERS = new Registry<Void, TripletMiner>("miner")
-            .add("batch-hard", "hardest positive and negative per anchor", Set.of(), (s, c) -> new BatchHardMiner())
+            .add("batch-hard", "hardest positive and negative per anchor", Set.of(), (s, c) -> BatchHardMiner.builder().build())
             .add("semihard", "d_ap < d_an <= d_ap + margin", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.SEMIHARD))
             .add("hard", "d_an <= d_ap", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.HARD))
             .add("easy", "d_an > d_ap + margin", Set.of("margin"), (s, c) -> margin(s, TripletMarginMiner.Type.EASY))
@@ -126,8 +126,8 @@ public final class Components {
             .add("softmax", "cross entropy on a linear classifier xW + b", W,
                     (s, c) -> LossComponent.softmax(LinearClassifier.of(c.numClasses()), w(s)))
             .add("normface", "normalized softmax (NormFace)", keys("temperature"),
-                    (s, c) -> LossComponent.margin(new NormalizedSoftmaxLoss(
-                            s.number("temperature", NormalizedSoftmaxLoss.DEFAULT_TEMPERATURE)), cosineHead(c, 1), w(s)))
+                    (s, c) -> LossComponent.margin(NormalizedSoftmaxLoss.builder().optTemperature(
+                            s.number("temperature", NormalizedSoftmaxLoss.DEFAULT_TEMPERATURE)).build(), cosineHead(c, 1), w(s)))
             .add("lsoftmax", "L-Softmax, integer margin", keys("margin", "scale", "lambda", "anneal"),
                     (s, c) -> LossComponent.margin(largeMargin(LargeMarginSoftmaxLoss.builder(), s, c), cosineHead(c, 1), w(s)))
             .add("sphereface", "A-Softmax / SphereFace; anneal=true uses SphereFace's lambda schedule",
@@ -140,9 +140,11 @@ public final class Components {
             .add("subcenter-arcface", "sub-center ArcFace with k sub-centers per class", keys("k", "scale", "margin"),
                     (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, s.integer("k", 3)), w(s)))
             .add("combined", "combined margin s(cos(m1 theta + m2) - m3)", keys("scale", "m1", "m2", "m3"),
-                    (s, c) -> LossComponent.margin(new CombinedMarginLoss(s.number("scale", CombinedMarginLoss.DEFAULT_SCALE),
-                            s.number("m1", CombinedMarginLoss.DEFAULT_M1), s.number("m2", CombinedMarginLoss.DEFAULT_M2),
-                            s.number("m3", CombinedMarginLoss.DEFAULT_M3)), cosineHead(c, 1), w(s)))
+                    (s, c) -> LossComponent.margin(CombinedMarginLoss.builder()
+                            .optScale(s.number("scale", CombinedMarginLoss.DEFAULT_SCALE))
+                            .optM1(s.number("m1", CombinedMarginLoss.DEFAULT_M1))
+                            .optM2(s.number("m2", CombinedMarginLoss.DEFAULT_M2))
+                            .optM3(s.number("m3", CombinedMarginLoss.DEFAULT_M3)).build(), cosineHead(c, 1), w(s)))
             .add("center", "center loss; alpha > 0 moves centers by the paper's rule, alpha=0 learns them",
                     keys("alpha"), (s, c) -> {
                         double alpha = s.number("alpha", CenterUpdate.DEFAULT_ALPHA);
@@ -155,14 +157,19 @@ public final class Components {
                             .optNegMargin(s.number("neg_margin", ContrastiveLoss.DEFAULT_NEG_MARGIN))
                             .optDistance(distance(s, LpDistance.euclidean())).build(), w(s)))
             .add("hadsell", "contrastive loss of Hadsell et al. (DeepID2's)", keys("margin"),
-                    (s, c) -> LossComponent.metric(new HadsellContrastiveLoss(s.number("margin", HadsellContrastiveLoss.DEFAULT_MARGIN)), w(s)))
+                    (s, c) -> LossComponent.metric(HadsellContrastiveLoss.builder().optMargin(s.number("margin", HadsellContrastiveLoss.DEFAULT_MARGIN)).build(), w(s)))
             .add("triplet", "triplet margin loss; miner=batch-hard|semihard|hard|easy|all (default: all triplets)",
                     keys("margin", "miner", "miner_margin", "swap", "smooth", "distance"),
                     (s, c) -> {
                         TripletMarginLoss.Builder b = TripletMarginLoss.builder()
                                 .optMargin(s.number("margin", TripletMarginLoss.DEFAULT_MARGIN))
-                                .optSwap(s.flag("swap", false)).optSmoothLoss(s.flag("smooth", false))
                                 .optDistance(distance(s, LpDistance.euclidean()));
+                        if (s.flag("swap", false)) {
+                            b.optSwap();
+                        }
+                        if (s.flag("smooth", false)) {
+                            b.optSmoothLoss();
+                        }
                         String miner = s.text("miner", null);
                         if (miner != null) {
                             String mm = s.text("miner_margin", null);
@@ -174,32 +181,38 @@ public final class Components {
                     (s, c) -> LossComponent.metric(LiftedStructureLoss.builder()
                             .optNegMargin(s.number("neg_margin", LiftedStructureLoss.DEFAULT_NEG_MARGIN))
                             .optPosMargin(s.number("pos_margin", LiftedStructureLoss.DEFAULT_POS_MARGIN)).build(), w(s)))
-            .add("npairs", "multi-class N-pair loss", W, (s, c) -> LossComponent.metric(new NPairsLoss(), w(s)))
+            .add("npairs", "multi-class N-pair loss", W, (s, c) -> LossComponent.metric(NPairsLoss.builder().build(), w(s)))
             .add("ntxent", "NT-Xent / InfoNCE over labels", keys("temperature"),
-                    (s, c) -> LossComponent.metric(new NTXentLoss(s.number("temperature", NTXentLoss.DEFAULT_TEMPERATURE)), w(s)))
+                    (s, c) -> LossComponent.metric(NTXentLoss.builder().optTemperature(s.number("temperature", NTXentLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("supcon", "supervised contrastive loss", keys("temperature"),
-                    (s, c) -> LossComponent.metric(new SupConLoss(s.number("temperature", SupConLoss.DEFAULT_TEMPERATURE)), w(s)))
+                    (s, c) -> LossComponent.metric(SupConLoss.builder().optTemperature(s.number("temperature", SupConLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("multisimilarity", "multi-similarity loss; mine=true adds its miner", keys("alpha", "beta", "base", "mine"),
-                    (s, c) -> LossComponent.metric(MultiSimilarityLoss.builder()
-                            .optAlpha(s.number("alpha", MultiSimilarityLoss.DEFAULT_ALPHA))
-                            .optBeta(s.number("beta", MultiSimilarityLoss.DEFAULT_BETA))
-                            .optBase(s.number("base", MultiSimilarityLoss.DEFAULT_BASE))
-                            .optMiner(s.flag("mine", false) ? new MultiSimilarityMiner() : null).build(), w(s)))
+                    (s, c) -> {
+                        MultiSimilarityLoss.Builder b = MultiSimilarityLoss.builder()
+                                .optAlpha(s.number("alpha", MultiSimilarityLoss.DEFAULT_ALPHA))
+                                .optBeta(s.number("beta", MultiSimilarityLoss.DEFAULT_BETA))
+                                .optBase(s.number("base", MultiSimilarityLoss.DEFAULT_BASE));
+                        if (s.flag("mine", false)) {
+                            b.optMiner(MultiSimilarityMiner.builder().build());
+                        }
+                        return LossComponent.metric(b.build(), w(s));
+                    })
             .add("circle", "Circle loss (pair form)", keys("m", "gamma"),
                     (s, c) -> LossComponent.metric(CircleLoss.builder().optM(s.number("m", CircleLoss.DEFAULT_M))
                             .optGamma(s.number("gamma", CircleLoss.DEFAULT_GAMMA)).build(), w(s)))
             .add("angular", "angular loss (alpha in degrees)", keys("alpha"),
-                    (s, c) -> LossComponent.metric(new AngularLoss(s.number("alpha", AngularLoss.DEFAULT_ALPHA_DEGREES)), w(s)))
+                    (s, c) -> LossComponent.metric(AngularLoss.builder().optAlphaDegrees(s.number("alpha", AngularLoss.DEFAULT_ALPHA_DEGREES)).build(), w(s)))
             .add("nca", "NCA", keys("scale"),
-                    (s, c) -> LossComponent.metric(new NCALoss(s.number("scale", NCALoss.DEFAULT_SOFTMAX_SCALE)), w(s)))
+                    (s, c) -> LossComponent.metric(NCALoss.builder().optSoftmaxScale(s.number("scale", NCALoss.DEFAULT_SOFTMAX_SCALE)).build(), w(s)))
             .add("snn", "soft nearest neighbours", keys("temperature"),
-                    (s, c) -> LossComponent.metric(new SoftNearestNeighborsLoss(s.number("temperature", SoftNearestNeighborsLoss.DEFAULT_TEMPERATURE)), w(s)))
+                    (s, c) -> LossComponent.metric(SoftNearestNeighborsLoss.builder().optTemperature(s.number("temperature", SoftNearestNeighborsLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("dcl", "decoupled contrastive loss", keys("temperature"),
-                    (s, c) -> LossComponent.metric(new DecoupledContrastiveLoss(s.number("temperature", DecoupledContrastiveLoss.DEFAULT_TEMPERATURE)), w(s)))
+                    (s, c) -> LossComponent.metric(DecoupledContrastiveLoss.builder().optTemperature(s.number("temperature", DecoupledContrastiveLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
             .add("luni", "unified loss L_uni of the Circle loss paper", keys("gamma", "m"),
-                    (s, c) -> LossComponent.metric(new UnifiedLoss(s.number("gamma", UnifiedLoss.DEFAULT_GAMMA), s.number("m", UnifiedLoss.DEFAULT_M)), w(s)))
+                    (s, c) -> LossComponent.metric(UnifiedLoss.builder().optGamma(s.number("gamma", UnifiedLoss.DEFAULT_GAMMA))
+                            .optM(s.number("m", UnifiedLoss.DEFAULT_M)).build(), w(s)))
             .add("coco", "congenerous cosine loss (batch centroids)", keys("alpha"),
-                    (s, c) -> LossComponent.metric(new CoCoLoss(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)), w(s)));
+                    (s, c) -> LossComponent.metric(CoCoLoss.builder().optAlpha(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)).build(), w(s)));
 
     private static LargeMarginSoftmaxLoss largeMargin(LargeMarginSoftmaxLoss.Builder b, Spec s, Context c) {
         b.optMargin(s.integer("margin", LargeMarginSoftmaxLoss.DEFAULT_MARGIN))

@@ -75,7 +75,7 @@ public final class NearestCenterEvaluator implements EpochEvaluator {
         m.put("ncc_accuracy", correct / (double) te.size());
         try (NDManager sub = manager.newSubManager()) {
             NDArray x = sub.create(te.floats(), new Shape(te.size(), d));
-            RetrievalMetrics.Report r = RetrievalMetrics.leaveOneOut(x, ty, new KnnSearch());
+            RetrievalMetrics.Report r = RetrievalMetrics.leaveOneOut(x, ty, KnnSearch.builder().build());
             m.put("precision_at_1", r.precisionAt1());
             m.put("map_at_r", r.meanAveragePrecisionAtR());
         }

@@ -89,6 +89,6 @@ public final class VerificationEvaluator implements EpochEvaluator {
         for (int i = 0; i < pairs.length; i++) {
             scores[i] = e.cosine(pairs[i][0], pairs[i][1]);
         }
-        return new VerificationProtocol().evaluate(scores, same);
+        return VerificationProtocol.builder().build().evaluate(scores, same);
     }
 }

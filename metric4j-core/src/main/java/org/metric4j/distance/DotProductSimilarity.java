@@ -20,9 +20,9 @@ public final class DotProductSimilarity implements Distance {
         return new DotProductSimilarity(false);
     }
 
-    /** Dot product, optionally of L2-normalized embeddings (then equal to cosine). */
-    public static DotProductSimilarity of(boolean normalize) {
-        return new DotProductSimilarity(normalize);
+    /** Dot product of raw ({@link Normalization#NONE}) or L2-normalized embeddings (then equal to cosine). */
+    public static DotProductSimilarity of(Normalization normalization) {
+        return new DotProductSimilarity(Objects.requireNonNull(normalization, "normalization") == Normalization.L2);
     }
 
     @Override

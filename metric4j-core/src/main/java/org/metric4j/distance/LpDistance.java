@@ -9,14 +9,14 @@ import org.metric4j.math.NDMath;
  * Euclidean (L2) distance \( \|x - y\|_2 \), or its square with {@code power = 2}.
  *
  * <p>Defaults as in pytorch-metric-learning's {@code LpDistance}: embeddings L2-normalized
- * first ({@value #DEFAULT_NORMALIZE}), power {@value #DEFAULT_POWER}. The matrix is computed as
+ * first ({@link #DEFAULT_NORMALIZATION}), power {@value #DEFAULT_POWER}. The matrix is computed as
  * \( \|x\|^2 + \|y\|^2 - 2 x y^T \) clamped at 0 (one matrix product); the square root has
  * gradient 0 where the distance is exactly 0 (as torch's {@code cdist}), never NaN.
  */
 public final class LpDistance implements Distance {
 
     /** Default: normalize embeddings. */
-    public static final boolean DEFAULT_NORMALIZE = true;
+    public static final Normalization DEFAULT_NORMALIZATION = Normalization.L2;
     /** Default power of the distance. */
     public static final int DEFAULT_POWER = 1;
 
@@ -44,11 +44,12 @@ public final class LpDistance implements Distance {
     /**
      * An L2 distance with explicit options.
      *
-     * @param normalize whether to L2-normalize embeddings first
+     * @param normalization {@link Normalization#L2} to normalize the embeddings first (PML's
+     *     default), {@link Normalization#NONE} to compare them as given
      * @param power 1 for the distance, 2 for its square
      */
-    public static LpDistance of(boolean normalize, int power) {
-        return new LpDistance(normalize, power);
+    public static LpDistance of(Normalization normalization, int power) {
+        return new LpDistance(Objects.requireNonNull(normalization, "normalization") == Normalization.L2, power);
     }
 
     /** The power (1 or 2). */

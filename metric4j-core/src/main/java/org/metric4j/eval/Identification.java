@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Identification (1:N) of probes against a gallery with one or more templates per identity. An
@@ -58,9 +59,8 @@ public final class Identification {
                     + gallery.getShape().get(0) + "), got " + galleryLabels.length);
         }
         int depth = searchDepth(galleryLabels, maxRank, fpirs);
-        KnnSearch.Result nn = search.search(probes, gallery, depth, false);
-        return fromNeighbours(nn, search.metric() == KnnSearch.Metric.L2, probeLabels, galleryLabels, maxRank,
-                fpirs);
+        KnnSearch.Result nn = search.search(probes, gallery, depth, Neighbours.INCLUDE_SELF);
+        return fromNeighbours(nn, search.metric(), probeLabels, galleryLabels, maxRank, fpirs);
     }
 
     /**
@@ -97,15 +97,17 @@ public final class Identification {
      *
      * @param nn per probe, gallery indices and scores, best first, at least {@link #searchDepth}
      *     of them for an exact CMC
-     * @param distance whether the scores are distances (smaller is better) rather than similarities
+     * @param metric the metric of the scores: {@link KnnSearch.Metric#L2} for distances (smaller is
+     *     better), {@code COSINE} or {@code DOT} for similarities
      * @param probeLabels P identities
      * @param galleryLabels G identities
      * @param maxRank the largest rank of the CMC
      * @param fpirs the false positive identification rates for DIR, each in (0, 1)
      * @return the report
      */
-    public static Report fromNeighbours(KnnSearch.Result nn, boolean distance, long[] probeLabels,
+    public static Report fromNeighbours(KnnSearch.Result nn, KnnSearch.Metric metric, long[] probeLabels,
             long[] galleryLabels, int maxRank, double[] fpirs) {
+        boolean distance = Objects.requireNonNull(metric, "metric") == KnnSearch.Metric.L2;
         searchDepth(galleryLabels, maxRank, fpirs);
         if (nn.indices().length != probeLabels.length) {
             throw new IllegalArgumentException("the neighbours must have one row per probe (" + probeLabels.length

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import java.util.Objects;
 import org.metric4j.math.Inputs;
 
 /**
@@ -13,7 +14,7 @@ import org.metric4j.math.Inputs;
  *
  * <p>Metrics: {@link Metric#COSINE} (dot product of L2-normalized rows; on unit vectors the same
  * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
- * {@code excludeSelf} query i never returns reference i (leave-one-out, queries = references:
+ * {@link Neighbours#EXCLUDE_SELF} query i never returns reference i (leave-one-out, queries = references:
  * k + 1 neighbours are searched and the query itself is dropped, so no mask is built).
  * Defaults: {@value #DEFAULT_QUERY_BLOCK} queries x {@value #DEFAULT_REFERENCE_BLOCK} references
  * per block (256 MiB of float32 scores): few, wide blocks, since each block pays one top-k pass.
@@ -47,20 +48,15 @@ public final class KnnSearch {
     private final int queryBlock;
     private final int referenceBlock;
 
-    /** Cosine search with the default blocks. */
-    public KnnSearch() {
-        this(Metric.COSINE, DEFAULT_QUERY_BLOCK, DEFAULT_REFERENCE_BLOCK);
+    private KnnSearch(Builder b) {
+        this.metric = b.metric;
+        this.queryBlock = b.queryBlock;
+        this.referenceBlock = b.referenceBlock;
     }
 
-    /** A search with the given metric and blocks (each >= 1). */
-    public KnnSearch(Metric metric, int queryBlock, int referenceBlock) {
-        if (queryBlock < 1 || referenceBlock < 1) {
-            throw new IllegalArgumentException(
-                    "block sizes must be >= 1, got " + queryBlock + " and " + referenceBlock);
-        }
-        this.metric = metric;
-        this.queryBlock = queryBlock;
-        this.referenceBlock = referenceBlock;
+    /** A builder: cosine search with the default blocks. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** The metric. */
@@ -73,11 +69,13 @@ public final class KnnSearch {
      *
      * @param queries Q x D
      * @param references M x D
-     * @param k neighbours per query, {@code 1 <= k <= M} (M - 1 with excludeSelf)
-     * @param excludeSelf whether query i must not return reference i (queries = references)
+     * @param k neighbours per query, 1 {@code <=} k {@code <=} M (M - 1 with {@link Neighbours#EXCLUDE_SELF})
+     * @param neighbours {@link Neighbours#EXCLUDE_SELF}: query i must not return reference i
+     *     (queries = references); {@link Neighbours#INCLUDE_SELF}: every reference may be returned
      * @return indices and scores, best first
      */
-    public Result search(NDArray queries, NDArray references, int k, boolean excludeSelf) {
+    public Result search(NDArray queries, NDArray references, int k, Neighbours neighbours) {
+        boolean excludeSelf = Objects.requireNonNull(neighbours, "neighbours").excludesSelf();
         long q = Inputs.embeddings("queries", queries);
         long m = Inputs.embeddings("references", references);
         Inputs.sameWidth("queries", queries, "references", references);
@@ -89,7 +87,7 @@ public final class KnnSearch {
         }
         if (excludeSelf && q != m) {
             throw new IllegalArgumentException(
-                    "excludeSelf needs queries = references, got " + q + " queries and " + m + " references");
+                    "EXCLUDE_SELF needs queries = references, got " + q + " queries and " + m + " references");
         }
         long[][] indices = new long[(int) q][];
         double[][] scores = new double[(int) q][];
@@ -182,5 +180,43 @@ public final class KnnSearch {
     public String toString() {
         return "KnnSearch(metric=" + metric + ", queryBlock=" + queryBlock + ", referenceBlock="
                 + referenceBlock + ")";
+    }
+
+    /** Builder of {@link KnnSearch}. */
+    public static final class Builder {
+        private Metric metric = Metric.COSINE;
+        private int queryBlock = DEFAULT_QUERY_BLOCK;
+        private int referenceBlock = DEFAULT_REFERENCE_BLOCK;
+
+        private Builder() {}
+
+        /** How neighbours are ranked (default {@link Metric#COSINE}). */
+        public Builder optMetric(Metric metric) {
+            this.metric = java.util.Objects.requireNonNull(metric, "metric");
+            return this;
+        }
+
+        /** Rows of queries per block, {@code >= 1} (default {@value #DEFAULT_QUERY_BLOCK}). */
+        public Builder optQueryBlock(int queryBlock) {
+            if (queryBlock < 1) {
+                throw new IllegalArgumentException("queryBlock must be >= 1, got " + queryBlock);
+            }
+            this.queryBlock = queryBlock;
+            return this;
+        }
+
+        /** Rows of references per block, {@code >= 1} (default {@value #DEFAULT_REFERENCE_BLOCK}). */
+        public Builder optReferenceBlock(int referenceBlock) {
+            if (referenceBlock < 1) {
+                throw new IllegalArgumentException("referenceBlock must be >= 1, got " + referenceBlock);
+            }
+            this.referenceBlock = referenceBlock;
+            return this;
+        }
+
+        /** The search. */
+        public KnnSearch build() {
+            return new KnnSearch(this);
+        }
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
  * Verification of a pairs file against an embedding set: the score of a pair is the cosine
  * similarity (or the negated L2 distance) of its two embeddings, then {@link
  * VerificationProtocol} with the file's folds. A pair naming an item without an embedding is an
- * error unless skipping was asked for; then the report counts the skipped pairs.
+ * error with {@link Missing#FAIL}; with {@link Missing#SKIP} the pair is left out and counted.
  */
 public final class PairVerification {
 
@@ -18,6 +18,14 @@ public final class PairVerification {
         COSINE,
         /** Negated Euclidean distance (a distance flips the comparison). */
         L2
+    }
+
+    /** What to do with a pair whose item has no embedding. */
+    public enum Missing {
+        /** Throw, naming the line and the item. */
+        FAIL,
+        /** Leave the pair out and count it in {@link Result#skippedPairs}. */
+        SKIP
     }
 
     /**
@@ -37,13 +45,13 @@ public final class PairVerification {
      * @param set embeddings with item names (extensions such as ".jpg" are ignored)
      * @param pairs the pairs file
      * @param score cosine or L2
-     * @param skipMissing whether to skip pairs whose items have no embedding (else an error)
+     * @param missing what to do with a pair whose item has no embedding
      * @param protocol the protocol (its folds must equal the file's)
      * @return the report with counts
      */
-    public static Result evaluate(EmbeddingSet set, PairsFile pairs, Score score, boolean skipMissing,
+    public static Result evaluate(EmbeddingSet set, PairsFile pairs, Score score, Missing missing,
             VerificationProtocol protocol) {
-        Rows rows = rows(set, pairs, skipMissing);
+        Rows rows = rows(set, pairs, missing);
         double[] s = new double[rows.size()];
         for (int i = 0; i < s.length; i++) {
             s[i] = score == Score.COSINE ? set.cosine(rows.first()[i], rows.second()[i])
@@ -74,11 +82,12 @@ public final class PairVerification {
      *
      * @param set embeddings with item names
      * @param pairs the pairs file
-     * @param skipMissing whether to skip pairs whose items have no embedding (else an error naming
-     *     the line and the item)
+     * @param missing what to do with a pair whose item has no embedding ({@link Missing#FAIL}:
+     *     an error naming the line and the item)
      * @return the pairs' rows
      */
-    public static Rows rows(EmbeddingSet set, PairsFile pairs, boolean skipMissing) {
+    public static Rows rows(EmbeddingSet set, PairsFile pairs, Missing missing) {
+        boolean skipMissing = java.util.Objects.requireNonNull(missing, "missing") == Missing.SKIP;
         if (set.names() == null) {
             throw new IllegalArgumentException("verification needs item names to find the pairs' items");
         }

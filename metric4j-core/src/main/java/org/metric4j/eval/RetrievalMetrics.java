@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Retrieval metrics as pytorch-metric-learning's {@code AccuracyCalculator} defines them with
@@ -92,7 +93,8 @@ public final class RetrievalMetrics {
                     "recall K must be at most the reference set size " + available + ", got " + maxRecall);
         }
         int depth = Math.max(Math.max(k, maxRecall), 1);
-        KnnSearch.Result nn = search.search(queries, references, depth, self);
+        KnnSearch.Result nn = search.search(queries, references, depth,
+                self ? Neighbours.EXCLUDE_SELF : Neighbours.INCLUDE_SELF);
         return fromNeighbors(queryLabels, referenceLabels, counts, nn.indices(), k, ks, self);
     }
 
@@ -101,11 +103,12 @@ public final class RetrievalMetrics {
      * of the references (less one for leave-one-out), as pytorch-metric-learning's "max_bin_count".
      *
      * @param referenceLabels the reference labels
-     * @param self leave-one-out (queries are the references)
+     * @param neighbours {@link Neighbours#EXCLUDE_SELF} for leave-one-out (queries are the references)
      * @param recallKs the Recall@K values (empty: {@link #DEFAULT_RECALL_KS})
      * @return the depth
      */
-    public static int depth(long[] referenceLabels, boolean self, int... recallKs) {
+    public static int depth(long[] referenceLabels, Neighbours neighbours, int... recallKs) {
+        boolean self = Objects.requireNonNull(neighbours, "neighbours").excludesSelf();
         int[] ks = recallKs.length == 0 ? DEFAULT_RECALL_KS : recallKs;
         Map<Long, Integer> counts = new HashMap<>();
         int maxBin = 0;
@@ -128,12 +131,13 @@ public final class RetrievalMetrics {
      * @param referenceLabels the reference labels
      * @param neighbours per query, reference indices best first, at least {@link #depth} long
      *     (without the query itself for leave-one-out)
-     * @param self leave-one-out
+     * @param self {@link Neighbours#EXCLUDE_SELF} for leave-one-out
      * @param recallKs the Recall@K values (empty: {@link #DEFAULT_RECALL_KS})
      * @return the report
      */
     public static Report fromNeighbours(long[] queryLabels, long[] referenceLabels, long[][] neighbours,
-            boolean self, int... recallKs) {
+            Neighbours self, int... recallKs) {
+        boolean leaveOneOut = Objects.requireNonNull(self, "self").excludesSelf();
         int[] ks = recallKs.length == 0 ? DEFAULT_RECALL_KS : recallKs;
         Map<Long, Integer> counts = new HashMap<>();
         int maxBin = 0;
@@ -147,7 +151,8 @@ public final class RetrievalMetrics {
                         + " neighbours, the metrics need " + need);
             }
         }
-        return fromNeighbors(queryLabels, referenceLabels, counts, neighbours, maxBin - (self ? 1 : 0), ks, self);
+        return fromNeighbors(queryLabels, referenceLabels, counts, neighbours, maxBin - (leaveOneOut ? 1 : 0), ks,
+                leaveOneOut);
     }
 
     /** The metrics from neighbour lists (best first, at least max(k, K) long). */

@@ -25,23 +25,14 @@ public final class VerificationProtocol {
     private final int folds;
     private final double[] fars;
 
-    /** The protocol with {@value #DEFAULT_FOLDS} folds and the default FARs. */
-    public VerificationProtocol() {
-        this(DEFAULT_FOLDS, DEFAULT_FARS);
+    private VerificationProtocol(Builder b) {
+        this.folds = b.folds;
+        this.fars = b.fars.clone();
     }
 
-    /** The protocol with the given folds (>= 2) and FARs (each in (0, 1)). */
-    public VerificationProtocol(int folds, double[] fars) {
-        if (folds < 2) {
-            throw new IllegalArgumentException("folds must be >= 2, got " + folds);
-        }
-        for (double f : fars) {
-            if (!(f > 0 && f < 1)) {
-                throw new IllegalArgumentException("every FAR must be in (0, 1), got " + f);
-            }
-        }
-        this.folds = folds;
-        this.fars = fars.clone();
+    /** A builder: {@value #DEFAULT_FOLDS} folds and the default FARs. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Scores of distances (smaller is "same") turned into similarities by negation. */
@@ -202,5 +193,38 @@ public final class VerificationProtocol {
     @Override
     public String toString() {
         return "VerificationProtocol(folds=" + folds + ", fars=" + Arrays.toString(fars) + ")";
+    }
+
+    /** Builder of {@link VerificationProtocol}. */
+    public static final class Builder {
+        private int folds = DEFAULT_FOLDS;
+        private double[] fars = DEFAULT_FARS;
+
+        private Builder() {}
+
+        /** The number of folds, {@code >= 2} (default {@value #DEFAULT_FOLDS}; a pairs file gives its own). */
+        public Builder optFolds(int folds) {
+            if (folds < 2) {
+                throw new IllegalArgumentException("folds must be >= 2, got " + folds);
+            }
+            this.folds = folds;
+            return this;
+        }
+
+        /** The FARs at which TAR is reported, each in (0, 1) (default {@link #DEFAULT_FARS}). */
+        public Builder optFars(double... fars) {
+            for (double f : fars) {
+                if (!(f > 0 && f < 1)) {
+                    throw new IllegalArgumentException("every FAR must be in (0, 1), got " + f);
+                }
+            }
+            this.fars = fars.clone();
+            return this;
+        }
+
+        /** The protocol. */
+        public VerificationProtocol build() {
+            return new VerificationProtocol(this);
+        }
     }
 }

@@ -18,8 +18,9 @@ import org.metric4j.reducer.MeanReducer;
  * x_a^T x_p}) \), mean over positive pairs. As in PML the negatives x_n enter as given
  * (normalize the embeddings first if they are not).
  *
- * <p>The angle is given in degrees, as in the paper and PML: default {@value
- * #DEFAULT_ALPHA_DEGREES} degrees; it must lie in (0, 90).
+ * <p>The angle alpha is given in degrees, as in the paper and PML ({@link
+ * Builder#optAlphaDegrees}, PML's {@code alpha=40}): default {@value #DEFAULT_ALPHA_DEGREES}
+ * degrees (PML's and the paper's); it must lie in (0, 90).
  */
 public final class AngularLoss extends MetricLoss {
 
@@ -29,20 +30,14 @@ public final class AngularLoss extends MetricLoss {
     private final double alphaDegrees;
     private final Distance distance = LpDistance.euclidean();
 
-    /** The loss with alpha = {@value #DEFAULT_ALPHA_DEGREES} degrees. */
-    public AngularLoss() {
-        this(DEFAULT_ALPHA_DEGREES);
+    private AngularLoss(Builder b) {
+        super("AngularLoss");
+        this.alphaDegrees = b.alphaDegrees;
     }
 
-    /** The loss with the given alpha in degrees, in (0, 90). */
-    public AngularLoss(double alphaDegrees) {
-        super("AngularLoss");
-        if (!(alphaDegrees > 0 && alphaDegrees < 90)) {
-            throw new IllegalArgumentException(
-                    "alphaDegrees must be in (0, 90) degrees, got " + alphaDegrees
-                            + (alphaDegrees > 0 && alphaDegrees < Math.PI / 2 ? " (radians?)" : ""));
-        }
-        this.alphaDegrees = alphaDegrees;
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -63,12 +58,34 @@ public final class AngularLoss extends MetricLoss {
         NDArray apDot = NDMath.takePairs(unit.matMul(unit.transpose()), a, p).reshape(-1, 1);
         NDArray sum = NDMath.takeRows(toAll, a).add(NDMath.takeRows(toAll, p));
         NDArray logits = NDMath.mul(sum, 4 * sqTan).sub(NDMath.mul(apDot, 2 * (1 + sqTan)));
-        NDArray perPair = NDMath.logSumExp(logits, NDMath.takeRows(masks.negative(), a), 1, true);
+        NDArray perPair = NDMath.logOnePlusSumExp(logits, NDMath.takeRows(masks.negative(), a), 1);
         return new MeanReducer().reduce(LossTerms.of(perPair));
     }
 
     @Override
     public String toString() {
         return "AngularLoss(alphaDegrees=" + alphaDegrees + ")";
+    }
+
+    /** Builder of {@link AngularLoss}. */
+    public static final class Builder {
+        private double alphaDegrees = DEFAULT_ALPHA_DEGREES;
+
+        private Builder() {}
+
+        /** The angle alpha in degrees, in (0, 90) (default {@value #DEFAULT_ALPHA_DEGREES}). */
+        public Builder optAlphaDegrees(double alphaDegrees) {
+            if (!(alphaDegrees > 0 && alphaDegrees < 90)) {
+                throw new IllegalArgumentException(
+                        "alphaDegrees must be in (0, 90) degrees, got " + alphaDegrees);
+            }
+            this.alphaDegrees = alphaDegrees;
+            return this;
+        }
+
+        /** The loss. */
+        public AngularLoss build() {
+            return new AngularLoss(this);
+        }
     }
 }

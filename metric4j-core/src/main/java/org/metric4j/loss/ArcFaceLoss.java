@@ -19,8 +19,10 @@ import org.metric4j.math.NDMath;
  * margin only where \( \cos\theta > 0 \). Cosines are clamped to \( [-1 + 10^{-7}, 1 - 10^{-7}] \)
  * before acos, so cos = +-1 gives finite values and gradients.
  *
- * <p>Defaults: scale {@value #DEFAULT_SCALE}, margin {@value #DEFAULT_MARGIN} radians (PML's
- * 28.6 degrees), fallback NONE. The margin must lie in [0, pi/2) radians.
+ * <p>Defaults: scale {@value #DEFAULT_SCALE} (PML's and InsightFace's), margin {@value
+ * #DEFAULT_MARGIN} radians (InsightFace's 0.5; PML's default is 28.6 degrees = 0.4992 radians,
+ * kept at 0.5 so that existing results do not move), fallback NONE (PML's). The margin is in
+ * radians and must lie in [0, pi/2).
  */
 public final class ArcFaceLoss extends MarginSoftmaxLoss {
 

@@ -8,6 +8,7 @@ import org.metric4j.math.NDMath;
 import org.metric4j.miner.PairMiner;
 import org.metric4j.reducer.AvgNonZeroReducer;
 import org.metric4j.reducer.LossTerms;
+import org.metric4j.reducer.Reducer;
 
 /**
  * Circle loss, pair form (Sun et al. 2020, arXiv:2002.10857), per anchor:
@@ -16,7 +17,8 @@ import org.metric4j.reducer.LossTerms;
  * m]_+ \) (no gradient through the alphas), \( \Delta_p = 1 - m \), \( \Delta_n = m \); mean
  * over the non-zero anchors (PML's {@code CircleLoss}).
  *
- * <p>Defaults: m {@value #DEFAULT_M}, gamma {@value #DEFAULT_GAMMA}, cosine similarity.
+ * <p>Defaults: m {@value #DEFAULT_M}, gamma {@value #DEFAULT_GAMMA}, cosine similarity, no
+ * miner, {@link AvgNonZeroReducer} over anchors.
  */
 public final class CircleLoss extends MetricLoss {
 
@@ -29,13 +31,15 @@ public final class CircleLoss extends MetricLoss {
     private final double gamma;
     private final Distance distance;
     private final PairMiner miner;
+    private final Reducer reducer;
 
     private CircleLoss(Builder b) {
         super("CircleLoss");
         this.m = b.m;
         this.gamma = b.gamma;
-        this.distance = b.distance;
-        this.miner = b.miner;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
     }
 
     /** A builder with PML's defaults. */
@@ -52,27 +56,29 @@ public final class CircleLoss extends MetricLoss {
         NDArray alphaN = NDMath.relu(fixed.add(m));
         NDArray logitP = NDMath.mul(alphaP.mul(s.sub(1 - m)), -gamma);
         NDArray logitN = NDMath.mul(alphaN.mul(s.sub(m)), gamma);
-        NDArray lseP = NDMath.logSumExp(logitP, batch.positive(), 1, false);
-        NDArray lseN = NDMath.logSumExp(logitN, batch.negative(), 1, false);
+        NDArray lseP = NDMath.logSumExp(logitP, batch.positive(), 1);
+        NDArray lseN = NDMath.logSumExp(logitN, batch.negative(), 1);
         NDArray valid = NDMath.anyAlong(batch.positive(), 1)
                 .logicalAnd(NDMath.anyAlong(batch.negative(), 1));
         NDArray losses = NDMath.softplus(lseP.add(lseN).reshape(-1));
         losses = losses.mul(NDMath.asFloat(valid, losses));
-        return new AvgNonZeroReducer().reduce(LossTerms.of(losses));
+        return reducer.reduce(LossTerms.of(losses));
     }
 
     @Override
     public String toString() {
         return "CircleLoss(m=" + m + ", gamma=" + gamma + ", distance=" + distance + ", miner="
-                + miner + ")";
+                + miner + ", reducer=" + reducer + ")";
     }
 
-    /** Builder of {@link CircleLoss}. */
-    public static final class Builder {
+    /** Builder of {@link CircleLoss}; distance (a similarity), miner and reducer from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<PairMiner, Builder> {
         private double m = DEFAULT_M;
         private double gamma = DEFAULT_GAMMA;
-        private Distance distance = CosineSimilarity.create();
-        private PairMiner miner;
+
+        private Builder() {
+            super(CosineSimilarity.create(), new AvgNonZeroReducer());
+        }
 
         /** Relaxation m (default {@value #DEFAULT_M}). */
         public Builder optM(double m) {
@@ -86,19 +92,17 @@ public final class CircleLoss extends MetricLoss {
             return this;
         }
 
-        /** A similarity (default cosine). */
-        public Builder optDistance(Distance distance) {
+        @Override
+        Distance checkDistance(Distance distance) {
             if (!distance.isInverted()) {
                 throw new IllegalArgumentException(
                         "distance must be a similarity for CircleLoss, got " + distance);
             }
-            this.distance = distance;
-            return this;
+            return distance;
         }
 
-        /** A pair miner (default none). */
-        public Builder optMiner(PairMiner miner) {
-            this.miner = miner;
+        @Override
+        Builder self() {
             return this;
         }
 

@@ -29,7 +29,7 @@ public abstract class ClassificationLoss extends Loss {
      */
     public static NDArray crossEntropy(NDArray logits, NDArray labels) {
         NDArray target = logits.gather(labels.reshape(-1, 1), 1);
-        NDArray lse = NDMath.logSumExp(logits, null, 1, false);
+        NDArray lse = NDMath.logSumExp(logits, null, 1);
         return lse.sub(target).mean();
     }
 

@@ -21,15 +21,14 @@ public final class CoCoLoss extends MetricLoss {
 
     private final double alpha;
 
-    /** The loss with alpha {@value #DEFAULT_ALPHA}. */
-    public CoCoLoss() {
-        this(DEFAULT_ALPHA);
+    private CoCoLoss(Builder b) {
+        super("CoCoLoss");
+        this.alpha = b.alpha;
     }
 
-    /** The loss with the given alpha (> 0). */
-    public CoCoLoss(double alpha) {
-        super("CoCoLoss");
-        this.alpha = Inputs.positive("alpha", alpha);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -54,11 +53,29 @@ public final class CoCoLoss extends MetricLoss {
         NDArray centroids = members.transpose().matMul(f).normalize(2, 1, 1e-12);
         NDArray logits = NDMath.mul(f.matMul(centroids.transpose()), alpha);
         NDArray picked = logits.gather(target.reshape(-1, 1), 1);
-        return NDMath.logSumExp(logits, null, 1, false).sub(picked).mean();
+        return NDMath.logSumExp(logits, null, 1).sub(picked).mean();
     }
 
     @Override
     public String toString() {
         return "CoCoLoss(alpha=" + alpha + ")";
+    }
+
+    /** Builder of {@link CoCoLoss}. */
+    public static final class Builder {
+        private double alpha = DEFAULT_ALPHA;
+
+        private Builder() {}
+
+        /** Alpha, > 0 (default {@value #DEFAULT_ALPHA}). */
+        public Builder optAlpha(double alpha) {
+            this.alpha = Inputs.positive("alpha", alpha);
+            return this;
+        }
+
+        /** The loss. */
+        public CoCoLoss build() {
+            return new CoCoLoss(this);
+        }
     }
 }

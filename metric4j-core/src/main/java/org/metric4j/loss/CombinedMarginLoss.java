@@ -11,8 +11,10 @@ import org.metric4j.math.NDMath;
  * multiplicative angular margin, m2 ArcFace's additive angular margin, m3 CosFace's cosine
  * margin; no fallback where the target is not monotonic.
  *
- * <p>Defaults: s {@value #DEFAULT_SCALE}, m1 {@value #DEFAULT_M1}, m2 {@value #DEFAULT_M2}, m3
- * {@value #DEFAULT_M3} (InsightFace's combined setting).
+ * <p>Defaults (InsightFace's combined setting; PML has no combined margin): s {@value
+ * #DEFAULT_SCALE}, m1 {@value #DEFAULT_M1}, m2 {@value #DEFAULT_M2} radians, m3 {@value
+ * #DEFAULT_M3}. {@code optM1(1).optM2(0.5).optM3(0)} is ArcFace, {@code optM1(1).optM2(0)
+ * .optM3(0.35)} CosFace.
  */
 public final class CombinedMarginLoss extends MarginSoftmaxLoss {
 
@@ -30,21 +32,17 @@ public final class CombinedMarginLoss extends MarginSoftmaxLoss {
     private final double m2;
     private final double m3;
 
-    /** The loss with the defaults. */
-    public CombinedMarginLoss() {
-        this(DEFAULT_SCALE, DEFAULT_M1, DEFAULT_M2, DEFAULT_M3);
+    private CombinedMarginLoss(Builder b) {
+        super("CombinedMarginLoss");
+        this.scale = b.scale;
+        this.m1 = b.m1;
+        this.m2 = b.m2;
+        this.m3 = b.m3;
     }
 
-    /** The loss with explicit scale and margins. */
-    public CombinedMarginLoss(double scale, double m1, double m2, double m3) {
-        super("CombinedMarginLoss");
-        this.scale = Inputs.positive("scale", scale);
-        this.m1 = Inputs.positive("m1", m1);
-        this.m2 = Inputs.nonNegative("m2", m2);
-        this.m3 = Inputs.nonNegative("m3", m3);
-        if (m2 >= Math.PI / 2) {
-            throw new IllegalArgumentException("m2 must be in [0, pi/2) radians, got " + m2);
-        }
+    /** A builder with InsightFace's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -60,5 +58,48 @@ public final class CombinedMarginLoss extends MarginSoftmaxLoss {
     @Override
     public String toString() {
         return "CombinedMarginLoss(scale=" + scale + ", m1=" + m1 + ", m2=" + m2 + ", m3=" + m3 + ")";
+    }
+
+    /** Builder of {@link CombinedMarginLoss}. */
+    public static final class Builder {
+        private double scale = DEFAULT_SCALE;
+        private double m1 = DEFAULT_M1;
+        private double m2 = DEFAULT_M2;
+        private double m3 = DEFAULT_M3;
+
+        private Builder() {}
+
+        /** The scale s, {@code > 0} (default {@value #DEFAULT_SCALE}). */
+        public Builder optScale(double scale) {
+            this.scale = Inputs.positive("scale", scale);
+            return this;
+        }
+
+        /** The multiplicative angular margin m1, {@code > 0} (default {@value #DEFAULT_M1}). */
+        public Builder optM1(double m1) {
+            this.m1 = Inputs.positive("m1", m1);
+            return this;
+        }
+
+        /** The additive angular margin m2 in radians, in [0, pi/2) (default {@value #DEFAULT_M2}). */
+        public Builder optM2(double m2) {
+            if (!(m2 >= 0 && m2 < Math.PI / 2)) {
+                throw new IllegalArgumentException("m2 must be in [0, pi/2) radians, got " + m2
+                        + (m2 >= Math.PI / 2 && m2 < 90 ? " (degrees?)" : ""));
+            }
+            this.m2 = m2;
+            return this;
+        }
+
+        /** The cosine margin m3, {@code >= 0} (default {@value #DEFAULT_M3}). */
+        public Builder optM3(double m3) {
+            this.m3 = Inputs.nonNegative("m3", m3);
+            return this;
+        }
+
+        /** The loss. */
+        public CombinedMarginLoss build() {
+            return new CombinedMarginLoss(this);
+        }
     }
 }

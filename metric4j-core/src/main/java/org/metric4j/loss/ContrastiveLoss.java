@@ -38,9 +38,9 @@ public final class ContrastiveLoss extends MetricLoss {
         super("ContrastiveLoss");
         this.posMargin = b.posMargin;
         this.negMargin = b.negMargin;
-        this.distance = b.distance;
-        this.miner = b.miner;
-        this.reducer = b.reducer;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
     }
 
     /** A builder with PML's defaults. */
@@ -63,13 +63,14 @@ public final class ContrastiveLoss extends MetricLoss {
                 + ", distance=" + distance + ", miner=" + miner + ", reducer=" + reducer + ")";
     }
 
-    /** Builder of {@link ContrastiveLoss}. */
-    public static final class Builder {
+    /** Builder of {@link ContrastiveLoss}; distance, miner and reducer from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<PairMiner, Builder> {
         private double posMargin = DEFAULT_POS_MARGIN;
         private double negMargin = DEFAULT_NEG_MARGIN;
-        private Distance distance = LpDistance.euclidean();
-        private PairMiner miner;
-        private Reducer reducer = new AvgNonZeroReducer();
+
+        private Builder() {
+            super(LpDistance.euclidean(), new AvgNonZeroReducer());
+        }
 
         /** Positive pairs are pulled to this (default {@value #DEFAULT_POS_MARGIN}). */
         public Builder optPosMargin(double posMargin) {
@@ -83,21 +84,8 @@ public final class ContrastiveLoss extends MetricLoss {
             return this;
         }
 
-        /** The distance (default L2 on normalized embeddings). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** A pair miner that narrows the pairs (default none: all pairs). */
-        public Builder optMiner(PairMiner miner) {
-            this.miner = miner;
-            return this;
-        }
-
-        /** The reducer of each part (default {@link AvgNonZeroReducer}). */
-        public Builder optReducer(Reducer reducer) {
-            this.reducer = reducer;
+        @Override
+        Builder self() {
             return this;
         }
 

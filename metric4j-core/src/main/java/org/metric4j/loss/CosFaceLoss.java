@@ -11,8 +11,8 @@ import org.metric4j.math.NDMath;
  * AM-Softmax / CosFace (Wang et al. 2018, arXiv:1801.05599 and arXiv:1801.09414): target logit
  * \( s(\cos\theta_{y} - m) \), others \( s\cos\theta_j \).
  *
- * <p>Defaults (PML's {@code CosFaceLoss}): scale s = {@value #DEFAULT_SCALE}, margin m =
- * {@value #DEFAULT_MARGIN}. The margin may follow a {@link Schedule} (warm-up) read at the
+ * <p>Defaults (PML's {@code CosFaceLoss}; InsightFace uses m = 0.4): scale s = {@value
+ * #DEFAULT_SCALE}, margin m = {@value #DEFAULT_MARGIN}. The margin may follow a {@link Schedule} (warm-up) read at the
  * iteration of a {@link TrainingClock}. {@link org.metric4j.head.MarginAdvisor} gives the bounds on s and m.
  */
 public final class CosFaceLoss extends MarginSoftmaxLoss {

@@ -22,22 +22,21 @@ public final class DecoupledContrastiveLoss extends MetricLoss {
 
     private final double temperature;
 
-    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
-    public DecoupledContrastiveLoss() {
-        this(DEFAULT_TEMPERATURE);
+    private DecoupledContrastiveLoss(Builder b) {
+        super("DecoupledContrastiveLoss");
+        this.temperature = b.temperature;
     }
 
-    /** The loss with the given temperature (> 0). */
-    public DecoupledContrastiveLoss(double temperature) {
-        super("DecoupledContrastiveLoss");
-        this.temperature = Inputs.positive("temperature", temperature);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
         NDArray logits = NDMath.div(batch.matrix(), temperature);
-        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1, false);
+        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray valid = batch.positive().logicalAnd(hasNeg);
         return new MeanReducer().reduce(LossTerms.of(negLse.sub(logits), valid));
@@ -46,5 +45,23 @@ public final class DecoupledContrastiveLoss extends MetricLoss {
     @Override
     public String toString() {
         return "DecoupledContrastiveLoss(temperature=" + temperature + ")";
+    }
+
+    /** Builder of {@link DecoupledContrastiveLoss}. */
+    public static final class Builder {
+        private double temperature = DEFAULT_TEMPERATURE;
+
+        private Builder() {}
+
+        /** Temperature, > 0 (default {@value #DEFAULT_TEMPERATURE}). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = Inputs.positive("temperature", temperature);
+            return this;
+        }
+
+        /** The loss. */
+        public DecoupledContrastiveLoss build() {
+            return new DecoupledContrastiveLoss(this);
+        }
     }
 }

@@ -5,8 +5,10 @@ import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
+import org.metric4j.miner.PairMiner;
 import org.metric4j.reducer.LossTerms;
 import org.metric4j.reducer.MeanReducer;
+import org.metric4j.reducer.Reducer;
 
 /**
  * The generalized lifted structure loss (Hermans et al. 2017, arXiv:1703.07737, p. 4), per
@@ -14,7 +16,7 @@ import org.metric4j.reducer.MeanReducer;
  * over anchors (PML's {@code GeneralizedLiftedStructureLoss}).
  *
  * <p>Defaults: neg margin {@value #DEFAULT_NEG_MARGIN}, pos margin {@value #DEFAULT_POS_MARGIN},
- * L2 on normalized embeddings.
+ * L2 on normalized embeddings, no miner, {@link MeanReducer} over anchors.
  */
 public final class GeneralizedLiftedStructureLoss extends MetricLoss {
 
@@ -26,32 +28,67 @@ public final class GeneralizedLiftedStructureLoss extends MetricLoss {
     private final double negMargin;
     private final double posMargin;
     private final Distance distance;
+    private final PairMiner miner;
+    private final Reducer reducer;
 
-    /** The loss with PML's defaults. */
-    public GeneralizedLiftedStructureLoss() {
-        this(DEFAULT_NEG_MARGIN, DEFAULT_POS_MARGIN, LpDistance.euclidean());
+    private GeneralizedLiftedStructureLoss(Builder b) {
+        super("GeneralizedLiftedStructureLoss");
+        this.negMargin = b.negMargin;
+        this.posMargin = b.posMargin;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
     }
 
-    /** The loss with explicit margins and distance. */
-    public GeneralizedLiftedStructureLoss(double negMargin, double posMargin, Distance distance) {
-        super("GeneralizedLiftedStructureLoss");
-        this.negMargin = Inputs.finite("negMargin", negMargin);
-        this.posMargin = Inputs.finite("posMargin", posMargin);
-        this.distance = distance;
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels);
+        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
         NDArray mat = batch.matrix();
-        NDArray pos = NDMath.logSumExp(distance.margin(mat, posMargin), batch.positive(), 1, false);
-        NDArray neg = NDMath.logSumExp(distance.margin(negMargin, mat), batch.negative(), 1, false);
-        return new MeanReducer().reduce(LossTerms.of(NDMath.relu(pos.add(neg))));
+        NDArray pos = NDMath.logSumExp(distance.margin(mat, posMargin), batch.positive(), 1);
+        NDArray neg = NDMath.logSumExp(distance.margin(negMargin, mat), batch.negative(), 1);
+        return reducer.reduce(LossTerms.of(NDMath.relu(pos.add(neg))));
     }
 
     @Override
     public String toString() {
         return "GeneralizedLiftedStructureLoss(negMargin=" + negMargin + ", posMargin=" + posMargin
-                + ", distance=" + distance + ")";
+                + ", distance=" + distance + ", miner=" + miner + ", reducer=" + reducer + ")";
+    }
+
+    /** Builder of {@link GeneralizedLiftedStructureLoss}; distance, miner and reducer from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<PairMiner, Builder> {
+        private double negMargin = DEFAULT_NEG_MARGIN;
+        private double posMargin = DEFAULT_POS_MARGIN;
+
+        private Builder() {
+            super(LpDistance.euclidean(), new MeanReducer());
+        }
+
+        /** Negative margin (default {@value #DEFAULT_NEG_MARGIN}). */
+        public Builder optNegMargin(double negMargin) {
+            this.negMargin = Inputs.finite("negMargin", negMargin);
+            return this;
+        }
+
+        /** Positive margin (default {@value #DEFAULT_POS_MARGIN}). */
+        public Builder optPosMargin(double posMargin) {
+            this.posMargin = Inputs.finite("posMargin", posMargin);
+            return this;
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /** The loss. */
+        public GeneralizedLiftedStructureLoss build() {
+            return new GeneralizedLiftedStructureLoss(this);
+        }
     }
 }

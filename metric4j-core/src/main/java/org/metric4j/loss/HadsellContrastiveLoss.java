@@ -2,6 +2,7 @@ package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.Normalization;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.LossTerms;
@@ -21,20 +22,19 @@ public final class HadsellContrastiveLoss extends MetricLoss {
 
     private final double margin;
 
-    /** The loss with margin {@value #DEFAULT_MARGIN}. */
-    public HadsellContrastiveLoss() {
-        this(DEFAULT_MARGIN);
+    private HadsellContrastiveLoss(Builder b) {
+        super("HadsellContrastiveLoss");
+        this.margin = b.margin;
     }
 
-    /** The loss with the given margin (> 0). */
-    public HadsellContrastiveLoss(double margin) {
-        super("HadsellContrastiveLoss");
-        this.margin = Inputs.positive("margin", margin);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(LpDistance.of(false, 2), embeddings, labels);
+        PairBatch batch = PairBatch.of(LpDistance.of(Normalization.NONE, 2), embeddings, labels);
         NDArray squared = batch.matrix();
         NDArray distance = LpDistance.safeSqrt(squared);
         NDArray negTerm = NDMath.relu(distance.neg().add(margin)).square();
@@ -47,5 +47,23 @@ public final class HadsellContrastiveLoss extends MetricLoss {
     @Override
     public String toString() {
         return "HadsellContrastiveLoss(margin=" + margin + ")";
+    }
+
+    /** Builder of {@link HadsellContrastiveLoss}. */
+    public static final class Builder {
+        private double margin = DEFAULT_MARGIN;
+
+        private Builder() {}
+
+        /** Margin, > 0 (default {@value #DEFAULT_MARGIN}). */
+        public Builder optMargin(double margin) {
+            this.margin = Inputs.positive("margin", margin);
+            return this;
+        }
+
+        /** The loss. */
+        public HadsellContrastiveLoss build() {
+            return new HadsellContrastiveLoss(this);
+        }
     }
 }

@@ -22,15 +22,14 @@ public final class InfoNCELoss extends Loss {
 
     private final double temperature;
 
-    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
-    public InfoNCELoss() {
-        this(DEFAULT_TEMPERATURE);
+    private InfoNCELoss(Builder b) {
+        super("InfoNCELoss");
+        this.temperature = b.temperature;
     }
 
-    /** The loss with the given temperature (> 0). */
-    public InfoNCELoss(double temperature) {
-        super("InfoNCELoss");
-        this.temperature = Inputs.positive("temperature", temperature);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -61,11 +60,29 @@ public final class InfoNCELoss extends Loss {
         NDArray pos = NDMath.div(q.mul(kp).sum(new int[] {1}, true), temperature);
         NDArray neg = NDMath.div(q.matMul(kn.transpose()), temperature);
         NDArray logits = pos.concat(neg, 1);
-        return NDMath.logSumExp(logits, null, 1, false).sub(pos).mean();
+        return NDMath.logSumExp(logits, null, 1).sub(pos).mean();
     }
 
     @Override
     public String toString() {
         return "InfoNCELoss(temperature=" + temperature + ")";
+    }
+
+    /** Builder of {@link InfoNCELoss}. */
+    public static final class Builder {
+        private double temperature = DEFAULT_TEMPERATURE;
+
+        private Builder() {}
+
+        /** Temperature, > 0 (default {@value #DEFAULT_TEMPERATURE}). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = Inputs.positive("temperature", temperature);
+            return this;
+        }
+
+        /** The loss. */
+        public InfoNCELoss build() {
+            return new InfoNCELoss(this);
+        }
     }
 }

@@ -38,9 +38,9 @@ public final class LiftedStructureLoss extends MetricLoss {
         super("LiftedStructureLoss");
         this.negMargin = b.negMargin;
         this.posMargin = b.posMargin;
-        this.distance = b.distance;
-        this.miner = b.miner;
-        this.reducer = b.reducer;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
     }
 
     /** A builder with PML's defaults. */
@@ -55,7 +55,7 @@ public final class LiftedStructureLoss extends MetricLoss {
         NDArray negLogits = distance.margin(negMargin, mat);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray rowLse = NDMath.orNegInf(
-                hasNeg, NDMath.logSumExp(negLogits, batch.negative(), 1, false));
+                hasNeg, NDMath.logSumExp(negLogits, batch.negative(), 1));
         NDArray both = NDMath.logAddExpOrZero(rowLse, rowLse.transpose());
         NDArray perPair = NDMath.relu(both.add(distance.margin(mat, posMargin))).square();
         perPair = NDMath.div(perPair, 2.0);
@@ -70,13 +70,14 @@ public final class LiftedStructureLoss extends MetricLoss {
                 + ", distance=" + distance + ", miner=" + miner + ", reducer=" + reducer + ")";
     }
 
-    /** Builder of {@link LiftedStructureLoss}. */
-    public static final class Builder {
+    /** Builder of {@link LiftedStructureLoss}; distance, miner and reducer (default mean over positive pairs) from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<PairMiner, Builder> {
         private double negMargin = DEFAULT_NEG_MARGIN;
         private double posMargin = DEFAULT_POS_MARGIN;
-        private Distance distance = LpDistance.euclidean();
-        private PairMiner miner;
-        private Reducer reducer = new MeanReducer();
+
+        private Builder() {
+            super(LpDistance.euclidean(), new MeanReducer());
+        }
 
         /** Negative margin (default {@value #DEFAULT_NEG_MARGIN}). */
         public Builder optNegMargin(double negMargin) {
@@ -90,21 +91,8 @@ public final class LiftedStructureLoss extends MetricLoss {
             return this;
         }
 
-        /** The distance (default L2 on normalized embeddings). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** A pair miner (default none). */
-        public Builder optMiner(PairMiner miner) {
-            this.miner = miner;
-            return this;
-        }
-
-        /** The reducer over positive pairs (default mean). */
-        public Builder optReducer(Reducer reducer) {
-            this.reducer = reducer;
+        @Override
+        Builder self() {
             return this;
         }
 

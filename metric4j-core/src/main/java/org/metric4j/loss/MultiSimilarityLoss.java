@@ -8,6 +8,7 @@ import org.metric4j.math.NDMath;
 import org.metric4j.miner.PairMiner;
 import org.metric4j.reducer.LossTerms;
 import org.metric4j.reducer.MeanReducer;
+import org.metric4j.reducer.Reducer;
 
 /**
  * Multi-similarity loss (Wang et al. 2019, arXiv:1904.06627), per anchor:
@@ -16,7 +17,7 @@ import org.metric4j.reducer.MeanReducer;
  * Pair it with {@link org.metric4j.miner.MultiSimilarityMiner} for the paper's mining step.
  *
  * <p>Defaults: alpha {@value #DEFAULT_ALPHA}, beta {@value #DEFAULT_BETA}, base (lambda) {@value
- * #DEFAULT_BASE}, cosine similarity, no miner.
+ * #DEFAULT_BASE}, cosine similarity, no miner, {@link MeanReducer} over anchors.
  */
 public final class MultiSimilarityLoss extends MetricLoss {
 
@@ -32,14 +33,16 @@ public final class MultiSimilarityLoss extends MetricLoss {
     private final double base;
     private final Distance distance;
     private final PairMiner miner;
+    private final Reducer reducer;
 
     private MultiSimilarityLoss(Builder b) {
         super("MultiSimilarityLoss");
         this.alpha = b.alpha;
         this.beta = b.beta;
         this.base = b.base;
-        this.distance = b.distance;
-        this.miner = b.miner;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
     }
 
     /** A builder with PML's defaults. */
@@ -51,26 +54,28 @@ public final class MultiSimilarityLoss extends MetricLoss {
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
         NDArray mat = batch.matrix();
-        NDArray pos = NDMath.div(NDMath.logSumExp(
-                NDMath.mul(distance.margin(mat, base), alpha), batch.positive(), 1, true), alpha);
-        NDArray neg = NDMath.div(NDMath.logSumExp(
-                NDMath.mul(distance.margin(base, mat), beta), batch.negative(), 1, true), beta);
-        return new MeanReducer().reduce(LossTerms.of(pos.add(neg)));
+        NDArray pos = NDMath.div(NDMath.logOnePlusSumExp(
+                NDMath.mul(distance.margin(mat, base), alpha), batch.positive(), 1), alpha);
+        NDArray neg = NDMath.div(NDMath.logOnePlusSumExp(
+                NDMath.mul(distance.margin(base, mat), beta), batch.negative(), 1), beta);
+        return reducer.reduce(LossTerms.of(pos.add(neg)));
     }
 
     @Override
     public String toString() {
         return "MultiSimilarityLoss(alpha=" + alpha + ", beta=" + beta + ", base=" + base
-                + ", distance=" + distance + ", miner=" + miner + ")";
+                + ", distance=" + distance + ", miner=" + miner + ", reducer=" + reducer + ")";
     }
 
-    /** Builder of {@link MultiSimilarityLoss}. */
-    public static final class Builder {
+    /** Builder of {@link MultiSimilarityLoss}; distance, miner and reducer from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<PairMiner, Builder> {
         private double alpha = DEFAULT_ALPHA;
         private double beta = DEFAULT_BETA;
         private double base = DEFAULT_BASE;
-        private Distance distance = CosineSimilarity.create();
-        private PairMiner miner;
+
+        private Builder() {
+            super(CosineSimilarity.create(), new MeanReducer());
+        }
 
         /** Positive scale alpha (default {@value #DEFAULT_ALPHA}). */
         public Builder optAlpha(double alpha) {
@@ -90,15 +95,8 @@ public final class MultiSimilarityLoss extends MetricLoss {
             return this;
         }
 
-        /** The distance (default cosine). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** A pair miner (default none). */
-        public Builder optMiner(PairMiner miner) {
-            this.miner = miner;
+        @Override
+        Builder self() {
             return this;
         }
 

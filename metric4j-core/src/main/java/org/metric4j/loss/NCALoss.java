@@ -5,16 +5,18 @@ import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
+import org.metric4j.miner.PairMiner;
 import org.metric4j.reducer.LossTerms;
 import org.metric4j.reducer.MeanReducer;
+import org.metric4j.reducer.Reducer;
 
 /**
  * Neighbourhood components analysis (Goldberger et al. 2004) as a loss (PML's {@code NCALoss}):
  * \( -\log \sum_{j \ne i, y_j = y_i} \mathrm{softmax}_{k \ne i}(-s\, d_{ik})_j \), mean over the
  * anchors that have a positive.
  *
- * <p>Defaults: softmax scale {@value #DEFAULT_SOFTMAX_SCALE}, squared L2 on normalized
- * embeddings.
+ * <p>Defaults (PML's): softmax scale {@value #DEFAULT_SOFTMAX_SCALE}, squared L2 on normalized
+ * embeddings, no miner, {@link MeanReducer} over the anchors that have a positive.
  */
 public final class NCALoss extends MetricLoss {
 
@@ -23,37 +25,61 @@ public final class NCALoss extends MetricLoss {
 
     private final double softmaxScale;
     private final Distance distance;
+    private final PairMiner miner;
+    private final Reducer reducer;
 
-    /** The loss with PML's defaults. */
-    public NCALoss() {
-        this(DEFAULT_SOFTMAX_SCALE);
-    }
-
-    /** The loss with the given softmax scale (> 0). */
-    public NCALoss(double softmaxScale) {
-        this(softmaxScale, LpDistance.squaredEuclidean());
-    }
-
-    /** The loss with the given softmax scale and distance. */
-    public NCALoss(double softmaxScale, Distance distance) {
+    private NCALoss(Builder b) {
         super("NCALoss");
-        this.softmaxScale = Inputs.positive("softmaxScale", softmaxScale);
-        this.distance = distance;
+        this.softmaxScale = b.softmaxScale;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
+    }
+
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels);
+        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
         NDArray logits = NDMath.mul(NTXentLoss.similarity(distance, batch.matrix()), softmaxScale);
         NDArray others = batch.positive().logicalOr(batch.negative());
-        NDArray all = NDMath.logSumExp(logits, others, 1, false).reshape(-1);
-        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1, false).reshape(-1);
+        NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);
+        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1).reshape(-1);
         NDArray hasPos = NDMath.anyAlong(batch.positive(), 1);
-        return new MeanReducer().reduce(LossTerms.of(all.sub(same), hasPos));
+        return reducer.reduce(LossTerms.of(all.sub(same), hasPos));
     }
 
     @Override
     public String toString() {
-        return "NCALoss(softmaxScale=" + softmaxScale + ", distance=" + distance + ")";
+        return "NCALoss(softmaxScale=" + softmaxScale + ", distance=" + distance + ", miner=" + miner
+                + ", reducer=" + reducer + ")";
+    }
+
+    /** Builder of {@link NCALoss}; distance, miner and reducer from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<PairMiner, Builder> {
+        private double softmaxScale = DEFAULT_SOFTMAX_SCALE;
+
+        private Builder() {
+            super(LpDistance.squaredEuclidean(), new MeanReducer());
+        }
+
+        /** The softmax scale, {@code > 0} (default {@value #DEFAULT_SOFTMAX_SCALE}). */
+        public Builder optSoftmaxScale(double softmaxScale) {
+            this.softmaxScale = Inputs.positive("softmaxScale", softmaxScale);
+            return this;
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /** The loss. */
+        public NCALoss build() {
+            return new NCALoss(this);
+        }
     }
 }

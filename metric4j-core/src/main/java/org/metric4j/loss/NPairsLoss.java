@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.TreeMap;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.DotProductSimilarity;
+import org.metric4j.distance.Normalization;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.LossTerms;
@@ -26,18 +27,14 @@ public final class NPairsLoss extends MetricLoss {
 
     private final Distance distance;
 
-    /**
-     * The loss with PML's default similarity: the dot product of L2-normalized embeddings (PML's
-     * distances normalize unless told otherwise).
-     */
-    public NPairsLoss() {
-        this(DotProductSimilarity.of(true));
+    private NPairsLoss(Builder b) {
+        super("NPairsLoss");
+        this.distance = b.distance;
     }
 
-    /** The loss with the given distance (a distance is negated). */
-    public NPairsLoss(Distance distance) {
-        super("NPairsLoss");
-        this.distance = distance;
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -68,7 +65,7 @@ public final class NPairsLoss extends MetricLoss {
         NDArray target = NDMath.asFloat(
                 org.metric4j.distance.PairMasks.eye(embeddings.getManager(), anchors.size())
                         .toDevice(embeddings.getDevice(), false), logits);
-        NDArray ce = NDMath.logSumExp(logits, null, 1, false).reshape(-1)
+        NDArray ce = NDMath.logSumExp(logits, null, 1).reshape(-1)
                 .sub(logits.mul(target).sum(new int[] {1}));
         return new MeanReducer().reduce(LossTerms.of(ce));
     }
@@ -76,5 +73,23 @@ public final class NPairsLoss extends MetricLoss {
     @Override
     public String toString() {
         return "NPairsLoss(distance=" + distance + ")";
+    }
+
+    /** Builder of {@link NPairsLoss}. */
+    public static final class Builder {
+        private Distance distance = DotProductSimilarity.of(Normalization.L2);
+
+        private Builder() {}
+
+        /** The similarity, a distance is negated (default: PML's dot product of L2-normalized embeddings). */
+        public Builder optDistance(Distance distance) {
+            this.distance = java.util.Objects.requireNonNull(distance, "distance");
+            return this;
+        }
+
+        /** The loss. */
+        public NPairsLoss build() {
+            return new NPairsLoss(this);
+        }
     }
 }

@@ -5,8 +5,10 @@ import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
+import org.metric4j.miner.PairMiner;
 import org.metric4j.reducer.LossTerms;
 import org.metric4j.reducer.MeanReducer;
+import org.metric4j.reducer.Reducer;
 
 /**
  * NT-Xent / InfoNCE over labels (SimCLR, Chen et al. 2020, arXiv:2002.05709; PML's {@code
@@ -15,7 +17,8 @@ import org.metric4j.reducer.MeanReducer;
  * \mathrm{softplus}(\log\sum_n e^{s_{an}/\tau} - s_{ap}/\tau) \), mean over positive pairs.
  *
  * <p>One logsumexp per row of the B x B matrix serves every positive pair of that row.
- * Defaults: temperature {@value #DEFAULT_TEMPERATURE}, cosine similarity. A distance is negated.
+ * Defaults (PML's): temperature {@value #DEFAULT_TEMPERATURE}, cosine similarity, no miner,
+ * {@link MeanReducer} over positive pairs. A distance is negated.
  */
 public final class NTXentLoss extends MetricLoss {
 
@@ -24,33 +27,31 @@ public final class NTXentLoss extends MetricLoss {
 
     private final double temperature;
     private final Distance distance;
+    private final PairMiner miner;
+    private final Reducer reducer;
 
-    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
-    public NTXentLoss() {
-        this(DEFAULT_TEMPERATURE);
-    }
-
-    /** The loss with the given temperature (> 0) and cosine similarity. */
-    public NTXentLoss(double temperature) {
-        this(temperature, CosineSimilarity.create());
-    }
-
-    /** The loss with the given temperature and distance. */
-    public NTXentLoss(double temperature, Distance distance) {
+    private NTXentLoss(Builder b) {
         super("NTXentLoss");
-        this.temperature = Inputs.positive("temperature", temperature);
-        this.distance = distance;
+        this.temperature = b.temperature;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
+    }
+
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels);
+        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
         NDArray logits = NDMath.div(similarity(distance, batch.matrix()), temperature);
-        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1, false);
+        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray perPair = NDMath.softplus(negLse.sub(logits));
         perPair = perPair.mul(NDMath.asFloat(hasNeg, perPair));
-        return new MeanReducer().reduce(LossTerms.of(perPair, batch.positive()));
+        return reducer.reduce(LossTerms.of(perPair, batch.positive()));
     }
 
     /** The matrix as a similarity: unchanged for a similarity, negated for a distance. */
@@ -60,6 +61,32 @@ public final class NTXentLoss extends MetricLoss {
 
     @Override
     public String toString() {
-        return "NTXentLoss(temperature=" + temperature + ", distance=" + distance + ")";
+        return "NTXentLoss(temperature=" + temperature + ", distance=" + distance + ", miner=" + miner
+                + ", reducer=" + reducer + ")";
+    }
+
+    /** Builder of {@link NTXentLoss}; distance, miner and reducer from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<PairMiner, Builder> {
+        private double temperature = DEFAULT_TEMPERATURE;
+
+        private Builder() {
+            super(CosineSimilarity.create(), new MeanReducer());
+        }
+
+        /** The temperature tau, {@code > 0} (default {@value #DEFAULT_TEMPERATURE}). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = Inputs.positive("temperature", temperature);
+            return this;
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /** The loss. */
+        public NTXentLoss build() {
+            return new NTXentLoss(this);
+        }
     }
 }

@@ -17,15 +17,14 @@ public final class NormalizedSoftmaxLoss extends MarginSoftmaxLoss {
 
     private final double temperature;
 
-    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
-    public NormalizedSoftmaxLoss() {
-        this(DEFAULT_TEMPERATURE);
+    private NormalizedSoftmaxLoss(Builder b) {
+        super("NormalizedSoftmaxLoss");
+        this.temperature = b.temperature;
     }
 
-    /** The loss with the given temperature (> 0). */
-    public NormalizedSoftmaxLoss(double temperature) {
-        super("NormalizedSoftmaxLoss");
-        this.temperature = Inputs.positive("temperature", temperature);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -41,5 +40,23 @@ public final class NormalizedSoftmaxLoss extends MarginSoftmaxLoss {
     @Override
     public String toString() {
         return "NormalizedSoftmaxLoss(temperature=" + temperature + ")";
+    }
+
+    /** Builder of {@link NormalizedSoftmaxLoss}. */
+    public static final class Builder {
+        private double temperature = DEFAULT_TEMPERATURE;
+
+        private Builder() {}
+
+        /** Temperature, > 0 (default {@value #DEFAULT_TEMPERATURE}). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = Inputs.positive("temperature", temperature);
+            return this;
+        }
+
+        /** The loss. */
+        public NormalizedSoftmaxLoss build() {
+            return new NormalizedSoftmaxLoss(this);
+        }
     }
 }

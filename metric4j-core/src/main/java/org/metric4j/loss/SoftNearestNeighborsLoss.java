@@ -2,6 +2,7 @@ package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.Normalization;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.LossTerms;
@@ -22,24 +23,23 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
 
     private final double temperature;
 
-    /** The loss with temperature {@value #DEFAULT_TEMPERATURE}. */
-    public SoftNearestNeighborsLoss() {
-        this(DEFAULT_TEMPERATURE);
+    private SoftNearestNeighborsLoss(Builder b) {
+        super("SoftNearestNeighborsLoss");
+        this.temperature = b.temperature;
     }
 
-    /** The loss with the given temperature (> 0). */
-    public SoftNearestNeighborsLoss(double temperature) {
-        super("SoftNearestNeighborsLoss");
-        this.temperature = Inputs.positive("temperature", temperature);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(LpDistance.of(false, 2), embeddings, labels);
+        PairBatch batch = PairBatch.of(LpDistance.of(Normalization.NONE, 2), embeddings, labels);
         NDArray logits = NDMath.div(batch.matrix().neg(), temperature);
         NDArray others = batch.positive().logicalOr(batch.negative());
-        NDArray all = NDMath.logSumExp(logits, others, 1, false).reshape(-1);
-        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1, false).reshape(-1);
+        NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);
+        NDArray same = NDMath.logSumExp(logits, batch.positive(), 1).reshape(-1);
         NDArray hasPos = NDMath.anyAlong(batch.positive(), 1);
         return new MeanReducer().reduce(LossTerms.of(all.sub(same), hasPos));
     }
@@ -47,5 +47,23 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
     @Override
     public String toString() {
         return "SoftNearestNeighborsLoss(temperature=" + temperature + ")";
+    }
+
+    /** Builder of {@link SoftNearestNeighborsLoss}. */
+    public static final class Builder {
+        private double temperature = DEFAULT_TEMPERATURE;
+
+        private Builder() {}
+
+        /** Temperature, > 0 (default {@value #DEFAULT_TEMPERATURE}). */
+        public Builder optTemperature(double temperature) {
+            this.temperature = Inputs.positive("temperature", temperature);
+            return this;
+        }
+
+        /** The loss. */
+        public SoftNearestNeighborsLoss build() {
+            return new SoftNearestNeighborsLoss(this);
+        }
     }
 }

@@ -47,9 +47,9 @@ public final class TripletMarginLoss extends MetricLoss {
         this.margin = b.margin;
         this.swap = b.swap;
         this.smooth = b.smooth;
-        this.distance = b.distance;
-        this.miner = b.miner;
-        this.reducer = b.reducer;
+        this.distance = b.distance();
+        this.miner = b.miner();
+        this.reducer = b.reducer();
     }
 
     /** A builder with PML's defaults. */
@@ -160,14 +160,15 @@ public final class TripletMarginLoss extends MetricLoss {
                 + ", distance=" + distance + ", miner=" + miner + ", reducer=" + reducer + ")";
     }
 
-    /** Builder of {@link TripletMarginLoss}. */
-    public static final class Builder {
+    /** Builder of {@link TripletMarginLoss}; distance, miner and reducer from {@link PairLossBuilder}. */
+    public static final class Builder extends PairLossBuilder<TripletMiner, Builder> {
         private double margin = DEFAULT_MARGIN;
         private boolean swap;
         private boolean smooth;
-        private Distance distance = LpDistance.euclidean();
-        private TripletMiner miner;
-        private Reducer reducer = new AvgNonZeroReducer();
+
+        private Builder() {
+            super(LpDistance.euclidean(), new AvgNonZeroReducer());
+        }
 
         /** The margin m (default {@value #DEFAULT_MARGIN}). */
         public Builder optMargin(double margin) {
@@ -175,41 +176,28 @@ public final class TripletMarginLoss extends MetricLoss {
             return this;
         }
 
-        /** Use min(d_an, d_pn) as the negative distance (default false). */
-        public Builder optSwap(boolean swap) {
-            this.swap = swap;
+        /** Use min(d_an, d_pn) as the negative distance (default: d_an only). */
+        public Builder optSwap() {
+            this.swap = true;
             return this;
         }
 
-        /** Use softplus instead of the hinge (default false). */
-        public Builder optSmoothLoss(boolean smooth) {
-            this.smooth = smooth;
+        /** Use softplus instead of the hinge (default: the hinge). */
+        public Builder optSmoothLoss() {
+            this.smooth = true;
             return this;
         }
 
-        /** The distance (default L2 on normalized embeddings). */
-        public Builder optDistance(Distance distance) {
-            this.distance = distance;
-            return this;
-        }
-
-        /** A triplet miner (default none: all triplets). */
-        public Builder optMiner(TripletMiner miner) {
-            this.miner = miner;
-            return this;
-        }
-
-        /** The reducer (default {@link AvgNonZeroReducer}). */
-        public Builder optReducer(Reducer reducer) {
-            this.reducer = reducer;
+        @Override
+        Builder self() {
             return this;
         }
 
         /** The loss. */
         public TripletMarginLoss build() {
-            if (!(distance instanceof LpDistance) && !distance.isInverted()) {
+            if (!(distance() instanceof LpDistance) && !distance().isInverted()) {
                 throw new IllegalArgumentException(
-                        "distance must be an LpDistance or a similarity, got " + distance);
+                        "distance must be an LpDistance or a similarity, got " + distance());
             }
             return new TripletMarginLoss(this);
         }

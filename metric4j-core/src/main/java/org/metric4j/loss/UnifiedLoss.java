@@ -14,7 +14,8 @@ import org.metric4j.reducer.MeanReducer;
  * the anchors that have a positive and a negative. With the pairs of a class-level proxy set it
  * becomes AM-Softmax; with pair labels, a smooth triplet loss.
  *
- * <p>Defaults: gamma {@value #DEFAULT_GAMMA}, m {@value #DEFAULT_M}.
+ * <p>Defaults (the paper's; PML has no unified loss): gamma {@value #DEFAULT_GAMMA}, m {@value
+ * #DEFAULT_M}.
  */
 public final class UnifiedLoss extends MetricLoss {
 
@@ -26,24 +27,23 @@ public final class UnifiedLoss extends MetricLoss {
     private final double gamma;
     private final double m;
 
-    /** The loss with the defaults. */
-    public UnifiedLoss() {
-        this(DEFAULT_GAMMA, DEFAULT_M);
+    private UnifiedLoss(Builder b) {
+        super("UnifiedLoss");
+        this.gamma = b.gamma;
+        this.m = b.m;
     }
 
-    /** The loss with scale gamma (> 0) and margin m. */
-    public UnifiedLoss(double gamma, double m) {
-        super("UnifiedLoss");
-        this.gamma = Inputs.positive("gamma", gamma);
-        this.m = Inputs.finite("m", m);
+    /** A builder with the paper's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
         NDArray s = batch.matrix();
-        NDArray neg = NDMath.logSumExp(NDMath.mul(s.add(m), gamma), batch.negative(), 1, false);
-        NDArray pos = NDMath.logSumExp(NDMath.mul(s, -gamma), batch.positive(), 1, false);
+        NDArray neg = NDMath.logSumExp(NDMath.mul(s.add(m), gamma), batch.negative(), 1);
+        NDArray pos = NDMath.logSumExp(NDMath.mul(s, -gamma), batch.positive(), 1);
         NDArray valid = NDMath.anyAlong(batch.positive(), 1)
                 .logicalAnd(NDMath.anyAlong(batch.negative(), 1));
         NDArray losses = NDMath.softplus(neg.add(pos).reshape(-1));
@@ -53,5 +53,30 @@ public final class UnifiedLoss extends MetricLoss {
     @Override
     public String toString() {
         return "UnifiedLoss(gamma=" + gamma + ", m=" + m + ")";
+    }
+
+    /** Builder of {@link UnifiedLoss}. */
+    public static final class Builder {
+        private double gamma = DEFAULT_GAMMA;
+        private double m = DEFAULT_M;
+
+        private Builder() {}
+
+        /** The scale gamma, {@code > 0} (default {@value #DEFAULT_GAMMA}). */
+        public Builder optGamma(double gamma) {
+            this.gamma = Inputs.positive("gamma", gamma);
+            return this;
+        }
+
+        /** The margin m on the similarities (default {@value #DEFAULT_M}). */
+        public Builder optM(double m) {
+            this.m = Inputs.finite("m", m);
+            return this;
+        }
+
+        /** The loss. */
+        public UnifiedLoss build() {
+            return new UnifiedLoss(this);
+        }
     }
 }

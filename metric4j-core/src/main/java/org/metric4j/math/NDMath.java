@@ -104,20 +104,35 @@ public final class NDMath {
 
     /**
      * Masked logsumexp along {@code axis} (keeping the axis):
-     * \( \log(\,[1 +]\, \sum_{j \in mask} e^{x_j}) \).
+     * \( \log \sum_{j \in mask} e^{x_j} \).
      *
      * <p>Follows pytorch-metric-learning's {@code lmu.logsumexp}: entries outside the mask are
-     * ignored, {@code addOne} adds a zero logit (\(e^0\)) to every row, and a row whose mask is
-     * empty gives 0. The row maximum is shifted out without gradient; empty rows never produce
-     * NaN or infinite gradients.
+     * ignored and a row whose mask is empty gives 0. The row maximum is shifted out without
+     * gradient; empty rows never produce NaN or infinite gradients.
      *
      * @param x the logits
      * @param mask a boolean array broadcastable to {@code x}, or {@code null} for all entries
      * @param axis the reduced axis
-     * @param addOne whether to add a zero logit
      * @return the result with {@code axis} kept as size 1
      */
-    public static NDArray logSumExp(NDArray x, NDArray mask, int axis, boolean addOne) {
+    public static NDArray logSumExp(NDArray x, NDArray mask, int axis) {
+        return logSumExp(x, mask, axis, false);
+    }
+
+    /**
+     * Masked logsumexp with a zero logit added to every row (PML's {@code add_one=True}):
+     * \( \log(1 + \sum_{j \in mask} e^{x_j}) \), 0 for a row whose mask is empty.
+     *
+     * @param x the logits
+     * @param mask a boolean array broadcastable to {@code x}, or {@code null} for all entries
+     * @param axis the reduced axis
+     * @return the result with {@code axis} kept as size 1
+     */
+    public static NDArray logOnePlusSumExp(NDArray x, NDArray mask, int axis) {
+        return logSumExp(x, mask, axis, true);
+    }
+
+    private static NDArray logSumExp(NDArray x, NDArray mask, int axis, boolean addOne) {
         int[] axes = {axis};
         NDArray negInf = scalarLike(x, Double.NEGATIVE_INFINITY);
         NDArray masked = mask == null ? x : NDArrays.where(mask, x, negInf);

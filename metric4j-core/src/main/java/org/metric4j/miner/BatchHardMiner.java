@@ -16,14 +16,13 @@ public final class BatchHardMiner implements TripletMiner {
 
     private final Distance distance;
 
-    /** Batch-hard mining with L2 distance on normalized embeddings. */
-    public BatchHardMiner() {
-        this(LpDistance.euclidean());
+    private BatchHardMiner(Builder b) {
+        this.distance = b.distance;
     }
 
-    /** Batch-hard mining with the given distance. */
-    public BatchHardMiner(Distance distance) {
-        this.distance = distance;
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -55,5 +54,23 @@ public final class BatchHardMiner implements TripletMiner {
     @Override
     public String toString() {
         return "BatchHardMiner(distance=" + distance + ")";
+    }
+
+    /** Builder of {@link BatchHardMiner}. */
+    public static final class Builder {
+        private Distance distance = LpDistance.euclidean();
+
+        private Builder() {}
+
+        /** The distance (default: L2 on normalized embeddings). */
+        public Builder optDistance(Distance distance) {
+            this.distance = java.util.Objects.requireNonNull(distance, "distance");
+            return this;
+        }
+
+        /** The miner. */
+        public BatchHardMiner build() {
+            return new BatchHardMiner(this);
+        }
     }
 }

@@ -13,7 +13,7 @@ import org.metric4j.math.NDMath;
  * \epsilon > \min_p s_{ap} \), a positive pair (a, p) when \( s_{ap} - \epsilon \lt \max_n s_{an}
  * \). With a distance the comparisons flip.
  *
- * <p>Defaults: epsilon {@value #DEFAULT_EPSILON}, cosine similarity.
+ * <p>Defaults (PML's): epsilon {@value #DEFAULT_EPSILON}, cosine similarity.
  */
 public final class MultiSimilarityMiner implements PairMiner {
 
@@ -23,20 +23,14 @@ public final class MultiSimilarityMiner implements PairMiner {
     private final double epsilon;
     private final Distance distance;
 
-    /** The miner with PML's defaults. */
-    public MultiSimilarityMiner() {
-        this(DEFAULT_EPSILON, CosineSimilarity.create());
+    private MultiSimilarityMiner(Builder b) {
+        this.epsilon = b.epsilon;
+        this.distance = b.distance;
     }
 
-    /** The miner with the given epsilon and cosine similarity. */
-    public MultiSimilarityMiner(double epsilon) {
-        this(epsilon, CosineSimilarity.create());
-    }
-
-    /** The miner with the given epsilon and distance. */
-    public MultiSimilarityMiner(double epsilon, Distance distance) {
-        this.epsilon = Inputs.finite("epsilon", epsilon);
-        this.distance = distance;
+    /** A builder with PML's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -67,5 +61,30 @@ public final class MultiSimilarityMiner implements PairMiner {
     @Override
     public String toString() {
         return "MultiSimilarityMiner(epsilon=" + epsilon + ", distance=" + distance + ")";
+    }
+
+    /** Builder of {@link MultiSimilarityMiner}. */
+    public static final class Builder {
+        private double epsilon = DEFAULT_EPSILON;
+        private Distance distance = CosineSimilarity.create();
+
+        private Builder() {}
+
+        /** The slack epsilon of both comparisons (default {@value #DEFAULT_EPSILON}). */
+        public Builder optEpsilon(double epsilon) {
+            this.epsilon = Inputs.finite("epsilon", epsilon);
+            return this;
+        }
+
+        /** The distance or similarity (default cosine). */
+        public Builder optDistance(Distance distance) {
+            this.distance = java.util.Objects.requireNonNull(distance, "distance");
+            return this;
+        }
+
+        /** The miner. */
+        public MultiSimilarityMiner build() {
+            return new MultiSimilarityMiner(this);
+        }
     }
 }

@@ -9,7 +9,7 @@ import org.metric4j.math.Seeds;
  * Plain shuffled batches for classification heads (softmax, CosFace, ArcFace): each epoch is a
  * fresh permutation of all N items cut into batches of B, the last partial batch dropped by
  * default (as InsightFace does, so that every step sees B items) or kept with
- * {@code optDropLast(false)}. Epoch e depends only on (seed, e).
+ * {@code optKeepLast()}. Epoch e depends only on (seed, e).
  */
 public final class ShuffleSampler implements EpochSampler {
 
@@ -118,9 +118,9 @@ public final class ShuffleSampler implements EpochSampler {
             return this;
         }
 
-        /** Whether to drop the last partial batch (default true). */
-        public Builder optDropLast(boolean dropLast) {
-            this.dropLast = dropLast;
+        /** Keep the last partial batch of each epoch (default: dropped, as InsightFace). */
+        public Builder optKeepLast() {
+            this.dropLast = false;
             return this;
         }
 
@@ -147,7 +147,7 @@ public final class ShuffleSampler implements EpochSampler {
             if (dropLast && batchSize > size) {
                 throw new IllegalArgumentException("batchSize must be <= size (" + size
                         + ") when the last partial batch is dropped, got " + batchSize
-                        + " (every batch would be dropped; use optDropLast(false))");
+                        + " (every batch would be dropped; use optKeepLast())");
             }
             return new ShuffleSampler(this);
         }

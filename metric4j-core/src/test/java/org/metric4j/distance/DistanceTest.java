@@ -41,9 +41,9 @@ class DistanceTest {
 
     static Stream<Arguments> distances() {
         List<Arguments> out = new ArrayList<>();
-        Distance[] all = {LpDistance.euclidean(), LpDistance.squaredEuclidean(), LpDistance.of(false, 1),
-                LpDistance.of(false, 2), CosineSimilarity.create(), DotProductSimilarity.create(),
-                DotProductSimilarity.of(true)};
+        Distance[] all = {LpDistance.euclidean(), LpDistance.squaredEuclidean(), LpDistance.of(Normalization.NONE, 1),
+                LpDistance.of(Normalization.NONE, 2), CosineSimilarity.create(), DotProductSimilarity.create(),
+                DotProductSimilarity.of(Normalization.L2)};
         for (Distance d : all) {
             for (long seed : new long[] {1, 2}) {
                 out.add(Arguments.of(d, seed));
@@ -178,14 +178,14 @@ class DistanceTest {
     @Test
     void configuration() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LpDistance.of(true, 3));
+                () -> LpDistance.of(Normalization.L2, 3));
         assertTrue(e.getMessage().contains("power") && e.getMessage().contains("3"), e.getMessage());
-        assertEquals(LpDistance.euclidean(), LpDistance.of(true, 1));
-        assertEquals(LpDistance.euclidean().hashCode(), LpDistance.of(true, 1).hashCode());
+        assertEquals(LpDistance.euclidean(), LpDistance.of(Normalization.L2, 1));
+        assertEquals(LpDistance.euclidean().hashCode(), LpDistance.of(Normalization.L2, 1).hashCode());
         assertNotEquals(LpDistance.euclidean(), LpDistance.squaredEuclidean());
-        assertEquals(DotProductSimilarity.of(false), DotProductSimilarity.create());
+        assertEquals(DotProductSimilarity.of(Normalization.NONE), DotProductSimilarity.create());
         assertEquals("LpDistance(normalize=true, power=2)", LpDistance.squaredEuclidean().toString());
         assertTrue(CosineSimilarity.create().isInverted() && CosineSimilarity.create().normalizesEmbeddings());
-        assertTrue(!LpDistance.of(false, 2).isInverted() && !LpDistance.of(false, 2).normalizesEmbeddings());
+        assertTrue(!LpDistance.of(Normalization.NONE, 2).isInverted() && !LpDistance.of(Normalization.NONE, 2).normalizesEmbeddings());
     }
 }

@@ -34,14 +34,15 @@ class IdentificationAndClusteringTest {
             }
             NDArray x = m.create(v, new Shape(n, d));
             for (KnnSearch.Metric metric : KnnSearch.Metric.values()) {
-                KnnSearch.Result r = new KnnSearch(metric, 10, 13).search(x, x, 5, true);
+                KnnSearch search = KnnSearch.builder().optMetric(metric).optQueryBlock(10).optReferenceBlock(13).build();
+                KnnSearch.Result r = search.search(x, x, 5, Neighbours.EXCLUDE_SELF);
                 for (int i = 0; i < n; i++) {
                     long[] expected = bruteForce(v, n, d, i, 5, metric);
                     assertArrayEquals(expected, r.indices()[i], metric + " query " + i);
                 }
             }
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new KnnSearch().search(x, x, n, true));
+                    () -> KnnSearch.builder().build().search(x, x, n, Neighbours.EXCLUDE_SELF));
             assertTrue(e.getMessage().contains("k must be in [1, " + (n - 1) + "]"), e.getMessage());
         }
     }
@@ -79,7 +80,7 @@ class IdentificationAndClusteringTest {
             float[] p = {0.95f, 0.05f, 0.3f, 1, -0.2f, -1};
             long[] pl = {0, 1, 9};
             Identification.Report r = Identification.evaluate(m.create(p, new Shape(3, 2)), pl,
-                    m.create(g, new Shape(5, 2)), gl, 3, new double[] {0.5}, new KnnSearch());
+                    m.create(g, new Shape(5, 2)), gl, 3, new double[] {0.5}, KnnSearch.builder().build());
             assertEquals(2, r.matedProbes());
             assertEquals(1, r.nonMatedProbes());
             assertArrayEquals(new double[] {1, 1, 1}, r.cmc(), 1e-12);

@@ -43,7 +43,7 @@ class RocAndVerificationTest {
             y[i] = i % 2 == 0;
             s[i] = (y[i] ? 1 : -1) + 0.1 * rnd.nextGaussian();
         }
-        VerificationProtocol.Report r = new VerificationProtocol().evaluate(s, y);
+        VerificationProtocol.Report r = VerificationProtocol.builder().build().evaluate(s, y);
         assertEquals(1.0, r.accuracyMean(), 1e-12);
         assertEquals(0.0, r.accuracyStd(), 1e-12);
         assertEquals(1.0, r.auc(), 1e-12);
@@ -63,7 +63,7 @@ class RocAndVerificationTest {
     @Test
     void badInputIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new VerificationProtocol().evaluate(new double[15], new boolean[15]));
+                () -> VerificationProtocol.builder().build().evaluate(new double[15], new boolean[15]));
         assertTrue(e.getMessage().contains("multiple of folds"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> RocCurve.of(new double[] {1, 2}, new boolean[] {true, true}));
         assertTrue(e.getMessage().contains("impostor"), e.getMessage());
@@ -94,12 +94,14 @@ class RocAndVerificationTest {
         String[] names = {"A/A_0001.jpg", "A/A_0002.jpg", "B/B_0001.jpg", "C/C_0001.jpg", "D/D_0001.jpg"};
         EmbeddingSet set = new EmbeddingSet(v, 5, 2, new long[] {0, 0, 1, 2, 3}, names);
         PairsFile pairs = PairsFile.parse(List.of("2 1", "A 1 2", "A 1 B 1", "A 1 2", "C 1 Z 1"), "t");
-        VerificationProtocol protocol = new VerificationProtocol(2, new double[] {0.1});
+        VerificationProtocol protocol = VerificationProtocol.builder().optFolds(2).optFars(0.1).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PairVerification.evaluate(set, pairs, PairVerification.Score.COSINE, false, protocol));
+                () -> PairVerification.evaluate(set, pairs, PairVerification.Score.COSINE,
+                        PairVerification.Missing.FAIL, protocol));
         assertTrue(e.getMessage().contains("Z/Z_0001") && e.getMessage().contains("line 5"), e.getMessage());
         PairsFile ok = PairsFile.parse(List.of("2 1", "A 1 2", "A 1 B 1", "A 1 2", "C 1 D 1"), "t");
-        PairVerification.Result r = PairVerification.evaluate(set, ok, PairVerification.Score.COSINE, true, protocol);
+        PairVerification.Result r = PairVerification.evaluate(set, ok, PairVerification.Score.COSINE,
+                PairVerification.Missing.SKIP, protocol);
         assertEquals(4, r.evaluatedPairs());
         assertEquals(0, r.skippedPairs());
         assertArrayEquals(new double[] {1, 1}, r.report().foldAccuracies(), 1e-12);

@@ -81,11 +81,11 @@ final class HeadCatalog {
     }
 
     static MarginSoftmaxLoss normFace(double temperature) {
-        return new NormalizedSoftmaxLoss(temperature);
+        return NormalizedSoftmaxLoss.builder().optTemperature(temperature).build();
     }
 
     static MarginSoftmaxLoss normFace() {
-        return new NormalizedSoftmaxLoss();
+        return NormalizedSoftmaxLoss.builder().build();
     }
 
     static MarginSoftmaxLoss largeMargin(int margin, double scale, double lambda) {
@@ -106,7 +106,7 @@ final class HeadCatalog {
     }
 
     static MarginSoftmaxLoss combined(double scale, double m1, double m2, double m3) {
-        return new CombinedMarginLoss(scale, m1, m2, m3);
+        return CombinedMarginLoss.builder().optScale(scale).optM1(m1).optM2(m2).optM3(m3).build();
     }
 
     // ---- scheduled losses (part 6) ----
@@ -129,7 +129,7 @@ final class HeadCatalog {
     }
 
     static HeadLoss coco() {
-        CoCoLoss loss = new CoCoLoss();
+        CoCoLoss loss = CoCoLoss.builder().build();
         return (x, w, y) -> loss.compute(x, y);
     }
 

@@ -74,41 +74,41 @@ final class LossCatalog {
                 of("TripletMargin(all)", () -> TripletMarginLoss.builder().optMargin(0.2).build(),
                         true, true, true, true),
                 of("TripletMargin(all, smooth, squared L2)", () -> TripletMarginLoss.builder()
-                        .optSmoothLoss(true).optDistance(LpDistance.squaredEuclidean()).build(),
+                        .optSmoothLoss().optDistance(LpDistance.squaredEuclidean()).build(),
                         true, true, true, true),
                 of("TripletMargin(all, swap, cosine)", () -> TripletMarginLoss.builder()
-                        .optSwap(true).optMargin(0.3).optDistance(CosineSimilarity.create()).build(),
+                        .optSwap().optMargin(0.3).optDistance(CosineSimilarity.create()).build(),
                         true, true, true, true),
                 of("TripletMargin(BatchHardMiner)", () -> TripletMarginLoss.builder().optMargin(0.2)
-                        .optMiner(new BatchHardMiner()).build(), true, true, true, true),
+                        .optMiner(BatchHardMiner.builder().build()).build(), true, true, true, true),
                 of("TripletMargin(SEMIHARD)", () -> TripletMarginLoss.builder().optMargin(0.5)
                         .optMiner(TripletMarginMiner.builder().optMargin(0.5)
                                 .optType(TripletMarginMiner.Type.SEMIHARD).build())
                         .build(), true, true, true, true),
                 of("LiftedStructure", () -> LiftedStructureLoss.builder().build(), true, true, true,
                         true),
-                of("GeneralizedLiftedStructure", GeneralizedLiftedStructureLoss::new, true, true,
+                of("GeneralizedLiftedStructure", () -> GeneralizedLiftedStructureLoss.builder().build(), true, true,
                         false, false),
-                new Case("NPairs", NPairsLoss::new, true, true, Permutation.WITHIN_CLASS_ORDER,
+                new Case("NPairs", () -> NPairsLoss.builder().build(), true, true, Permutation.WITHIN_CLASS_ORDER,
                         true, true, true),
-                new Case("NPairs(raw dot product)", () -> new NPairsLoss(DotProductSimilarity.create()),
+                new Case("NPairs(raw dot product)", () -> NPairsLoss.builder().optDistance(DotProductSimilarity.create()).build(),
                         true, false, Permutation.WITHIN_CLASS_ORDER, true, true, true),
-                of("NTXent", NTXentLoss::new, true, true, true, true),
-                of("SupCon", SupConLoss::new, true, true, true, true),
+                of("NTXent", () -> NTXentLoss.builder().build(), true, true, true, true),
+                of("SupCon", () -> SupConLoss.builder().build(), true, true, true, true),
                 // CircleLoss stops the gradient of its weights alpha (as the paper and PML do), so
                 // its autograd gradient is not the derivative of its value.
                 new Case("Circle", () -> CircleLoss.builder().build(), true, true, Permutation.ANY,
                         true, true, false),
                 of("MultiSimilarity", () -> MultiSimilarityLoss.builder().build(), true, true, false,
                         false),
-                of("NCA", NCALoss::new, true, true, true, true),
+                of("NCA", () -> NCALoss.builder().build(), true, true, true, true),
                 // The negatives enter the angular loss unnormalized (as in PML): not scale-invariant.
-                of("Angular", AngularLoss::new, true, false, true, true),
-                of("SoftNearestNeighbors", () -> new SoftNearestNeighborsLoss(2.0), true, false, true,
+                of("Angular", () -> AngularLoss.builder().build(), true, false, true, true),
+                of("SoftNearestNeighbors", () -> SoftNearestNeighborsLoss.builder().optTemperature(2.0).build(), true, false, true,
                         true),
                 // The positive is left out of the denominator: the loss can be negative.
-                of("DecoupledContrastive", DecoupledContrastiveLoss::new, false, true, true, true),
-                of("Unified", UnifiedLoss::new, true, true, true, true),
-                of("HadsellContrastive", HadsellContrastiveLoss::new, true, false, false, false));
+                of("DecoupledContrastive", () -> DecoupledContrastiveLoss.builder().build(), false, true, true, true),
+                of("Unified", () -> UnifiedLoss.builder().build(), true, true, true, true),
+                of("HadsellContrastive", () -> HadsellContrastiveLoss.builder().build(), true, false, false, false));
     }
 }

@@ -156,7 +156,7 @@ class LossInputValidationTest {
     @ParameterizedTest
     @ValueSource(doubles = {0, -0.5, Double.NaN, Double.POSITIVE_INFINITY})
     void temperatureMustBePositive(double t) {
-        for (Runnable r : new Runnable[] {() -> new NTXentLoss(t), () -> new SupConLoss(t)}) {
+        for (Runnable r : new Runnable[] {() -> NTXentLoss.builder().optTemperature(t), () -> SupConLoss.builder().optTemperature(t)}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run,
                     "temperature " + t);
             assertTrue(e.getMessage().contains("temperature")
@@ -169,14 +169,14 @@ class LossInputValidationTest {
     @ValueSource(doubles = {0, 90, -10, 120, 180, Double.NaN})
     void angularAlphaMustLieStrictlyBetween0And90Degrees(double alpha) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new AngularLoss(alpha), "alpha " + alpha);
+                () -> AngularLoss.builder().optAlphaDegrees(alpha), "alpha " + alpha);
         assertTrue(e.getMessage().contains("alpha") && e.getMessage().contains(String.valueOf(alpha)),
                 "alpha " + alpha + ": " + e.getMessage());
     }
 
     @Test
     void angularAcceptsTheOpenInterval() {
-        new AngularLoss(0.7);
-        new AngularLoss(89.9);
+        assertTrue(AngularLoss.builder().optAlphaDegrees(0.7).build().toString().contains("0.7"));
+        assertTrue(AngularLoss.builder().optAlphaDegrees(89.9).build().toString().contains("89.9"));
     }
 }

@@ -16,6 +16,7 @@ import org.metric4j.TestDevice;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.Normalization;
 
 /**
  * {@link BatchHardMiner} against a brute-force loop over the distance matrix computed in plain
@@ -26,7 +27,7 @@ class BatchHardMinerTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        Distance[] distances = {LpDistance.euclidean(), LpDistance.of(false, 2),
+        Distance[] distances = {LpDistance.euclidean(), LpDistance.of(Normalization.NONE, 2),
                 CosineSimilarity.create()};
         for (Distance d : distances) {
             for (long seed : new long[] {1, 2, 3}) {
@@ -71,7 +72,7 @@ class BatchHardMinerTest {
     void hardestPositiveAndNegativePerAnchor(Distance distance, long seed) {
         ReferenceBatch batch = ReferenceBatch.random(seed, 15, 5, 4);
         List<long[]> expected = bruteForce(batch, distance);
-        long[][] mined = mine(new BatchHardMiner(distance), batch);
+        long[][] mined = mine(BatchHardMiner.builder().optDistance(distance).build(), batch);
         String what = distance + " [seed " + seed + "]: expected " + ReferenceBatch.format(expected)
                 + ", got " + ReferenceBatch.format(List.of(mined));
         // the singleton anchor has no positive: 14 of the 15 anchors yield a triplet
@@ -85,7 +86,7 @@ class BatchHardMinerTest {
     @Test
     void defaultDistanceIsL2OnNormalizedEmbeddings() {
         ReferenceBatch batch = ReferenceBatch.random(4, 15, 5, 4);
-        long[][] mined = mine(new BatchHardMiner(), batch);
+        long[][] mined = mine(BatchHardMiner.builder().build(), batch);
         List<long[]> expected = bruteForce(batch, LpDistance.euclidean());
         assertEquals(expected.size(), mined.length);
         for (int i = 0; i < mined.length; i++) {
@@ -96,11 +97,11 @@ class BatchHardMinerTest {
     @Test
     void noTripletWithoutPositivesOrWithoutNegatives() {
         ReferenceBatch batch = ReferenceBatch.random(5, 6, 3, 2);
-        assertEquals(0, mine(new BatchHardMiner(), batch.withLabels(0, 1, 2, 3, 4, 5)).length,
+        assertEquals(0, mine(BatchHardMiner.builder().build(), batch.withLabels(0, 1, 2, 3, 4, 5)).length,
                 "distinct labels");
-        assertEquals(0, mine(new BatchHardMiner(), batch.withLabels(3, 3, 3, 3, 3, 3)).length,
+        assertEquals(0, mine(BatchHardMiner.builder().build(), batch.withLabels(3, 3, 3, 3, 3, 3)).length,
                 "single class");
-        long[][] one = mine(new BatchHardMiner(), batch.withLabels(0, 0, 1, 2, 3, 4));
+        long[][] one = mine(BatchHardMiner.builder().build(), batch.withLabels(0, 0, 1, 2, 3, 4));
         assertEquals(2, one.length, "only anchors 0 and 1 have a positive");
         assertTrue(one[0][0] == 0 && one[0][1] == 1 && one[1][0] == 1 && one[1][1] == 0,
                 "anchor / positive of the only pair");

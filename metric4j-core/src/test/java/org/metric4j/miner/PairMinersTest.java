@@ -127,7 +127,7 @@ class PairMinersTest {
                 }
             }
         }
-        Pairs mined = mine(new MultiSimilarityMiner(eps, distance), batch);
+        Pairs mined = mine(MultiSimilarityMiner.builder().optEpsilon(eps).optDistance(distance).build(), batch);
         String what = distance + " eps=" + eps + " [seed " + seed + "]";
         assertPairs(what + " positive pairs", pos, mined.positive());
         assertPairs(what + " negative pairs", neg, mined.negative());
@@ -136,10 +136,10 @@ class PairMinersTest {
     @Test
     void multiSimilarityMinerKeepsNothingWithoutPositivesOrNegatives() {
         ReferenceBatch batch = ReferenceBatch.random(4, 5, 3, 2);
-        Pairs distinct = mine(new MultiSimilarityMiner(), batch.withLabels(0, 1, 2, 3, 4));
+        Pairs distinct = mine(MultiSimilarityMiner.builder().build(), batch.withLabels(0, 1, 2, 3, 4));
         assertEquals(0, distinct.positive().length, "distinct labels: positive pairs");
         assertEquals(0, distinct.negative().length, "distinct labels: no positive to compare with");
-        Pairs single = mine(new MultiSimilarityMiner(), batch.withLabels(2, 2, 2, 2, 2));
+        Pairs single = mine(MultiSimilarityMiner.builder().build(), batch.withLabels(2, 2, 2, 2, 2));
         assertEquals(0, single.positive().length, "single class: no negative to compare with");
         assertEquals(0, single.negative().length, "single class: negative pairs");
     }

@@ -120,7 +120,7 @@ class SamplersTest {
     @Test
     void shuffleCoversEveryIndexOncePerEpoch() {
         ShuffleSampler keep = ShuffleSampler.builder().setSize(103).optBatchSize(10)
-                .optDropLast(false).optSeed(3).build();
+                .optKeepLast().optSeed(3).build();
         assertEquals(11, keep.batchesPerEpoch());
         for (long epoch = 0; epoch < 3; epoch++) {
             int[][] batches = keep.epochBatches(epoch);
@@ -132,7 +132,7 @@ class SamplersTest {
         }
         assertFalse(Arrays.deepEquals(keep.epochBatches(0), keep.epochBatches(1)));
         assertArrayEquals(keep.epochBatches(2), ShuffleSampler.builder().setSize(103)
-                .optBatchSize(10).optDropLast(false).optSeed(3).build().epochBatches(2));
+                .optBatchSize(10).optKeepLast().optSeed(3).build().epochBatches(2));
 
         ShuffleSampler drop = ShuffleSampler.builder().setSize(103).optBatchSize(10).optSeed(3).build();
         int[][] batches = drop.epochBatches(0);

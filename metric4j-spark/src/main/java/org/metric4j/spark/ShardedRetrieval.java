@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.metric4j.engine.DeviceNames;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.KnnSearch;
+import org.metric4j.eval.Neighbours;
 import org.metric4j.eval.RetrievalMetrics;
 import scala.Tuple2;
 
@@ -71,7 +72,7 @@ public final class ShardedRetrieval {
                         + "] (the other items of a leave-one-out query), got " + r);
             }
         }
-        int depth = RetrievalMetrics.depth(labels, true, recallKs);
+        int depth = RetrievalMetrics.depth(labels, Neighbours.EXCLUDE_SELF, recallKs);
         int n = set.size();
         int d = set.dim();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -89,7 +90,7 @@ public final class ShardedRetrieval {
             Candidates c = merged.get(q);
             neighbours[q] = c == null ? new long[0] : c.rows;
         }
-        return RetrievalMetrics.fromNeighbours(labels, labels, neighbours, true, recallKs);
+        return RetrievalMetrics.fromNeighbours(labels, labels, neighbours, Neighbours.EXCLUDE_SELF, recallKs);
     }
 
     /** One shard: every query's best depth + 1 rows of the shard, the query itself left out. */
@@ -109,7 +110,7 @@ public final class ShardedRetrieval {
         try (NDManager m = NDManager.newBaseManager(DeviceNames.parse(device))) {
             NDArray q = m.create(all, new Shape(n, d));
             NDArray refs = m.create(shard, new Shape(mine.size(), d));
-            KnnSearch.Result top = new KnnSearch().search(q, refs, k, false);
+            KnnSearch.Result top = KnnSearch.builder().build().search(q, refs, k, Neighbours.INCLUDE_SELF);
             for (int i = 0; i < n; i++) {
                 long[] idx = top.indices()[i];
                 double[] sc = top.scores()[i];

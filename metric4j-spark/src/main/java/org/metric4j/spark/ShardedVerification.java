@@ -32,7 +32,7 @@ public final class ShardedVerification {
      */
     public static VerificationProtocol.Report evaluate(SparkSession spark, EmbeddingSet set, PairsFile pairs,
             int partitions) {
-        PairVerification.Rows rows = PairVerification.rows(set, pairs, false);
+        PairVerification.Rows rows = PairVerification.rows(set, pairs, PairVerification.Missing.FAIL);
         List<int[]> table = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             table.add(new int[] {i, rows.first()[i], rows.second()[i]});
@@ -47,7 +47,7 @@ public final class ShardedVerification {
         for (double[] s : scored) {
             scores[(int) s[0]] = s[1];
         }
-        return new VerificationProtocol(pairs.folds(), VerificationProtocol.DEFAULT_FARS).evaluate(scores, rows.same(),
+        return VerificationProtocol.builder().optFolds(pairs.folds()).build().evaluate(scores, rows.same(),
                 rows.folds());
     }
 }

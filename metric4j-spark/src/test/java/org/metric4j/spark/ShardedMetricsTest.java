@@ -63,7 +63,7 @@ class ShardedMetricsTest {
         RetrievalMetrics.Report single;
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.create(set.values(), new Shape(set.size(), set.dim()));
-            single = RetrievalMetrics.leaveOneOut(x, set.labels(), new KnnSearch());
+            single = RetrievalMetrics.leaveOneOut(x, set.labels(), KnnSearch.builder().build());
         }
         RetrievalMetrics.Report sharded = ShardedRetrieval.leaveOneOut(spark, set, 4);
         assertEquals(single.k(), sharded.k());
@@ -97,7 +97,7 @@ class ShardedMetricsTest {
         }
         PairsFile pairs = PairsFile.parse(lines, "test pairs");
         VerificationProtocol.Report single = PairVerification.evaluate(set, pairs, PairVerification.Score.COSINE,
-                false, new VerificationProtocol(10, VerificationProtocol.DEFAULT_FARS)).report();
+                PairVerification.Missing.FAIL, VerificationProtocol.builder().optFolds(10).build()).report();
         VerificationProtocol.Report sharded = ShardedVerification.evaluate(spark, set, pairs, 4);
         assertEquals(single.accuracyMean(), sharded.accuracyMean(), 0.0);
         assertEquals(single.auc(), sharded.auc(), 0.0);

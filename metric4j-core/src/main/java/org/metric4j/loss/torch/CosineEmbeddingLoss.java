@@ -22,18 +22,14 @@ public final class CosineEmbeddingLoss extends Loss {
 
     private final double margin;
 
-    /** The loss with margin {@value #DEFAULT_MARGIN}. */
-    public CosineEmbeddingLoss() {
-        this(DEFAULT_MARGIN);
+    private CosineEmbeddingLoss(Builder b) {
+        super("CosineEmbeddingLoss");
+        this.margin = b.margin;
     }
 
-    /** The loss with the given margin in [-1, 1]. */
-    public CosineEmbeddingLoss(double margin) {
-        super("CosineEmbeddingLoss");
-        if (!(margin >= -1 && margin <= 1)) {
-            throw new IllegalArgumentException("margin must be in [-1, 1], got " + margin);
-        }
-        this.margin = margin;
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -66,5 +62,26 @@ public final class CosineEmbeddingLoss extends Loss {
     @Override
     public String toString() {
         return "CosineEmbeddingLoss(margin=" + margin + ")";
+    }
+
+    /** Builder of {@link CosineEmbeddingLoss}. */
+    public static final class Builder {
+        private double margin = DEFAULT_MARGIN;
+
+        private Builder() {}
+
+        /** Margin in [-1, 1] (default {@value #DEFAULT_MARGIN}). */
+        public Builder optMargin(double margin) {
+            if (!(margin >= -1 && margin <= 1)) {
+                throw new IllegalArgumentException("margin must be in [-1, 1], got " + margin);
+            }
+            this.margin = margin;
+            return this;
+        }
+
+        /** The loss. */
+        public CosineEmbeddingLoss build() {
+            return new CosineEmbeddingLoss(this);
+        }
     }
 }

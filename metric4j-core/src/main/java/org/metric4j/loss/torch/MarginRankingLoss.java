@@ -20,15 +20,14 @@ public final class MarginRankingLoss extends Loss {
 
     private final double margin;
 
-    /** The loss with margin {@value #DEFAULT_MARGIN}. */
-    public MarginRankingLoss() {
-        this(DEFAULT_MARGIN);
+    private MarginRankingLoss(Builder b) {
+        super("MarginRankingLoss");
+        this.margin = b.margin;
     }
 
-    /** The loss with the given margin. */
-    public MarginRankingLoss(double margin) {
-        super("MarginRankingLoss");
-        this.margin = Inputs.finite("margin", margin);
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -58,5 +57,23 @@ public final class MarginRankingLoss extends Loss {
     @Override
     public String toString() {
         return "MarginRankingLoss(margin=" + margin + ")";
+    }
+
+    /** Builder of {@link MarginRankingLoss}. */
+    public static final class Builder {
+        private double margin = DEFAULT_MARGIN;
+
+        private Builder() {}
+
+        /** Margin (default {@value #DEFAULT_MARGIN}). */
+        public Builder optMargin(double margin) {
+            this.margin = Inputs.finite("margin", margin);
+            return this;
+        }
+
+        /** The loss. */
+        public MarginRankingLoss build() {
+            return new MarginRankingLoss(this);
+        }
     }
 }

@@ -12,7 +12,7 @@ import org.metric4j.math.NDMath;
  * pairwise distance adds eps to the difference). {@link #evaluate} takes
  * {@code predictions = [anchor, positive, negative]}.
  *
- * <p>Defaults: margin {@value #DEFAULT_MARGIN}, no swap.
+ * <p>Defaults (PyTorch's): margin {@value #DEFAULT_MARGIN}, no swap.
  */
 public final class TorchTripletMarginLoss extends Loss {
 
@@ -23,16 +23,15 @@ public final class TorchTripletMarginLoss extends Loss {
     private final double margin;
     private final boolean swap;
 
-    /** The loss with margin {@value #DEFAULT_MARGIN}. */
-    public TorchTripletMarginLoss() {
-        this(DEFAULT_MARGIN, false);
+    private TorchTripletMarginLoss(Builder b) {
+        super("TorchTripletMarginLoss");
+        this.margin = b.margin;
+        this.swap = b.swap;
     }
 
-    /** The loss with the given margin (>= 0) and swap. */
-    public TorchTripletMarginLoss(double margin, boolean swap) {
-        super("TorchTripletMarginLoss");
-        this.margin = Inputs.nonNegative("margin", margin);
-        this.swap = swap;
+    /** A builder with PyTorch's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -66,5 +65,30 @@ public final class TorchTripletMarginLoss extends Loss {
     @Override
     public String toString() {
         return "TorchTripletMarginLoss(margin=" + margin + ", swap=" + swap + ")";
+    }
+
+    /** Builder of {@link TorchTripletMarginLoss}. */
+    public static final class Builder {
+        private double margin = DEFAULT_MARGIN;
+        private boolean swap;
+
+        private Builder() {}
+
+        /** The margin, {@code >= 0} (default {@value #DEFAULT_MARGIN}). */
+        public Builder optMargin(double margin) {
+            this.margin = Inputs.nonNegative("margin", margin);
+            return this;
+        }
+
+        /** Use min(d(a, n), d(p, n)) as the negative distance (PyTorch's {@code swap=True}; default off). */
+        public Builder optSwap() {
+            this.swap = true;
+            return this;
+        }
+
+        /** The loss. */
+        public TorchTripletMarginLoss build() {
+            return new TorchTripletMarginLoss(this);
+        }
     }
 }
