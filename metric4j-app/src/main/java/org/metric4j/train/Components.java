@@ -135,7 +135,7 @@ public final class Components {
                     (s, c) -> LossComponent.margin(largeMargin(SphereFaceLoss.builder(), s, c), cosineHead(c, 1), w(s)))
             .add("cosface", "AM-Softmax / CosFace s(cos - m)", keys("scale", "margin", "warmup"),
                     (s, c) -> LossComponent.margin(cosFace(s, c), cosineHead(c, 1), w(s)))
-            .add("arcface", "ArcFace s cos(theta + m); fallback none|insightface|easy", keys("scale", "margin", "fallback", "warmup"),
+            .add("arcface", "ArcFace s cos(theta + m); margin in radians (default PML's 28.6 degrees); fallback monotone (default, PML's)|none|easy", keys("scale", "margin", "fallback", "warmup"),
                     (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, 1), w(s)))
             .add("subcenter-arcface", "sub-center ArcFace with k sub-centers per class", keys("k", "scale", "margin"),
                     (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, s.integer("k", 3)), w(s)))
@@ -237,20 +237,20 @@ public final class Components {
 
     private static ArcFaceLoss arcFace(Spec s, Context c) {
         double m = s.number("margin", ArcFaceLoss.DEFAULT_MARGIN);
-        String fallback = s.text("fallback", "none");
+        String fallback = s.text("fallback", "monotone");
         ArcFaceLoss.Fallback f;
         switch (fallback) {
             case "none":
                 f = ArcFaceLoss.Fallback.NONE;
                 break;
-            case "insightface":
-                f = ArcFaceLoss.Fallback.INSIGHTFACE;
+            case "monotone":
+                f = ArcFaceLoss.Fallback.MONOTONE;
                 break;
             case "easy":
                 f = ArcFaceLoss.Fallback.EASY_MARGIN;
                 break;
             default:
-                throw new IllegalArgumentException("'" + s.name() + "': fallback must be none, insightface or easy, got '" + fallback + "'");
+                throw new IllegalArgumentException("'" + s.name() + "': fallback must be monotone, none or easy, got '" + fallback + "'");
         }
         ArcFaceLoss.Builder b = ArcFaceLoss.builder().optScale(s.number("scale", ArcFaceLoss.DEFAULT_SCALE))
                 .optMargin(m).optFallback(f);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
 import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.ScheduledParameter;
 import org.metric4j.schedule.TrainingClock;
 import org.metric4j.math.NDMath;
 
@@ -13,44 +14,49 @@ import org.metric4j.math.NDMath;
  * \( s\cos(\theta_y + m) \), others \( s\cos\theta_j \).
  *
  * <p>Where \( \theta + m > \pi \) the target is no longer monotonic in theta; the {@link
- * Fallback} decides: {@link Fallback#NONE} keeps \( \cos(\theta + m) \) (pytorch-metric-learning's
- * {@code ArcFaceLoss}); {@link Fallback#INSIGHTFACE} uses \( \cos\theta - m\sin(\pi - m) \) when
- * \( \cos\theta \le \cos(\pi - m) \) (the official code); {@link Fallback#EASY_MARGIN} applies the
- * margin only where \( \cos\theta > 0 \). Cosines are clamped to \( [-1 + 10^{-7}, 1 - 10^{-7}] \)
- * before acos, so cos = +-1 gives finite values and gradients.
+ * Fallback} decides: {@link Fallback#MONOTONE} (the default) uses \( \cos\theta - m\sin m \)
+ * where \( \cos\theta \le \cos(\pi - m) \), as pytorch-metric-learning 2.8.1's {@code
+ * ArcFaceLoss} does (and InsightFace's code before arcface_torch dropped it); {@link Fallback#NONE}
+ * keeps \( \cos(\theta + m) \) everywhere, as InsightFace's arcface_torch at 7fadd420 does; {@link
+ * Fallback#EASY_MARGIN} applies the margin only where \( \cos\theta > 0 \). Cosines are clamped to
+ * \( [-1 + 10^{-7}, 1 - 10^{-7}] \) before acos, so cos = +-1 gives finite values and gradients.
+ * {@code MarginHeadThresholdTest} pins each option against both references past pi.
  *
- * <p>Defaults: scale {@value #DEFAULT_SCALE} (PML's and InsightFace's), margin {@value
- * #DEFAULT_MARGIN} radians (InsightFace's 0.5; PML's default is 28.6 degrees = 0.4992 radians,
- * kept at 0.5 so that existing results do not move), fallback NONE (PML's). The margin is in
- * radians and must lie in [0, pi/2).
+ * <p>Defaults are PML's: scale {@value #DEFAULT_SCALE} (InsightFace's too), margin
+ * {@value #DEFAULT_MARGIN_DEGREES} degrees = 0.4992 radians (InsightFace uses 0.5), fallback
+ * MONOTONE. The margin is in radians and must lie in [0, pi/2) at every iteration, also when it
+ * follows a schedule.
  */
 public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
     /** Default scale. */
     public static final double DEFAULT_SCALE = 64;
-    /** Default margin, radians. */
-    public static final double DEFAULT_MARGIN = 0.5;
+    /** Default margin in degrees, PML's. */
+    public static final double DEFAULT_MARGIN_DEGREES = 28.6;
+    /** Default margin in radians, PML's 28.6 degrees. */
+    public static final double DEFAULT_MARGIN = Math.toRadians(DEFAULT_MARGIN_DEGREES);
 
     /** What to do where theta + m exceeds pi. */
     public enum Fallback {
-        /** Keep cos(theta + m) (PML). */
+        /** Keep cos(theta + m) everywhere (InsightFace's arcface_torch at 7fadd420). */
         NONE,
-        /** cos(theta) - m sin(pi - m) when {@code cos(theta) <= cos(pi - m)} (InsightFace). */
-        INSIGHTFACE,
+        /**
+         * cos(theta) - m sin(m) where {@code cos(theta) <= cos(pi - m)}, so that the target keeps
+         * falling as theta grows (PML 2.8.1; InsightFace's code before arcface_torch dropped it).
+         */
+        MONOTONE,
         /** Margin only where cos(theta) > 0. */
         EASY_MARGIN
     }
 
     private final double scale;
-    private final Schedule margin;
-    private final TrainingClock clock;
+    private final ScheduledParameter margin;
     private final Fallback fallback;
 
     private ArcFaceLoss(Builder b) {
         super("ArcFaceLoss");
         this.scale = b.scale;
         this.margin = b.margin;
-        this.clock = b.clock;
         this.fallback = b.fallback;
     }
 
@@ -61,16 +67,16 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
     /** The margin (radians) at the clock's current iteration. */
     public double currentMargin() {
-        return margin.valueAt(clock.iteration());
+        return margin.value();
     }
 
     @Override
     protected NDArray targetLogit(NDArray targetCosine, ClassScores scores) {
         double m = currentMargin();
-        NDArray cos = fallback == Fallback.INSIGHTFACE ? clamp(targetCosine) : targetCosine;
+        NDArray cos = fallback == Fallback.MONOTONE ? clamp(targetCosine) : targetCosine;
         NDArray withMargin = angle(targetCosine).add(m).cos();
         switch (fallback) {
-            case INSIGHTFACE:
+            case MONOTONE:
                 return NDArrays.where(cos.gt(Math.cos(Math.PI - m)), withMargin,
                         cos.sub(m * Math.sin(Math.PI - m)));
             case EASY_MARGIN:
@@ -82,7 +88,7 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
     @Override
     protected NDArray nonTargetLogits(NDArray cos) {
-        return fallback == Fallback.INSIGHTFACE ? clamp(cos) : cos;
+        return fallback == Fallback.MONOTONE ? clamp(cos) : cos;
     }
 
     private static NDArray clamp(NDArray cos) {
@@ -102,9 +108,9 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
     /** Builder of {@link ArcFaceLoss}. */
     public static final class Builder {
         private double scale = DEFAULT_SCALE;
-        private Schedule margin = Schedule.constant(DEFAULT_MARGIN);
-        private TrainingClock clock = new TrainingClock();
-        private Fallback fallback = Fallback.NONE;
+        private ScheduledParameter margin =
+                ScheduledParameter.constant(NAME, DEFAULT_MARGIN, Builder::validMargin, RANGE);
+        private Fallback fallback = Fallback.MONOTONE;
 
         /** Scale s (default {@value #DEFAULT_SCALE}). */
         public Builder optScale(double scale) {
@@ -114,19 +120,20 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
         /** Angular margin m in radians, in [0, pi/2) (default {@value #DEFAULT_MARGIN}). */
         public Builder optMargin(double margin) {
-            this.margin = Schedule.constant(checkMargin(margin));
+            this.margin = ScheduledParameter.constant(NAME, checkMargin(margin), Builder::validMargin, RANGE);
             return this;
         }
 
-        /** A margin schedule (radians) over iterations (warm-up). */
+        /**
+         * A margin schedule (radians) over iterations (warm-up), in [0, pi/2) at every iteration: a
+         * value outside it fails the step that reads it.
+         */
         public Builder optMargin(Schedule margin, TrainingClock clock) {
-            checkMargin(margin.valueAt(0));
-            this.margin = margin;
-            this.clock = clock;
+            this.margin = ScheduledParameter.of(NAME, margin, clock, Builder::validMargin, RANGE);
             return this;
         }
 
-        /** The fallback where theta + m > pi (default NONE, as PML). */
+        /** The fallback where theta + m > pi (default MONOTONE, as PML). */
         public Builder optFallback(Fallback fallback) {
             this.fallback = fallback;
             return this;
@@ -137,8 +144,15 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
             return new ArcFaceLoss(this);
         }
 
+        private static final String NAME = "ArcFaceLoss margin";
+        private static final String RANGE = "[0, pi/2) radians";
+
+        private static boolean validMargin(double m) {
+            return m >= 0 && m < Math.PI / 2;
+        }
+
         static double checkMargin(double margin) {
-            if (!(margin >= 0 && margin < Math.PI / 2)) {
+            if (!validMargin(margin)) {
                 throw new IllegalArgumentException(
                         "margin must be in [0, pi/2) radians, got " + margin
                                 + (margin >= Math.PI / 2 && margin < 90 ? " (degrees?)" : ""));

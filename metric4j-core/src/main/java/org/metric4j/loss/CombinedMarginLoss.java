@@ -15,6 +15,18 @@ import org.metric4j.math.NDMath;
  * #DEFAULT_SCALE}, m1 {@value #DEFAULT_M1}, m2 {@value #DEFAULT_M2} radians, m3 {@value
  * #DEFAULT_M3}. {@code optM1(1).optM2(0.5).optM3(0)} is ArcFace, {@code optM1(1).optM2(0)
  * .optM3(0.35)} CosFace.
+ *
+ * <p>Where \( m_1\theta + m_2 > \pi \) there is no fallback: the target logit stays
+ * \( s(\cos(m_1\theta + m_2) - m_3) \), which past that point rises again as the sample moves
+ * away from its class; the margin can even become a bonus (for (1.35, 0.25, 0.1) at theta = 2.9
+ * the target is above cos theta). With m1 = 1 and m3 = 0 this equals InsightFace's arcface_torch
+ * at 7fadd420 ({@code losses.py}), which computes cos(theta + m2) without a fallback; that code
+ * takes the value under {@code no_grad}, so its gradient is that of the unmargined cosine, while
+ * ours is the exact derivative of the value. arcface_torch does not compute the general formula:
+ * with m3 > 0 it subtracts m3 only and ignores m1 and m2, and with m1 != 1 and m3 = 0 it raises.
+ * For ArcFace's monotone fallback, \( \cos\theta - m\sin m \) (pytorch-metric-learning 2.8.1),
+ * use {@link ArcFaceLoss} with {@link ArcFaceLoss.Fallback#MONOTONE}. {@code
+ * MarginHeadThresholdTest} pins these values.
  */
 public final class CombinedMarginLoss extends MarginSoftmaxLoss {
 

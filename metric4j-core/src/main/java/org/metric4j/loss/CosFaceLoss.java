@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
 import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.ScheduledParameter;
 import org.metric4j.schedule.TrainingClock;
 import org.metric4j.math.NDMath;
 
@@ -23,14 +24,12 @@ public final class CosFaceLoss extends MarginSoftmaxLoss {
     public static final double DEFAULT_MARGIN = 0.35;
 
     private final double scale;
-    private final Schedule margin;
-    private final TrainingClock clock;
+    private final ScheduledParameter margin;
 
     private CosFaceLoss(Builder b) {
         super("CosFaceLoss");
         this.scale = b.scale;
         this.margin = b.margin;
-        this.clock = b.clock;
     }
 
     /** A builder with PML's defaults. */
@@ -40,7 +39,7 @@ public final class CosFaceLoss extends MarginSoftmaxLoss {
 
     /** The margin at the clock's current iteration. */
     public double currentMargin() {
-        return margin.valueAt(clock.iteration());
+        return margin.value();
     }
 
     @Override
@@ -61,8 +60,7 @@ public final class CosFaceLoss extends MarginSoftmaxLoss {
     /** Builder of {@link CosFaceLoss}. */
     public static final class Builder {
         private double scale = DEFAULT_SCALE;
-        private Schedule margin = Schedule.constant(DEFAULT_MARGIN);
-        private TrainingClock clock = new TrainingClock();
+        private ScheduledParameter margin = ScheduledParameter.constant(NAME, DEFAULT_MARGIN, Builder::validMargin, RANGE);
 
         /** Scale s (default {@value #DEFAULT_SCALE}). */
         public Builder optScale(double scale) {
@@ -72,18 +70,27 @@ public final class CosFaceLoss extends MarginSoftmaxLoss {
 
         /** Cosine margin m in [0, 1) (default {@value #DEFAULT_MARGIN}). */
         public Builder optMargin(double margin) {
-            if (!(margin >= 0 && margin < 1)) {
+            if (!validMargin(margin)) {
                 throw new IllegalArgumentException("margin must be in [0, 1), got " + margin);
             }
-            this.margin = Schedule.constant(margin);
+            this.margin = ScheduledParameter.constant(NAME, margin, Builder::validMargin, RANGE);
             return this;
         }
 
-        /** A margin schedule over iterations (warm-up). */
+        /**
+         * A margin schedule over iterations (warm-up), in [0, 1) at every iteration: a value outside
+         * it fails the step that reads it.
+         */
         public Builder optMargin(Schedule margin, TrainingClock clock) {
-            this.margin = margin;
-            this.clock = clock;
+            this.margin = ScheduledParameter.of(NAME, margin, clock, Builder::validMargin, RANGE);
             return this;
+        }
+
+        private static final String NAME = "CosFaceLoss margin";
+        private static final String RANGE = "[0, 1)";
+
+        private static boolean validMargin(double m) {
+            return m >= 0 && m < 1;
         }
 
         /** The loss. */

@@ -5,6 +5,7 @@ import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.ScheduledParameter;
 import org.metric4j.schedule.TrainingClock;
 
 /**
@@ -31,15 +32,13 @@ public class LargeMarginSoftmaxLoss extends MarginSoftmaxLoss {
 
     private final int margin;
     private final double scale;
-    private final Schedule lambda;
-    private final TrainingClock clock;
+    private final ScheduledParameter lambda;
 
     LargeMarginSoftmaxLoss(String name, Builder b) {
         super(name);
         this.margin = b.margin;
         this.scale = b.scale;
         this.lambda = b.lambda;
-        this.clock = b.clock;
     }
 
     /** A builder of L-Softmax with PML's defaults. */
@@ -49,7 +48,7 @@ public class LargeMarginSoftmaxLoss extends MarginSoftmaxLoss {
 
     /** The lambda at the clock's current iteration. */
     public double currentLambda() {
-        return lambda.valueAt(clock.iteration());
+        return lambda.value();
     }
 
     @Override
@@ -105,11 +104,11 @@ public class LargeMarginSoftmaxLoss extends MarginSoftmaxLoss {
         private final boolean sphereFace;
         private int margin = DEFAULT_MARGIN;
         private double scale = DEFAULT_SCALE;
-        private Schedule lambda = Schedule.constant(0);
-        private TrainingClock clock = new TrainingClock();
+        private ScheduledParameter lambda;
 
         Builder(boolean sphereFace) {
             this.sphereFace = sphereFace;
+            this.lambda = lambdaOf(Schedule.constant(0), new TrainingClock());
         }
 
         /** Integer angular margin m >= 1 (default {@value #DEFAULT_MARGIN}). */
@@ -129,15 +128,22 @@ public class LargeMarginSoftmaxLoss extends MarginSoftmaxLoss {
 
         /** A constant annealing lambda >= 0 (default 0: no annealing). */
         public Builder optLambda(double lambda) {
-            this.lambda = Schedule.constant(Inputs.nonNegative("lambda", lambda));
+            this.lambda = lambdaOf(Schedule.constant(Inputs.nonNegative("lambda", lambda)), new TrainingClock());
             return this;
         }
 
-        /** An annealing schedule of lambda read at the clock's iteration. */
+        /**
+         * An annealing schedule of lambda read at the clock's iteration, finite and {@code >= 0} at
+         * every iteration: a value outside that fails the step that reads it.
+         */
         public Builder optLambda(Schedule lambda, TrainingClock clock) {
-            this.lambda = lambda;
-            this.clock = clock;
+            this.lambda = lambdaOf(lambda, clock);
             return this;
+        }
+
+        private ScheduledParameter lambdaOf(Schedule schedule, TrainingClock clock) {
+            return ScheduledParameter.of((sphereFace ? "SphereFaceLoss" : "LargeMarginSoftmaxLoss") + " lambda",
+                    schedule, clock, l -> l >= 0 && !Double.isInfinite(l), "finite and >= 0");
         }
 
         /** The loss. */

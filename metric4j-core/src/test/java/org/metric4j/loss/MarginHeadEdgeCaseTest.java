@@ -176,11 +176,12 @@ class MarginHeadEdgeCaseTest {
         e.put("SphereFace(m=3, lambda=5)", ce(new double[] {r0 * psi(1, 3, 5, dt), 0},
                 new double[] {0, r1 * psi(-1, 3, 5, dt)}));
         e.put("CosFace", cosineHead(64, t -> t - 0.35));
-        e.put("ArcFace(NONE)", cosineHead(64, t -> Math.cos(angle(t, dt) + 0.5)));
+        double m = ArcFaceLoss.DEFAULT_MARGIN;
+        e.put("ArcFace(NONE)", cosineHead(64, t -> Math.cos(angle(t, dt) + m)));
         e.put("SubCenterArcFace(k=3)", e.get("ArcFace(NONE)"));
-        e.put("ArcFace(INSIGHTFACE)", cosineHead(64, t -> t * cp > Math.cos(Math.PI - 0.5)
-                ? Math.cos(angle(t, dt) + 0.5) : t * cp - 0.5 * Math.sin(Math.PI - 0.5)));
-        e.put("ArcFace(EASY_MARGIN)", cosineHead(64, t -> t > 0 ? Math.cos(angle(t, dt) + 0.5) : t));
+        e.put("ArcFace(MONOTONE)", cosineHead(64, t -> t * cp > Math.cos(Math.PI - m)
+                ? Math.cos(angle(t, dt) + m) : t * cp - m * Math.sin(Math.PI - m)));
+        e.put("ArcFace(EASY_MARGIN)", cosineHead(64, t -> t > 0 ? Math.cos(angle(t, dt) + m) : t));
         e.put("Combined(1, 0.3, 0.2)", cosineHead(64, t -> Math.cos(angle(t, dt) + 0.3) - 0.2));
         e.put("Combined(1.35, 0.25, 0.1)",
                 cosineHead(32, t -> Math.cos(1.35 * angle(t, dt) + 0.25) - 0.1));

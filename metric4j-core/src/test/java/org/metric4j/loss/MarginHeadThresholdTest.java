@@ -26,8 +26,8 @@ import org.metric4j.loss.HeadTestSupport.Problem;
  *       that of the unmargined logit); with m3 > 0 {@code CombinedMarginLoss} subtracts m3 only
  *       (m1 and m2 are ignored); m1 != 1 with m3 = 0 raises.</li>
  * </ul>
- * Findings pinned here: {@link Fallback#NONE} (the default, documented as PML's) follows
- * arcface_torch, not PML; {@link Fallback#INSIGHTFACE} follows PML 2.8.1 (and arcface_torch
+ * Pinned here: {@link Fallback#NONE} follows arcface_torch, not PML; {@link Fallback#MONOTONE}
+ * (the default) follows PML 2.8.1 (and arcface_torch
  * before 657ae30e); {@link CombinedMarginLoss} has no fallback: with m1 = 1, m3 = 0 it equals
  * arcface_torch, with m1 != 1 or m3 > 0 it follows the paper's formula, which arcface_torch does
  * not compute.
@@ -76,22 +76,25 @@ class MarginHeadThresholdTest {
         double theta = 2.9; // theta + m = 3.4 > pi; cos theta = -0.971 < cos(pi - m) = -0.878
         assertTrue(theta + M > Math.PI);
         double none = loss(arc(Fallback.NONE), theta);
-        double insight = loss(arc(Fallback.INSIGHTFACE), theta);
+        double insight = loss(arc(Fallback.MONOTONE), theta);
         double easy = loss(arc(Fallback.EASY_MARGIN), theta);
         // pinned values (hand formula) and the reference each option follows
         assertEquals(ce(Math.cos(theta + M), theta), none, TOL, "NONE: cos(theta + m), no fallback");
         assertEquals(ce(arcfaceTorch(theta, M), theta), none, TOL, "NONE equals arcface_torch");
         assertEquals(ce(Math.cos(theta) - M * Math.sin(Math.PI - M), theta), insight, TOL,
-                "INSIGHTFACE: cos theta - m sin(pi - m)");
-        assertEquals(ce(pml281(theta, M), theta), insight, TOL, "INSIGHTFACE equals PML 2.8.1");
+                "MONOTONE: cos theta - m sin(pi - m)");
+        assertEquals(ce(pml281(theta, M), theta), insight, TOL, "MONOTONE equals PML 2.8.1");
         assertEquals(ce(Math.cos(theta), theta), easy, TOL, "EASY_MARGIN: no margin where cos < 0");
+        // the builder's default fallback is PML's
+        double byDefault = loss(HeadCatalog.cosine(ArcFaceLoss.builder().optScale(S).optMargin(M).build(), 1), theta);
+        assertEquals(ce(pml281(theta, M), theta), byDefault, TOL, "the default fallback equals PML 2.8.1");
         // NONE differs from PML there: the loss of PML users changes
         assertTrue(Math.abs(none - ce(pml281(theta, M), theta)) > 1, "NONE vs PML: " + none);
         // below the threshold all three agree with both references
         double inside = 2.0;
         double want = ce(Math.cos(inside + M), inside);
         assertEquals(want, loss(arc(Fallback.NONE), inside), TOL);
-        assertEquals(want, loss(arc(Fallback.INSIGHTFACE), inside), TOL);
+        assertEquals(want, loss(arc(Fallback.MONOTONE), inside), TOL);
         assertEquals(ce(pml281(inside, M), inside), want, TOL);
     }
 
@@ -101,10 +104,10 @@ class MarginHeadThresholdTest {
         double near = loss(arc(Fallback.NONE), 2.8);
         double far = loss(arc(Fallback.NONE), 3.0);
         assertTrue(far < near, "NONE: loss " + near + " at 2.8 rad, " + far + " at 3.0 rad");
-        // INSIGHTFACE keeps it increasing
-        double nearI = loss(arc(Fallback.INSIGHTFACE), 2.8);
-        double farI = loss(arc(Fallback.INSIGHTFACE), 3.0);
-        assertTrue(farI > nearI, "INSIGHTFACE: loss " + nearI + " at 2.8 rad, " + farI + " at 3.0");
+        // MONOTONE keeps it increasing
+        double nearI = loss(arc(Fallback.MONOTONE), 2.8);
+        double farI = loss(arc(Fallback.MONOTONE), 3.0);
+        assertTrue(farI > nearI, "MONOTONE: loss " + nearI + " at 2.8 rad, " + farI + " at 3.0");
     }
 
     @Test
