@@ -10,8 +10,13 @@ import org.metric4j.math.NDMath;
  *
  * <p>Defaults as in pytorch-metric-learning's {@code LpDistance}: embeddings L2-normalized
  * first ({@link #DEFAULT_NORMALIZATION}), power {@value #DEFAULT_POWER}. The matrix is computed as
- * \( \|x\|^2 + \|y\|^2 - 2 x y^T \) clamped at 0 (one matrix product); the square root has
- * gradient 0 where the distance is exactly 0 (as torch's {@code cdist}), never NaN.
+ * \( \|x - c\|^2 + \|y - c\|^2 - 2 (x - c)(y - c)^T \) clamped at 0 (one matrix product), with c
+ * the mean reference row: distances do not change under a shift, and centring keeps the three terms
+ * of the size of the spread rather than of the features; a batch against itself has an exact 0 on
+ * its diagonal. So raw, unnormalized features of norm ~1,000 (LeNet++'s) keep their distances in
+ * float32 ({@code DistanceTest.rawFeaturesOfNormAThousand}: within 1e-4 max(|d|, 1) of a float64
+ * direct difference). The square root has gradient 0 where the distance is exactly 0 (as torch's
+ * {@code cdist}), never NaN.
  */
 public final class LpDistance implements Distance {
 
@@ -62,19 +67,60 @@ public final class LpDistance implements Distance {
         NDArray q = maybeNormalize(query);
         NDArray r = query == reference ? q : maybeNormalize(reference);
         NDArray squared = squaredDistances(q, r);
+        if (!normalize) {
+            squared = refineCancelled(q, r, squared);
+        }
         if (power == 2) {
             return squared;
         }
         return safeSqrt(squared);
     }
 
-    /** \( \|q_i\|^2 + \|r_j\|^2 - 2 q_i \cdot r_j \), clamped at 0. */
+    /**
+     * \( \|q_i - c\|^2 + \|r_j - c\|^2 - 2 (q_i - c) \cdot (r_j - c) \), clamped at 0, with c the
+     * mean row of r (held constant: the distance does not depend on it, so the gradient is exact);
+     * when q is r, the diagonal is exactly 0.
+     */
     public static NDArray squaredDistances(NDArray q, NDArray r) {
-        NDArray qq = q.square().sum(new int[] {1}, true);
-        NDArray rr = q == r ? qq.transpose() : r.square().sum(new int[] {1}, true).transpose();
-        NDArray dot = q.matMul(r.transpose());
-        return NDMath.maximum(qq.add(rr).sub(NDMath.mul(dot, 2.0)), 0.0);
+        NDArray c = r.stopGradient().mean(new int[] {0}, true);
+        NDArray qc = q.sub(c);
+        NDArray rc = q == r ? qc : r.sub(c);
+        NDArray qq = qc.square().sum(new int[] {1}, true);
+        NDArray rr = q == r ? qq.transpose() : rc.square().sum(new int[] {1}, true).transpose();
+        NDArray dot = qc.matMul(rc.transpose());
+        NDArray squared = NDMath.maximum(qq.add(rr).sub(NDMath.mul(dot, 2.0)), 0.0);
+        if (q != r) {
+            return squared;
+        }
+        NDArray self = PairMasks.eye(q.getManager(), q.getShape().get(0)).toDevice(q.getDevice(), false);
+        return NDArrays.where(self, squared.zerosLike(), squared);
     }
+
+    /**
+     * Raw features: the pairs whose matrix-product value lost its digits to cancellation (squared
+     * distance below {@value #CANCELLATION} times the sum of the centred squared norms, where the
+     * float error of the three terms is no longer small against the result) are recomputed as
+     * direct differences; usually a small fraction of the pairs, all of them in the worst case.
+     */
+    private static NDArray refineCancelled(NDArray q, NDArray r, NDArray squared) {
+        NDArray c = r.stopGradient().mean(new int[] {0}, true);
+        NDArray qq = q.stopGradient().sub(c).square().sum(new int[] {1}, true);
+        NDArray rr = q == r ? qq.transpose() : r.stopGradient().sub(c).square().sum(new int[] {1}, true).transpose();
+        NDArray risky = squared.stopGradient().lt(NDMath.mul(qq.add(rr), CANCELLATION));
+        NDArray pairs = risky.nonzero();    // K x 2 (row, column)
+        if (pairs.getShape().get(0) == 0) {
+            return squared;
+        }
+        long m = squared.getShape().get(1);
+        NDArray rows = pairs.get(":, 0");
+        NDArray cols = pairs.get(":, 1");
+        NDArray at = rows.mul(m).add(cols);
+        NDArray direct = q.get(rows).sub(r.get(cols)).square().sum(new int[] {1});
+        return squared.reshape(-1).scatter(at, direct, 0).reshape(squared.getShape());
+    }
+
+    /** Relative size of a squared distance below which the matrix-product form is recomputed. */
+    static final double CANCELLATION = 1e-2;
 
     /** Square root with gradient 0 (not infinity) at 0. */
     public static NDArray safeSqrt(NDArray squared) {

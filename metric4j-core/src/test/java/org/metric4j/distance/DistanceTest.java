@@ -188,4 +188,78 @@ class DistanceTest {
         assertTrue(CosineSimilarity.create().isInverted() && CosineSimilarity.create().normalizesEmbeddings());
         assertTrue(!LpDistance.of(Normalization.NONE, 2).isInverted() && !LpDistance.of(Normalization.NONE, 2).normalizesEmbeddings());
     }
+
+    /**
+     * Raw, unnormalized features of norm ~1,000 (LeNet++'s): 10 classes along rays from the origin
+     * with radial spread, or one cloud around a common offset, in float32, against a float64
+     * direct-difference reference: |ours - ref| {@code <=} 1e-4 max(|ref|, 1) for every pair, for the
+     * distance and its square, a batch against itself and against another batch.
+     */
+    @ParameterizedTest(name = "dim={0} power={1} layout={2}")
+    @MethodSource("rawLayouts")
+    void rawFeaturesOfNormAThousand(int dim, int power, String layout) {
+        Random random = new Random(11 + dim + power);
+        int n = 96;
+        double[][] q = rawFeatures(random, n, dim, layout);
+        double[][] r = rawFeatures(random, n / 2, dim, layout);
+        LpDistance d = LpDistance.of(Normalization.NONE, power);
+        try (NDManager m = TestDevice.manager()) {
+            for (boolean self : new boolean[] {true, false}) {
+                double[][] other = self ? q : r;
+                NDArray qa = m.create(flat(q), new Shape(q.length, dim)).toType(DataType.FLOAT32, false);
+                NDArray ra = self ? qa : m.create(flat(other), new Shape(other.length, dim)).toType(DataType.FLOAT32, false);
+                float[] got = d.matrix(qa, ra).toFloatArray();
+                double worst = 0;
+                for (int i = 0; i < q.length; i++) {
+                    for (int j = 0; j < other.length; j++) {
+                        double sq = 0;
+                        for (int k = 0; k < dim; k++) {
+                            // the reference sees the float32 inputs, so only the formula is compared
+                            double diff = (double) (float) q[i][k] - (double) (float) other[j][k];
+                            sq += diff * diff;
+                        }
+                        double ref = power == 2 ? sq : Math.sqrt(sq);
+                        worst = Math.max(worst, Math.abs(got[i * other.length + j] - ref) / Math.max(Math.abs(ref), 1));
+                    }
+                }
+                assertTrue(worst <= 1e-4, layout + ", dim " + dim + ", power " + power + (self ? ", self" : ", cross")
+                        + ": worst |ours - ref| / max(|ref|, 1) = " + worst);
+            }
+        }
+    }
+
+    static Stream<Arguments> rawLayouts() {
+        List<Arguments> out = new ArrayList<>();
+        for (int dim : new int[] {2, 64}) {
+            for (int power : new int[] {1, 2}) {
+                for (String layout : new String[] {"rays", "offset"}) {
+                    out.add(Arguments.of(dim, power, layout));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /** Rows of norm ~1,000: along 10 class rays (radius 600 to 1,400, 2% angular noise), or a common offset + N(0, 1). */
+    private static double[][] rawFeatures(Random random, int n, int dim, String layout) {
+        Random directions = new Random(5);
+        double[][] rays = new double[10][];
+        for (int c = 0; c < rays.length; c++) {
+            rays[c] = normalizeRows(new double[][] {gaussian(directions, dim)})[0];
+        }
+        double[][] out = new double[n][dim];
+        for (int i = 0; i < n; i++) {
+            if (layout.equals("rays")) {
+                double radius = 600 + 800 * random.nextDouble();
+                for (int k = 0; k < dim; k++) {
+                    out[i][k] = radius * (rays[i % 10][k] + 0.02 * random.nextGaussian());
+                }
+            } else {
+                for (int k = 0; k < dim; k++) {
+                    out[i][k] = 1000 * rays[0][k] + random.nextGaussian();
+                }
+            }
+        }
+        return out;
+    }
 }
