@@ -88,7 +88,7 @@ class EvaluateCommandTest {
         Files.write(dir.resolve("pairs2.txt"), pairs);
         r = run("evaluate", "--embeddings", dir.resolve("emb.npy").toString(),
                 "--names", dir.resolve("names.txt").toString(), "--pairs", dir.resolve("pairs2.txt").toString());
-        assertEquals("1", r[0]);
+        assertEquals("2", r[0], r[2]);
         assertTrue(r[2].contains("line 2") && r[2].contains("Nobody/Nobody_0001"), r[2]);
         r = run("evaluate", "--embeddings", dir.resolve("emb.npy").toString(),
                 "--names", dir.resolve("names.txt").toString(), "--pairs", dir.resolve("pairs2.txt").toString(),
