@@ -44,7 +44,8 @@ public final class Metric4j implements Runnable {
             boolean verbose = java.util.Arrays.asList(args).contains("-v")
                     || java.util.Arrays.asList(args).contains("--verbose");
             line.getErr().println(name + ": error: " + ErrorReport.chain(e) + suggestions
-                    + (line.getCommandSpec().mixinStandardHelpOptions() || hasHelp(line)
+                    + ((e instanceof CommandLine.UnmatchedArgumentException
+                            || e instanceof CommandLine.MissingParameterException) && hasHelp(line)
                             ? " (see " + name + " --help)" : ""));
             if (verbose) {
                 e.printStackTrace(line.getErr());
