@@ -20,7 +20,7 @@ import picocli.CommandLine.ParameterException;
  * How a failed command reports itself: one line {@code metric4j <command>: error: <chain>}, where
  * the chain is the message of each exception and its causes joined by {@code ": "}, wrappers and
  * repeated messages left out (so an {@link UncheckedIOException} around a {@link
- * NoSuchFileException} reads {@code training output in run: no such file: run/x}). A message of
+ * NoSuchFileException} reads {@code training output in run: run/x: no such file or directory}). A message of
  * several lines (the places a {@link org.metric4j.data.DatasetNotFoundException} searched) keeps
  * its further lines, indented, after the first. With {@code -v} the stack trace follows.
  *
@@ -112,6 +112,9 @@ final class ErrorReport {
         Throwable cause = t.getCause();
         if (m != null && cause != null && m.equals(cause.toString())) {
             return null; // new Wrapper(cause): its message is the cause's toString()
+        }
+        if (m != null && cause != null && cause.getMessage() != null && m.endsWith(": " + cause.getMessage())) {
+            m = m.substring(0, m.length() - cause.getMessage().length() - 2); // the cause follows in the chain
         }
         if (t instanceof FileSystemException fs) {
             String file = fs.getFile() == null ? "" : fs.getFile();

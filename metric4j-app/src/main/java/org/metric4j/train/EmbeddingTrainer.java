@@ -312,13 +312,15 @@ public final class EmbeddingTrainer implements AutoCloseable {
         Path out = config.outputDir();
         if (out == null || steps == 0) {
             Path last = null;
+            String unlisted = null;
             try {
                 last = out == null ? null : Checkpoint.latest(out);
             } catch (IOException e) {
-                // reported as no checkpoint
+                unlisted = e.getMessage();
             }
             return new Stopped("training stopped before step " + (steps + 1) + " of epoch " + (epoch + 1)
                     + (out == null ? " (no output directory: nothing saved)"
+                            : unlisted != null ? " (the checkpoints cannot be listed: " + unlisted + ")"
                             : last == null ? " (no checkpoint yet: nothing to resume)"
                                     : "; checkpoint " + last + " (the previous epoch's end; continue with the same"
                                             + " options and --resume)"), last);
