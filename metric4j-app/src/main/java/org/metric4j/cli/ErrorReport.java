@@ -145,15 +145,12 @@ final class ErrorReport {
         return (n < 0 ? s : s.substring(0, n)).strip();
     }
 
-    /** {@code e} and its causes, each once, up to the first picocli {@link ParameterException}. */
+    /** {@code e} and its causes, each once. */
     private static List<Throwable> causes(Throwable e) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
         List<Throwable> out = new ArrayList<>();
         for (Throwable t = e; t != null && seen.put(t, Boolean.TRUE) == null; t = t.getCause()) {
             out.add(t);
-            if (t instanceof ParameterException) {
-                break; // picocli's message already says what the value should be
-            }
         }
         return out;
     }
