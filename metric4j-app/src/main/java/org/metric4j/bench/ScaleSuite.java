@@ -25,6 +25,8 @@ import org.metric4j.index.HnswParameters;
 import org.metric4j.io.EmbeddingFiles;
 import org.metric4j.io.FileTrees;
 import org.metric4j.train.Checkpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The scale suite (issue #8). Lucene: building a gallery index of 100,000 x 128 face-like
@@ -33,6 +35,8 @@ import org.metric4j.train.Checkpoint;
  * Spark (when the metric4j-spark module is on the class path): its engine's own cases.
  */
 final class ScaleSuite {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScaleSuite.class);
 
     static final int GALLERY = 100_000;
     static final int IDENTITIES = 10_000;
@@ -199,8 +203,8 @@ final class ScaleSuite {
             if (dir != null) {
                 try {
                     FileTrees.delete(dir);
-                } catch (IOException ignored) {
-                    // a temporary directory
+                } catch (IOException e) {
+                    LOG.warn("could not delete the temporary index directory {}: {}", dir, e.toString());
                 }
             }
         }

@@ -3,7 +3,11 @@ package org.metric4j.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The root command: {@code ./metric4j <subcommand>}. */
+/**
+ * The root command: {@code ./metric4j <subcommand>}. A failure prints one line (see {@link
+ * ErrorReport}: the message chain, exit code 2 for bad input and 1 for an internal failure) and,
+ * with {@code -v}, its stack trace.
+ */
 @Command(
         name = "metric4j",
         mixinStandardHelpOptions = true,
@@ -28,26 +32,42 @@ public final class Metric4j implements Runnable {
     public static CommandLine commandLine() {
         Runtime.setDefaults();
         CommandLine cli = new CommandLine(new Metric4j()).setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setExecutionExceptionHandler((e, line, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
-                    || e instanceof IllegalStateException) {
-                line.getErr().println("metric4j " + line.getCommandName() + ": error: " + e.getMessage());
-                line.getErr().flush();
-                return 1;
-            }
-            throw e;
-        });
-        CommandLine.IParameterExceptionHandler standard = cli.getParameterExceptionHandler();
+        cli.setExecutionExceptionHandler((e, line, parsed) ->
+                ErrorReport.report(line.getErr(), line.getCommandSpec().qualifiedName(), e, verbose(parsed)));
         cli.setParameterExceptionHandler((e, args) -> {
-            if (e instanceof DeviceOption.Unavailable) {
-                CommandLine line = e.getCommandLine();
-                line.getErr().println("metric4j " + line.getCommandName() + ": error: " + e.getMessage());
-                line.getErr().flush();
-                return line.getCommandSpec().exitCodeOnInvalidInput();
+            CommandLine line = e.getCommandLine();
+            String name = line.getCommandSpec().qualifiedName();
+            String suggestions = "";
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                suggestions = " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
             }
-            return standard.handleParseException(e, args);
+            boolean verbose = java.util.Arrays.asList(args).contains("-v")
+                    || java.util.Arrays.asList(args).contains("--verbose");
+            line.getErr().println(name + ": error: " + ErrorReport.chain(e) + suggestions
+                    + ((e instanceof CommandLine.UnmatchedArgumentException
+                            || e instanceof CommandLine.MissingParameterException) && hasHelp(line)
+                            ? " (see " + name + " --help)" : ""));
+            if (verbose) {
+                e.printStackTrace(line.getErr());
+            }
+            line.getErr().flush();
+            return line.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;
+    }
+
+    /** Whether -v / --verbose was given to the command or to one of its parents. */
+    private static boolean verbose(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasHelp(CommandLine line) {
+        return line.getCommandSpec().findOption("--help") != null;
     }
 
     /**
@@ -72,9 +92,8 @@ public final class Metric4j implements Runnable {
         try {
             expanded = RunFile.expand(cli, args);
         } catch (IllegalArgumentException e) {
-            cli.getErr().println("metric4j: error: " + e.getMessage());
-            cli.getErr().flush();
-            return 2;
+            return ErrorReport.report(cli.getErr(), "metric4j", e,
+                    java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose"));
         }
         return cli.execute(expanded);
     }

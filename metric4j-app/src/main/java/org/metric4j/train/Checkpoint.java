@@ -20,14 +20,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.metric4j.io.FileTrees;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A checkpoint directory {@code checkpoints/epoch-NNNN/}: the backbone's and heads' parameters
  * (DJL's parameter format), the optimizer state and {@code state.json} (epoch, iteration,
  * history, configuration). It is written to a temporary directory and renamed when complete,
- * so an interrupted write never leaves a half checkpoint; the two newest are kept.
+ * so an interrupted write never leaves a half checkpoint; the two newest are kept. A checkpoint
+ * whose {@code state.json} cannot be read is never deleted: {@link #latest} refuses to choose
+ * past it (an {@link IOException} naming the file), and pruning keeps it with a warning.
  */
 public final class Checkpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
     private static final String PREFIX = "epoch-";
@@ -93,15 +99,28 @@ public final class Checkpoint {
         Path target = dir.resolve(name);
         FileTrees.delete(target);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        List<Path> all = list(root);
+        Listing listing = list(root);
+        List<Path> all = listing.readable();
         for (int i = 0; i + 2 < all.size(); i++) {
             FileTrees.delete(all.get(i));
         }
+        listing.unreadable().forEach((p, reason) -> LOG.warn("kept the checkpoint {}, not pruned: {}", p, reason));
     }
 
-    /** The newest complete checkpoint under {@code root}, or null. */
+    /**
+     * The newest complete checkpoint under {@code root}, or null.
+     *
+     * @throws IOException if a checkpoint's {@code state.json} cannot be read (its order among the
+     *     others is unknown, so none is chosen); the message names the file and the reason
+     */
     public static Path latest(Path root) throws IOException {
-        List<Path> all = list(root);
+        Listing listing = list(root);
+        if (!listing.unreadable().isEmpty()) {
+            Map.Entry<Path, String> bad = listing.unreadable().entrySet().iterator().next();
+            throw new IOException("checkpoint state " + bad.getKey().resolve("state.json") + " is unreadable ("
+                    + bad.getValue() + "); move that directory away to resume from the other checkpoints");
+        }
+        List<Path> all = listing.readable();
         return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
@@ -134,30 +153,33 @@ public final class Checkpoint {
         return NDList.decode(manager, Files.readAllBytes(checkpoint.resolve("optimizer.ndlist")));
     }
 
-    private static List<Path> list(Path root) throws IOException {
-        Path dir = root.resolve("checkpoints");
-        if (!Files.isDirectory(dir)) {
-            return new ArrayList<>();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(PREFIX)
-                            && !p.getFileName().toString().endsWith(".tmp")
-                            && Files.isRegularFile(p.resolve("state.json")))
-                    .map(p -> Map.entry(p, iterationOf(p))) // each state.json read once
-                    .sorted(Map.Entry.<Path, Long>comparingByValue()
-                            .thenComparing(e -> e.getKey().getFileName().toString()))
-                    .map(Map.Entry::getKey)
-                    .toList();
-        }
-    }
+    /** The readable checkpoints, oldest first, and the unreadable ones with the reason. */
+    private record Listing(List<Path> readable, Map<Path, String> unreadable) {}
 
-    /** The training iteration a checkpoint was taken at (checkpoints are ordered by it). */
-    private static long iterationOf(Path checkpoint) {
-        try {
-            return readState(checkpoint).iteration();
-        } catch (IOException | RuntimeException e) {
-            return -1; // unreadable: oldest, pruned first
+    private static Listing list(Path root) throws IOException {
+        Path dir = root.resolve("checkpoints");
+        Map<Path, String> unreadable = new java.util.TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return new Listing(new ArrayList<>(), unreadable);
         }
+        List<Map.Entry<Path, Long>> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(PREFIX)
+                            && !p.getFileName().toString().endsWith(".tmp")
+                            && Files.isRegularFile(p.resolve("state.json"))).toList()) {
+                try {
+                    found.add(Map.entry(p, readState(p).iteration())); // each state.json read once
+                } catch (IOException | RuntimeException e) {
+                    unreadable.put(p, e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }
+        }
+        List<Path> readable = found.stream()
+                .sorted(Map.Entry.<Path, Long>comparingByValue()
+                        .thenComparing(e -> e.getKey().getFileName().toString()))
+                .map(Map.Entry::getKey)
+                .toList();
+        return new Listing(readable, unreadable);
     }
 
     private static void writeParams(Path file, Block block) throws IOException {

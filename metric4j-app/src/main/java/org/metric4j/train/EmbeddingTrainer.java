@@ -13,7 +13,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,10 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.math.NDMath;
 import org.metric4j.schedule.Schedule;
@@ -61,6 +56,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private final List<Block> heads = new ArrayList<>();
     private final Set<Block> optimizedHeads = new LinkedHashSet<>();
     private final List<Double> stepLosses = new ArrayList<>();
+    private final Set<String> warnedZero = new java.util.HashSet<>();
     private volatile boolean stopRequested;
     private List<EpochRecord> history = new ArrayList<>();
     private EpochProgress resumeFrom;
@@ -218,7 +214,9 @@ public final class EmbeddingTrainer implements AutoCloseable {
         long loopNanos = 0;
         double secondsBefore = 0;
         int first = 0;
+        SelectionTally tally = new SelectionTally(components.size());
         if (resumeFrom != null) { // a checkpoint taken inside this epoch: skip the steps it holds
+            tally.restore(resumeFrom.selectionSums());
             first = resumeFrom.steps();
             lossSum = resumeFrom.lossSum();
             images = resumeFrom.images();
@@ -229,14 +227,16 @@ public final class EmbeddingTrainer implements AutoCloseable {
             resumeFrom = null;
         }
         long t0 = System.nanoTime();
-        ProgressBar bar = config.progressBar() ? progressBar(epoch, batches.length) : null;
+        StepProgress bar = config.progressBar()
+                ? StepProgress.open(String.format("epoch %d/%d", epoch + 1, config.epochs()), batches.length) : null;
         if (bar != null && first > 0) {
             bar.stepTo(first);
         }
         try {
             for (int step = first; step < batches.length; step++) {
                 if (stopRequested) {
-                    throw stop(epoch, step, lossSum, partSums, images, secondsBefore + (System.nanoTime() - t0) / 1e9);
+                    throw stop(epoch, step, lossSum, partSums, tally, images,
+                            secondsBefore + (System.nanoTime() - t0) / 1e9);
                 }
                 int[] idx = batches[step];
                 long b0 = System.nanoTime();
@@ -256,6 +256,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                             LossComponent c = components.get(k);
                             NDArray l = c.loss(ps, emb, y, true);
                             parts[k] = l.getFloat();
+                            tally.add(k, parts[k], c.lastSelection());
                             NDArray weighted = c.weight() == 1 ? l : NDMath.times(l, c.weight());
                             sum = sum == null ? weighted : sum.add(weighted);
                         }
@@ -285,9 +286,8 @@ public final class EmbeddingTrainer implements AutoCloseable {
                     images += idx.length;
                     clock.advance();
                     if (bar != null) {
-                        bar.step();
-                        bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f lr %.3g %.0f img/s",
-                                total, rate, images / ((System.nanoTime() - t0) / 1e9)));
+                        bar.step(String.format(java.util.Locale.ROOT, " loss %.4f lr %.3g %.0f img/s",
+                                total, rate, images / ((System.nanoTime() - t0) / 1e9)) + selectionMessage(tally));
                     }
                     loopNanos += (b1 - b0) + (System.nanoTime() - b3);
                 }
@@ -302,29 +302,53 @@ public final class EmbeddingTrainer implements AutoCloseable {
         for (int k = 0; k < components.size(); k++) {
             componentLosses.put(components.get(k).name(), partSums[k] / batches.length);
         }
+        List<String> names = components.stream().map(LossComponent::name).toList();
+        for (int k = 0; k < components.size(); k++) {
+            if (tally.selects(k) && tally.zeroFraction(k) > 0.5 && warnedZero.add(names.get(k))) {
+                LOG.warn("{}: {} of the steps of epoch {} had a loss of 0 (mean selection {} per step): its miner or"
+                        + " margin selects nothing for most batches", names.get(k),
+                        String.format(java.util.Locale.ROOT, "%.0f%%", 100 * tally.zeroFraction(k)), epoch + 1,
+                        String.format(java.util.Locale.ROOT, "%.1f", tally.meanSelected(k)));
+            }
+        }
         return new EpochRecord(epoch + 1, clock.iteration(), lossSum / batches.length, componentLosses,
                 lr.valueAt(Math.max(0, clock.iteration() - 1)), seconds, images / seconds, loopNanos / 1e9 / seconds,
-                Map.of());
+                tally.metrics(names));
+    }
+
+    /** The selecting components' mean selection and zero-loss steps so far, for the progress line. */
+    private String selectionMessage(SelectionTally tally) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < components.size(); k++) {
+            if (tally.selects(k)) {
+                sb.append(String.format(java.util.Locale.ROOT, " %s selected %.1f zero %.0f%%",
+                        components.get(k).name(), tally.meanSelected(k), 100 * tally.zeroFraction(k)));
+            }
+        }
+        return sb.toString();
     }
 
     /** Writes the mid-epoch checkpoint (when there is an output and a step was done) and the exception. */
-    private Stopped stop(int epoch, int steps, double lossSum, double[] partSums, long images, double seconds) {
+    private Stopped stop(int epoch, int steps, double lossSum, double[] partSums, SelectionTally tally, long images,
+            double seconds) {
         Path out = config.outputDir();
         if (out == null || steps == 0) {
             Path last = null;
+            String unlisted = null;
             try {
                 last = out == null ? null : Checkpoint.latest(out);
             } catch (IOException e) {
-                // reported as no checkpoint
+                unlisted = e.getMessage();
             }
             return new Stopped("training stopped before step " + (steps + 1) + " of epoch " + (epoch + 1)
                     + (out == null ? " (no output directory: nothing saved)"
+                            : unlisted != null ? " (the checkpoints cannot be listed: " + unlisted + ")"
                             : last == null ? " (no checkpoint yet: nothing to resume)"
                                     : "; checkpoint " + last + " (the previous epoch's end; continue with the same"
                                             + " options and --resume)"), last);
         }
         EpochProgress partial = new EpochProgress(steps, lossSum, images, seconds,
-                java.util.Arrays.stream(partSums).boxed().toList());
+                java.util.Arrays.stream(partSums).boxed().toList(), tally.toMap());
         try {
             Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, config.description(),
                     partial), backbone, heads, optimizer.state());
@@ -358,17 +382,6 @@ public final class EmbeddingTrainer implements AutoCloseable {
             optimizer.update(prefix + "/" + p.getKey(), w, g, rate, wd);
             g.muli(0);
         }
-    }
-
-    private ProgressBar progressBar(int epoch, int steps) {
-        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
-        return new ProgressBarBuilder()
-                .setTaskName(String.format("epoch %d/%d", epoch + 1, config.epochs()))
-                .setInitialMax(steps)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(err))
-                .setUpdateIntervalMillis(500)
-                .build();
     }
 
     private static void writeCsv(Path file, List<EpochRecord> records) throws IOException {

@@ -11,16 +11,21 @@ import java.util.Map;
  * same means as an uninterrupted run.
  *
  * <p>In {@code state.json} it is the flat map of {@link #toMap()} ({@code steps}, {@code loss},
- * {@code images}, {@code seconds}, and {@code loss_<k>} for component number {@code k});
- * {@link #fromMap} reads it back.
+ * {@code images}, {@code seconds}, {@code loss_<k>} for component number {@code k}, and the
+ * selection sums {@code selected_<k>}, {@code zero_<k>}, {@code selection_steps_<k>} of a component
+ * that selects pairs or triplets); {@link #fromMap} reads it back.
  *
  * @param steps the steps of the epoch done
  * @param lossSum the sum of their total losses
  * @param images the images they trained on
  * @param seconds their wall time
  * @param componentLossSums the sum of each component's unweighted loss, by component number
+ * @param selectionSums the running selection sums of the selecting components (the keys above)
  */
-public record EpochProgress(int steps, double lossSum, long images, double seconds, List<Double> componentLossSums) {
+public record EpochProgress(int steps, double lossSum, long images, double seconds, List<Double> componentLossSums,
+        Map<String, Double> selectionSums) {
+
+    private static final List<String> SELECTION_KEYS = List.of("selected_", "zero_", "selection_steps_");
 
     /** Copies the component sums. */
     public EpochProgress {
@@ -28,6 +33,12 @@ public record EpochProgress(int steps, double lossSum, long images, double secon
             throw new IllegalArgumentException("steps must be >= 1, got " + steps);
         }
         componentLossSums = List.copyOf(componentLossSums);
+        selectionSums = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(selectionSums));
+    }
+
+    /** Progress without selection sums. */
+    public EpochProgress(int steps, double lossSum, long images, double seconds, List<Double> componentLossSums) {
+        this(steps, lossSum, images, seconds, componentLossSums, Map.of());
     }
 
     /** The sum of component {@code k}'s losses (0 for a component the checkpoint does not have). */
@@ -45,6 +56,7 @@ public record EpochProgress(int steps, double lossSum, long images, double secon
         for (int k = 0; k < componentLossSums.size(); k++) {
             m.put("loss_" + k, componentLossSums.get(k));
         }
+        m.putAll(selectionSums);
         return m;
     }
 
@@ -66,7 +78,13 @@ public record EpochProgress(int steps, double lossSum, long images, double secon
         for (int k = 0; m.containsKey("loss_" + k); k++) {
             parts.add(m.get("loss_" + k));
         }
+        Map<String, Double> selection = new LinkedHashMap<>();
+        m.forEach((key, v) -> {
+            if (SELECTION_KEYS.stream().anyMatch(key::startsWith)) {
+                selection.put(key, v);
+            }
+        });
         return new EpochProgress(m.get("steps").intValue(), m.get("loss"), m.get("images").longValue(),
-                m.get("seconds"), parts);
+                m.get("seconds"), parts, selection);
     }
 }

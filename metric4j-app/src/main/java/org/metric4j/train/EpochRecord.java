@@ -24,7 +24,9 @@ import java.util.Set;
  * @param imagesPerSecond training throughput
  * @param loopOverhead the fraction of the time spent outside the forward, backward and update
  *     (data loading, logging)
- * @param metrics the evaluators' metrics by name, in order (empty in an epoch without evaluation)
+ * @param metrics by name, in order: {@code <loss>_selected} and {@code <loss>_zero_steps} of each
+ *     loss that selects pairs or triplets ({@link org.metric4j.loss.SelectionStats}), then the evaluators' metrics (none
+ *     in an epoch without evaluation)
  */
 public record EpochRecord(int epoch, long iteration, double loss, Map<String, Double> componentLosses,
         double learningRate, double seconds, double imagesPerSecond, double loopOverhead,

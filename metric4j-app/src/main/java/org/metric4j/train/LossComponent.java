@@ -121,6 +121,14 @@ public final class LossComponent {
         }
     }
 
+    /**
+     * What the last {@link #loss} call selected, for a pair / tuple loss that selects pairs,
+     * triplets or anchors ({@link org.metric4j.loss.SelectionStats}); empty for the others.
+     */
+    java.util.Optional<org.metric4j.loss.Selection> lastSelection() {
+        return metricLoss == null ? java.util.Optional.empty() : metricLoss.lastSelection();
+    }
+
     /** Whether the optimizer updates this component's head parameters. */
     public boolean headTrainedByOptimizer() {
         return head != null && centerUpdate == null;

@@ -47,7 +47,7 @@ public final class AngularLoss extends MetricLoss {
         PairMasks masks = PairMasks.of(y);
         NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0 || !masks.negative().any().getBoolean()) {
-            return NDMath.zeroLoss(embeddings);
+            return nothingSelected(embeddings);
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));
         NDArray p = pairs.get(new NDIndex(":, 1"));
@@ -59,7 +59,7 @@ public final class AngularLoss extends MetricLoss {
         NDArray sum = NDMath.takeRows(toAll, a).add(NDMath.takeRows(toAll, p));
         NDArray logits = NDMath.mul(sum, 4 * sqTan).sub(NDMath.mul(apDot, 2 * (1 + sqTan)));
         NDArray perPair = NDMath.logOnePlusSumExp(logits, NDMath.takeRows(masks.negative(), a), 1);
-        return new MeanReducer().reduce(LossTerms.of(perPair));
+        return reduce(new MeanReducer(), LossTerms.of(perPair));
     }
 
     @Override

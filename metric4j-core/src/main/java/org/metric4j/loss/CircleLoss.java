@@ -62,7 +62,7 @@ public final class CircleLoss extends MetricLoss {
                 .logicalAnd(NDMath.anyAlong(batch.negative(), 1));
         NDArray losses = NDMath.softplus(lseP.add(lseN).reshape(-1));
         losses = losses.mul(NDMath.asFloat(valid, losses));
-        return reducer.reduce(LossTerms.of(losses));
+        return reduce(reducer, LossTerms.of(losses).withSelection(valid));
     }
 
     @Override

@@ -53,8 +53,7 @@ public final class ContrastiveLoss extends MetricLoss {
         PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
         NDArray pos = NDMath.relu(distance.margin(batch.matrix(), posMargin));
         NDArray neg = NDMath.relu(distance.margin(negMargin, batch.matrix()));
-        return reducer.reduce(LossTerms.of(pos, batch.positive()))
-                .add(reducer.reduce(LossTerms.of(neg, batch.negative())));
+        return reduce(reducer, LossTerms.of(pos, batch.positive()), LossTerms.of(neg, batch.negative()));
     }
 
     @Override

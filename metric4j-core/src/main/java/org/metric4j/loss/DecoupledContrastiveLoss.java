@@ -39,7 +39,7 @@ public final class DecoupledContrastiveLoss extends MetricLoss {
         NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray valid = batch.positive().logicalAnd(hasNeg);
-        return new MeanReducer().reduce(LossTerms.of(negLse.sub(logits), valid));
+        return reduce(new MeanReducer(), LossTerms.of(negLse.sub(logits), valid));
     }
 
     @Override

@@ -51,7 +51,8 @@ public final class GeneralizedLiftedStructureLoss extends MetricLoss {
         NDArray mat = batch.matrix();
         NDArray pos = NDMath.logSumExp(distance.margin(mat, posMargin), batch.positive(), 1);
         NDArray neg = NDMath.logSumExp(distance.margin(negMargin, mat), batch.negative(), 1);
-        return reducer.reduce(LossTerms.of(NDMath.relu(pos.add(neg))));
+        return reduce(reducer, LossTerms.of(NDMath.relu(pos.add(neg)))
+                .withSelection(NDMath.anyAlong(batch.positive().logicalOr(batch.negative()), 1)));
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class HadsellContrastiveLoss extends MetricLoss {
         NDArray terms = ai.djl.ndarray.NDArrays.where(batch.positive(), squared, negTerm);
         NDArray pairs = batch.positive().logicalOr(batch.negative());
         // each unordered pair appears twice among the ordered ones: the mean is the same
-        return new MeanReducer().reduce(LossTerms.of(NDMath.div(terms, 2.0), pairs));
+        return reduce(new MeanReducer(), LossTerms.of(NDMath.div(terms, 2.0), pairs));
     }
 
     @Override

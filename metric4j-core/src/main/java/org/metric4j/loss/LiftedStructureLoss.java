@@ -61,7 +61,7 @@ public final class LiftedStructureLoss extends MetricLoss {
         perPair = NDMath.div(perPair, 2.0);
         // as PML: no term at all when the batch (or the miner) has no negative pair
         NDArray terms = batch.positive().logicalAnd(batch.negative().any());
-        return reducer.reduce(LossTerms.of(perPair, terms));
+        return reduce(reducer, LossTerms.of(perPair, terms));
     }
 
     @Override

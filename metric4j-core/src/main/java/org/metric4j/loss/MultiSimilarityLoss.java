@@ -58,7 +58,8 @@ public final class MultiSimilarityLoss extends MetricLoss {
                 NDMath.mul(distance.margin(mat, base), alpha), batch.positive(), 1), alpha);
         NDArray neg = NDMath.div(NDMath.logOnePlusSumExp(
                 NDMath.mul(distance.margin(base, mat), beta), batch.negative(), 1), beta);
-        return reducer.reduce(LossTerms.of(pos.add(neg)));
+        return reduce(reducer, LossTerms.of(pos.add(neg))
+                .withSelection(NDMath.anyAlong(batch.positive().logicalOr(batch.negative()), 1)));
     }
 
     @Override

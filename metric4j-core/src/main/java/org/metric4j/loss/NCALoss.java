@@ -49,7 +49,7 @@ public final class NCALoss extends MetricLoss {
         NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);
         NDArray same = NDMath.logSumExp(logits, batch.positive(), 1).reshape(-1);
         NDArray hasPos = NDMath.anyAlong(batch.positive(), 1);
-        return reducer.reduce(LossTerms.of(all.sub(same), hasPos));
+        return reduce(reducer, LossTerms.of(all.sub(same), hasPos));
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class NPairsLoss extends MetricLoss {
             }
         }
         if (anchors.isEmpty()) {
-            return NDMath.zeroLoss(embeddings);
+            return nothingSelected(embeddings);
         }
         NDArray a = embeddings.getManager().create(anchors.stream().mapToLong(Long::longValue).toArray())
                 .toDevice(embeddings.getDevice(), false);
@@ -67,7 +67,7 @@ public final class NPairsLoss extends MetricLoss {
                         .toDevice(embeddings.getDevice(), false), logits);
         NDArray ce = NDMath.logSumExp(logits, null, 1).reshape(-1)
                 .sub(logits.mul(target).sum(new int[] {1}));
-        return new MeanReducer().reduce(LossTerms.of(ce));
+        return reduce(new MeanReducer(), LossTerms.of(ce));
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class NTXentLoss extends MetricLoss {
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
         NDArray perPair = NDMath.softplus(negLse.sub(logits));
         perPair = perPair.mul(NDMath.asFloat(hasNeg, perPair));
-        return reducer.reduce(LossTerms.of(perPair, batch.positive()));
+        return reduce(reducer, LossTerms.of(perPair, batch.positive()));
     }
 
     /** The matrix as a similarity: unchanged for a similarity, negated for a distance. */

@@ -41,7 +41,7 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
         NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);
         NDArray same = NDMath.logSumExp(logits, batch.positive(), 1).reshape(-1);
         NDArray hasPos = NDMath.anyAlong(batch.positive(), 1);
-        return new MeanReducer().reduce(LossTerms.of(all.sub(same), hasPos));
+        return reduce(new MeanReducer(), LossTerms.of(all.sub(same), hasPos));
     }
 
     @Override

@@ -53,7 +53,8 @@ public final class SupConLoss extends MetricLoss {
         NDArray perAnchor = logProb.mul(posValues).sum(new int[] {1}).neg().div(count.maximum(1.0));
         NDArray valid = batch.positive().any().logicalAnd(batch.negative().any());
         perAnchor = perAnchor.mul(NDMath.asFloat(valid, perAnchor));
-        return reducer.reduce(LossTerms.of(perAnchor));
+        return reduce(reducer, LossTerms.of(perAnchor)
+                .withSelection(NDMath.anyAlong(batch.positive(), 1).logicalAnd(valid)));
     }
 
     @Override

@@ -68,12 +68,12 @@ public final class TripletMarginLoss extends MetricLoss {
         PairMasks masks = PairMasks.of(y);
         NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0) {
-            return NDMath.zeroLoss(mat);
+            return nothingSelected(mat);
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));
         NDArray p = pairs.get(new NDIndex(":, 1"));
         if (!smooth && !swap) {
-            return reducer.reduce(SortedHinge.terms(
+            return reduce(reducer, SortedHinge.terms(
                     distance.isInverted() ? mat.neg() : mat, masks.negative(), a, p, margin));
         }
         NDArray ap = NDMath.takePairs(mat, a, p).reshape(-1, 1);
@@ -84,7 +84,7 @@ public final class TripletMarginLoss extends MetricLoss {
         }
         NDArray losses = hinge(distance.margin(ap, an));
         NDArray valid = NDMath.takeRows(masks.negative(), a);
-        return reducer.reduce(LossTerms.of(losses, valid).withAnchors(a, b));
+        return reduce(reducer, LossTerms.of(losses, valid).withAnchors(a, b));
     }
 
     /**
@@ -98,7 +98,7 @@ public final class TripletMarginLoss extends MetricLoss {
         long b = Inputs.embeddings("embeddings", embeddings);
         NDArray mat = distance.matrix(embeddings);
         if (triplets.size() == 0) {
-            return NDMath.zeroLoss(mat);
+            return nothingSelected(mat);
         }
         NDArray a = triplets.anchors();
         NDArray ap = NDMath.takePairs(mat, a, triplets.positives());
@@ -108,7 +108,7 @@ public final class TripletMarginLoss extends MetricLoss {
             an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
         }
         NDArray losses = hinge(distance.margin(ap, an));
-        return reducer.reduce(LossTerms.of(losses).withAnchors(a, b));
+        return reduce(reducer, LossTerms.of(losses).withAnchors(a, b));
     }
 
     /**
@@ -133,7 +133,7 @@ public final class TripletMarginLoss extends MetricLoss {
         }
         NDArray losses = hinge(distance.margin(ap, an));
         NDArray rows = anchor.getManager().arange(n).toType(DataType.INT64, false).toDevice(anchor.getDevice(), false);
-        return reducer.reduce(LossTerms.of(losses).withAnchors(rows, n));
+        return reduce(reducer, LossTerms.of(losses).withAnchors(rows, n));
     }
 
     /** Row i of x against row i of y under the distance (diagonal of the matrix, computed directly). */

@@ -47,7 +47,7 @@ public final class UnifiedLoss extends MetricLoss {
         NDArray valid = NDMath.anyAlong(batch.positive(), 1)
                 .logicalAnd(NDMath.anyAlong(batch.negative(), 1));
         NDArray losses = NDMath.softplus(neg.add(pos).reshape(-1));
-        return new MeanReducer().reduce(LossTerms.of(losses, valid));
+        return reduce(new MeanReducer(), LossTerms.of(losses, valid));
     }
 
     @Override

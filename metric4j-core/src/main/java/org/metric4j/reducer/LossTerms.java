@@ -16,7 +16,10 @@ import ai.djl.ndarray.types.DataType;
  *       (all-triplets on sorted distances) hands these over.
  * </ul>
  *
- * <p>Optionally each row names the anchor that owns it, for per-anchor reduction.
+ * <p>Optionally each row names the anchor that owns it, for per-anchor reduction, and a
+ * boolean mask says what the loss selected when its terms do not show it (a per-anchor loss whose
+ * anchors without a selected pair still hold a zero term): {@link #selectedCount()} is what a
+ * loss reports as its selection (see {@code org.metric4j.loss.SelectionStats}).
  */
 public final class LossTerms {
 
@@ -28,9 +31,11 @@ public final class LossTerms {
     private final NDArray rowPositiveCounts;
     private final NDArray rowAnchors;
     private final long numAnchors;
+    private final NDArray selection;
 
     private LossTerms(NDArray values, NDArray mask, NDArray rowSums, NDArray rowCounts,
-            NDArray rowPositiveSums, NDArray rowPositiveCounts, NDArray rowAnchors, long numAnchors) {
+            NDArray rowPositiveSums, NDArray rowPositiveCounts, NDArray rowAnchors, long numAnchors,
+            NDArray selection) {
         this.values = values;
         this.mask = mask;
         this.rowSums = rowSums;
@@ -39,6 +44,7 @@ public final class LossTerms {
         this.rowPositiveCounts = rowPositiveCounts;
         this.rowAnchors = rowAnchors;
         this.numAnchors = numAnchors;
+        this.selection = selection;
     }
 
     /** Every entry of {@code values} is a term. */
@@ -53,7 +59,7 @@ public final class LossTerms {
                     "mask must have the shape of the loss values " + values.getShape() + ", got "
                             + mask.getShape());
         }
-        return new LossTerms(values, mask, null, null, null, null, null, 0);
+        return new LossTerms(values, mask, null, null, null, null, null, 0, null);
     }
 
     /**
@@ -67,7 +73,7 @@ public final class LossTerms {
      */
     public static LossTerms ofRows(
             NDArray sums, NDArray counts, NDArray positiveSums, NDArray positiveCounts) {
-        return new LossTerms(null, null, sums, counts, positiveSums, positiveCounts, null, 0);
+        return new LossTerms(null, null, sums, counts, positiveSums, positiveCounts, null, 0, null);
     }
 
     /**
@@ -76,7 +82,32 @@ public final class LossTerms {
      */
     public LossTerms withAnchors(NDArray rowAnchors, long numAnchors) {
         return new LossTerms(values, mask, rowSums, rowCounts, rowPositiveSums, rowPositiveCounts,
-                rowAnchors, numAnchors);
+                rowAnchors, numAnchors, selection);
+    }
+
+    /**
+     * The same terms with the mask of what the loss selected (any shape; its true entries are
+     * counted by {@link #selectedCount()} instead of the terms).
+     */
+    public LossTerms withSelection(NDArray selected) {
+        return new LossTerms(values, mask, rowSums, rowCounts, rowPositiveSums, rowPositiveCounts,
+                rowAnchors, numAnchors, selected);
+    }
+
+    /**
+     * How many pairs, triplets or anchors the loss selected: the true entries of the {@link
+     * #withSelection selection mask} when there is one, else the number of terms (the true
+     * entries of the mask, every value, or the sum of the row counts). Reads one number back
+     * from the device.
+     */
+    public long selectedCount() {
+        if (selection != null) {
+            return selection.toType(DataType.INT64, false).sum().getLong();
+        }
+        if (values != null) {
+            return mask == null ? values.size() : mask.toType(DataType.INT64, false).sum().getLong();
+        }
+        return Math.round(rowCounts.toType(DataType.FLOAT64, false).sum().getDouble());
     }
 
     /** The loss values, or {@code null} in the row-aggregate form. */

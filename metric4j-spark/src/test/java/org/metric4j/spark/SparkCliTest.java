@@ -47,7 +47,7 @@ class SparkCliTest {
         assertTrue(r[2].contains("exists") && r[2].contains("--force"), r[2]);
         r = run("evaluate", "--engine", "spark", "--master", "local[2]", "--embeddings", out.toString(),
                 "--retrieval", "--partitions", "2");
-        assertEquals("1", r[0], r[1]);
+        assertEquals("2", r[0], r[2]); // bad input (IllegalArgumentException): exit code 2
         assertTrue(r[2].contains("recall K must be in [1, 3]"), "4 items cannot give Recall@8: " + r[2]);
         org.metric4j.eval.EmbeddingSet set = ShardedMetricsTest.clustered(5, 200, 10, 16);
         EmbeddingFiles.writeNpy(set, dir.resolve("e.npy"), dir.resolve("e-labels.npy"), DataType.FLOAT32);
@@ -58,7 +58,7 @@ class SparkCliTest {
                 && r[1].contains("precision_at_1"), r[1]);
         r = run("embed", "--engine", "spark", "--master", "spark://127.0.0.1:1", "--torchscript", model,
                 "--images", images.toString(), "--output", dir.resolve("x.parquet").toString());
-        assertEquals("1", r[0]);
+        assertEquals("2", r[0], r[2]); // --master names no reachable master: bad input
         assertTrue(r[2].contains("spark://127.0.0.1:1") && r[2].contains("no Spark master"), r[2]);
     }
 }
