@@ -30,6 +30,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.math.NDMath;
+import org.metric4j.math.Seeds;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
 import org.slf4j.Logger;
@@ -41,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * (state saved), learning-rate schedule and a separate head learning rate, the loss schedules of a
  * shared {@link TrainingClock}, the center update rule, evaluation every epoch, a CSV log of every
  * metric and a checkpoint every epoch. {@link #fit()} resumes from the newest checkpoint of the
- * output directory; since every random choice is a function of (seed, epoch), the resumed run
- * reproduces the uninterrupted one.
+ * output directory; since every random choice is a function of (seed, epoch, step) (the batches
+ * of the plan are a function of (seed, epoch), and the engine is reseeded before every step, so
+ * dropout masks are too), a run resumed at an epoch's end or in the middle of one reproduces
+ * the uninterrupted one.
  */
 public final class EmbeddingTrainer implements AutoCloseable {
 
@@ -206,7 +209,6 @@ public final class EmbeddingTrainer implements AutoCloseable {
     }
 
     private EpochRecord trainEpoch(int epoch) {
-        Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + epoch));
         int[][] batches = plan.batches(epoch);
         if (batches.length == 0) {
             throw new IllegalStateException("the batch plan gave no batch for epoch " + epoch);
@@ -240,6 +242,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 }
                 int[] idx = batches[step];
                 long b0 = System.nanoTime();
+                reseed(epoch, step);
                 double rate = lr.valueAt(clock.iteration());
                 try (NDScope scope = new NDScope()) {
                     NDArray x = train.batch(manager, idx);
@@ -305,6 +308,21 @@ public final class EmbeddingTrainer implements AutoCloseable {
         return new EpochRecord(epoch + 1, clock.iteration(), lossSum / batches.length, componentLosses,
                 lr.valueAt(Math.max(0, clock.iteration() - 1)), seconds, images / seconds, loopNanos / 1e9 / seconds,
                 Map.of());
+    }
+
+    /**
+     * Seeds the engine's generator for one step. DJL exposes no generator state to save, so every
+     * draw of the step (dropout masks, anything else the engine samples) is made a function of
+     * (seed, epoch, step) instead: a run resumed at any step draws what the uninterrupted run drew.
+     */
+    private void reseed(int epoch, int step) {
+        Engine.getInstance().setRandomSeed(stepSeed(config.seed(), epoch, step));
+    }
+
+    /** The engine seed of a step: {@link Seeds#mix} of (seed, epoch, step), folded to an int. */
+    static int stepSeed(long seed, int epoch, int step) {
+        long h = Seeds.mix(seed, epoch, step, 0x57E9L);
+        return (int) (h ^ (h >>> 32));
     }
 
     /** Writes the mid-epoch checkpoint (when there is an output and a step was done) and the exception. */
