@@ -24,7 +24,7 @@ import org.metric4j.io.FileTrees;
 /**
  * A checkpoint directory {@code checkpoints/epoch-NNNN/}: the backbone's and heads' parameters
  * (DJL's parameter format), the optimizer state and {@code state.json} (epoch, iteration,
- * history, configuration). It is written to a temporary directory and renamed when complete,
+ * history, the resolved configuration of the run). It is written to a temporary directory and renamed when complete,
  * so an interrupted write never leaves a half checkpoint; the two newest are kept.
  */
 public final class Checkpoint {
@@ -38,7 +38,9 @@ public final class Checkpoint {
      * @param epoch the last completed epoch (0-based)
      * @param iteration the training iteration after it
      * @param history per-epoch records
-     * @param config the run's description
+     * @param config the run's recorded configuration: every option with its default filled in,
+     *     each component's {@code toString()}, the versions ({@link EmbeddingTrainer#recordedConfiguration()});
+     *     {@code train --resume} compares its options with them
      * @param partial for a checkpoint taken inside epoch {@code epoch + 1} (an interrupted run): its
      *     progress; null for a checkpoint at an epoch's end
      */

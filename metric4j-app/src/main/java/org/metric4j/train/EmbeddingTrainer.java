@@ -67,6 +67,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private volatile boolean stopRequested;
     private List<EpochRecord> history = new ArrayList<>();
     private EpochProgress resumeFrom;
+    private final Map<String, String> recorded;
 
     /**
      * A trainer.
@@ -105,6 +106,35 @@ public final class EmbeddingTrainer implements AutoCloseable {
             }
         }
         initialize();
+        Map<String, String> r = new LinkedHashMap<>(config.description());
+        r.putAll(components());
+        this.recorded = java.util.Collections.unmodifiableMap(r);
+    }
+
+    /**
+     * The trainer's components, each as its full {@code toString()} (all its parameters), keyed
+     * {@code component.NAME}: the backbone (DJL's description of the initialized network), each
+     * loss term with its weight and head, the optimizer, the learning-rate schedule (for the
+     * iterations of the first epoch), the weight decay and the heads' learning-rate factor.
+     */
+    public Map<String, String> components() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("component.backbone", backbone.toString());
+        for (int k = 0; k < components.size(); k++) {
+            c.put("component.loss." + k, components.get(k).toString());
+        }
+        c.put("component.optimizer", optimizer.toString());
+        c.put("component.lr", config.learningRate(plan.batches(0).length).toString());
+        c.put("component.weight-decay", String.valueOf(config.weightDecay()));
+        c.put("component.head-lr-factor", String.valueOf(config.headLearningRateFactor()));
+        c.put("component.seed", String.valueOf(config.seed()));
+        c.put("component.epochs", String.valueOf(config.epochs()));
+        return c;
+    }
+
+    /** What every checkpoint records: {@link TrainConfig#description()} and {@link #components()}. */
+    public Map<String, String> recordedConfiguration() {
+        return recorded;
     }
 
     private void initialize() {
@@ -174,7 +204,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 if (out != null) {
                     writeCsv(out.resolve("metrics.csv"), history);
                     Checkpoint.save(out, new Checkpoint.State(epoch, clock.iteration(), history,
-                            config.description()), backbone, heads, optimizer.state());
+                            recorded), backbone, heads, optimizer.state());
                 }
             }
         } catch (IOException e) {
@@ -344,7 +374,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
         EpochProgress partial = new EpochProgress(steps, lossSum, images, seconds,
                 java.util.Arrays.stream(partSums).boxed().toList());
         try {
-            Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, config.description(),
+            Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, recorded,
                     partial), backbone, heads, optimizer.state());
             Path saved = Checkpoint.latest(out);
             return new Stopped("training stopped after step " + steps + " of epoch " + (epoch + 1) + "; checkpoint "
