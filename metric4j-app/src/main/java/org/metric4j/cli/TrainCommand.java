@@ -2,6 +2,7 @@ package org.metric4j.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,13 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.io.EmbeddingFiles;
 import org.metric4j.io.FileTrees;
 import org.metric4j.sampler.PxKSampler;
 import org.metric4j.sampler.ShuffleSampler;
+import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
 import org.metric4j.train.BatchPlan;
 import org.metric4j.train.Checkpoint;
@@ -30,6 +33,7 @@ import org.metric4j.train.Embedder;
 import org.metric4j.train.EmbeddingTrainer;
 import org.metric4j.train.EpochRecord;
 import org.metric4j.train.LossComponent;
+import org.metric4j.train.Spec;
 import org.metric4j.train.TrainConfig;
 import org.metric4j.train.TrainResult;
 import picocli.CommandLine.Command;
@@ -38,7 +42,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code metric4j train}: trains a backbone with one or more losses on a dataset, every
@@ -55,7 +58,7 @@ import picocli.CommandLine.Spec;
                     + "--optimizer adam --lr constant:lr=0.002 --epochs 1 --output runs/arcface"})
 final class TrainCommand implements Callable<Integer> {
 
-    @Spec CommandSpec spec;
+    @picocli.CommandLine.Spec CommandSpec spec;
 
     @Option(names = "--dataset", defaultValue = "synthetic-faces:size=112",
             description = "Dataset spec (default: ${DEFAULT-VALUE}).")
@@ -158,12 +161,17 @@ final class TrainCommand implements Callable<Integer> {
                         + "); a resumed run can only be extended: give --epochs >= " + required);
             }
         }
-        Datasets.TrainData data = Datasets.DATASETS.create(dataset, seed);
+        // each component from its Spec, which then knows the defaults it read (recorded below)
+        Spec dataSpec = Spec.parse(dataset);
+        Datasets.TrainData data = Datasets.DATASETS.create(dataSpec, seed);
         TrainingClock clock = new TrainingClock();
         Components.Context ctx = new Components.Context(data.train().numClasses(), clock);
         List<LossComponent> parts = new ArrayList<>();
+        List<Spec> lossSpecs = new ArrayList<>();
         for (String l : losses) {
-            parts.add(Components.LOSSES.create(l, ctx));
+            Spec ls = Spec.parse(l);
+            lossSpecs.add(ls);
+            parts.add(Components.LOSSES.create(ls, ctx));
         }
         boolean pairLoss = parts.stream().anyMatch(p -> p.kind() == LossComponent.Kind.METRIC);
         BatchPlan plan;
@@ -181,7 +189,16 @@ final class TrainCommand implements Callable<Integer> {
             plan = s::epochBatches;
             sampler = s;
         }
+        Spec backboneSpec = Spec.parse(backbone);
+        Block net = Components.BACKBONES.create(backboneSpec, null);
+        Spec lrSpec = Spec.parse(training.lr);
+        Function<Integer, Schedule> lrSchedule = Components.LEARNING_RATES.create(lrSpec, null);
+        lrSchedule.apply(plan.batches(0).length); // reads the spec's defaults
         Map<String, Object> options = resolvedOptions(resolvedPk);
+        options.put("dataset", dataSpec.resolved());
+        options.put("backbone", backboneSpec.resolved());
+        options.put("loss", lossSpecs.stream().map(Spec::resolved).toList());
+        options.put("lr", lrSpec.resolved());
         List<String[]> changed = resumed == null ? List.of() : changedOptions(options, resumed.config());
         if (!changed.isEmpty() && !allowChangedOptions) {
             throw new ParameterException(spec.commandLine(), "--resume: options differ from those recorded in "
@@ -196,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainConfig.Builder builder = TrainConfig.builder().optEpochs(epochs).optSeed(seed)
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? momentum : 0)
-                .optLearningRate(Components.LEARNING_RATES.create(training.lr, null))
+                .optLearningRate(lrSchedule)
                 .optWeightDecay(weightDecay).optHeadLearningRateFactor(headLrFactor)
                 .optOutputDir(output).optProgressBar(!training.noProgress).optDevice(device);
         options.forEach((k, v) -> builder.describe(OPTION + k, String.valueOf(v)));
@@ -215,7 +232,7 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "training on %s: %s, %s%n", data.name(), backbone, String.join(" + ", losses));
         out.flush();
         TrainResult result;
-        try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, Components.BACKBONES.create(backbone, null),
+        try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, net,
                 parts, data.train(), plan, data.evaluators(), clock)) {
             // Ctrl-C (SIGINT/SIGTERM): the hook asks the trainer to stop at its next step and waits
             // while it writes a mid-epoch checkpoint, so that --resume continues from there
@@ -264,7 +281,8 @@ final class TrainCommand implements Callable<Integer> {
     /**
      * Every recorded option of this command with its value after defaults (keys are the long
      * names without dashes, as in a run file): the losses after the default {@code arcface}, the
-     * P x K actually used ({@code none} for plain shuffling).
+     * P x K actually used ({@code none} for plain shuffling); the caller replaces each component
+     * spec by its {@link Spec#resolved() resolved} form (every parameter with its default).
      */
     private Map<String, Object> resolvedOptions(String resolvedPk) {
         Map<String, Object> options = new LinkedHashMap<>();
@@ -327,7 +345,7 @@ final class TrainCommand implements Callable<Integer> {
         EmbeddingFiles.writeNpy(held, output.resolve("embeddings.npy"), output.resolve("labels.npy"), DataType.FLOAT32);
         Files.write(output.resolve("names.txt"), List.of(held.names()), StandardCharsets.UTF_8);
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("command", "metric4j train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        run.put("command", "metric4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         run.put("options", options);
         Map<String, String> components = new LinkedHashMap<>();
         trainer.recordedConfiguration().forEach((k, v) -> {
@@ -358,7 +376,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.put("dataset", data.name());
         run.put("final", result.last().toMap());
-        Files.writeString(output.resolve("run.json"), new GsonBuilder().setPrettyPrinting().create().toJson(run));
+        Files.writeString(output.resolve("run.json"),
+                new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(run));
     }
 
     static int[] parsePk(String text) {

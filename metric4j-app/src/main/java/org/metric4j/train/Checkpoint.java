@@ -29,7 +29,7 @@ import org.metric4j.io.FileTrees;
  */
 public final class Checkpoint {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
     private static final String PREFIX = "epoch-";
 
     /**

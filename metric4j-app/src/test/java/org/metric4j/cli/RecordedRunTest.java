@@ -75,7 +75,9 @@ class RecordedRunTest {
         assertEquals("adam", options.get("optimizer").getAsString());
         JsonArray loss = options.getAsJsonArray("loss");
         assertEquals(1, loss.size());
-        assertEquals("arcface:scale=16,margin=0.2", loss.get(0).getAsString());
+        // component specs resolved: every parameter the component read, defaults included, keys sorted
+        assertEquals("arcface:fallback=none,margin=0.2,scale=16.0,warmup=0,weight=1.0", loss.get(0).getAsString());
+        assertEquals("constant:lr=0.003,warmup=0", options.get("lr").getAsString());
         assertFalse(options.has("allow-changed-options") || options.has("config") || options.has("help"), options.toString());
         JsonObject components = run.getAsJsonObject("components");
         String arc = components.get("loss.0").getAsString();
@@ -93,7 +95,7 @@ class RecordedRunTest {
         // the checkpoint records the same
         Map<String, String> recorded = Checkpoint.readState(Checkpoint.latest(out)).config();
         assertEquals("0.9", recorded.get("option.momentum"));
-        assertEquals("[arcface:scale=16,margin=0.2]", recorded.get("option.loss"));
+        assertEquals("[arcface:fallback=none,margin=0.2,scale=16.0,warmup=0,weight=1.0]", recorded.get("option.loss"));
         assertEquals(arc, recorded.get("component.loss.0"));
         assertEquals(pomVersion(), recorded.get("version.metric4j"));
         assertEquals(Engine.getInstance().getVersion(), recorded.get("version.pytorch"));
@@ -108,7 +110,7 @@ class RecordedRunTest {
         Path checkpoint = Checkpoint.latest(out);
         CliRun r = tiny(out, 2, "--resume", "--lr", "constant:lr=0.01", "--seed", "7");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--lr was constant:lr=0.003, now constant:lr=0.01")
+        assertTrue(r.err().contains("--lr was constant:lr=0.003,warmup=0, now constant:lr=0.01,warmup=0")
                 && r.err().contains("--seed was 1, now 7") && r.err().contains("--allow-changed-options"), r.err());
         assertFalse(r.err().contains("--epochs was"), "a larger --epochs extends the run: " + r.err());
         // nothing already written is lost
@@ -124,12 +126,12 @@ class RecordedRunTest {
         assertEquals(1, changed.size(), changed.toString());
         JsonObject c = changed.get(0).getAsJsonObject();
         assertEquals("--lr", c.get("option").getAsString());
-        assertEquals("constant:lr=0.003", c.get("recorded").getAsString());
-        assertEquals("constant:lr=0.01", c.get("now").getAsString());
+        assertEquals("constant:lr=0.003,warmup=0", c.get("recorded").getAsString());
+        assertEquals("constant:lr=0.01,warmup=0", c.get("now").getAsString());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size());
         // the override is carried in the checkpoints, which now record the new value
         Map<String, String> recorded = Checkpoint.readState(Checkpoint.latest(out)).config();
-        assertEquals("constant:lr=0.01", recorded.get("option.lr"));
+        assertEquals("constant:lr=0.01,warmup=0", recorded.get("option.lr"));
         assertTrue(recorded.get("resume.changed-options").contains("--lr was constant:lr=0.003"), recorded.toString());
     }
 
@@ -148,6 +150,17 @@ class RecordedRunTest {
         assertEquals(3, run.getAsJsonObject("options").get("epochs").getAsInt());
         assertEquals(0, run.getAsJsonObject("resume").getAsJsonArray("changedOptions").size());
         assertFalse(run.getAsJsonObject("resume").get("allowChangedOptions").getAsBoolean());
+    }
+
+    @Test
+    void anExplicitDefaultIsNotAChange(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        assertEquals(0, tiny(out, 1).code());
+        // the same run spelled with its defaults written out: the resolved options are equal
+        CliRun r = tiny(out, 2, "--resume", "--lr", "constant:lr=0.003,warmup=0", "--momentum", "0.90",
+                "--loss", "arcface:weight=1,margin=0.20,scale=16");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0, json(out.resolve("run.json")).getAsJsonObject("resume").getAsJsonArray("changedOptions").size());
     }
 
     @Test

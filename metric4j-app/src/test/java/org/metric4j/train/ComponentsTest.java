@@ -82,6 +82,22 @@ class ComponentsTest {
         assertTrue(e.getMessage().contains("lr > min"), e.getMessage());
     }
 
+    @Test
+    void aResolvedSpecWritesOutEveryParameterItsComponentRead() {
+        Spec face = Spec.parse("faceresnet:dim=8");
+        Components.BACKBONES.create(face, null);
+        assertEquals("faceresnet:dim=8,dropout=0.2,stem=16,units=1", face.resolved());
+        Components.Context ctx = new Components.Context(4, new TrainingClock());
+        Spec a = Spec.parse("arcface:scale=16,weight=1");
+        Spec b = Spec.parse("ArcFace:weight=1.0,scale=16.0,margin=0.5");
+        Components.LOSSES.create(a, ctx);
+        Components.LOSSES.create(b, ctx);
+        assertEquals(a.resolved(), b.resolved(), "two spellings of one configuration");
+        Spec c = Spec.parse("arcface:scale=16,margin=0.4");
+        Components.LOSSES.create(c, ctx);
+        assertTrue(!c.resolved().equals(a.resolved()) && c.resolved().contains("margin=0.4"), c.resolved());
+    }
+
     /** What the Javadoc of LEARNING_RATES says an extended run (a larger --epochs) meets. */
     @Test
     void schedulesPastTheirEndHoldTheirFinalValue() {
