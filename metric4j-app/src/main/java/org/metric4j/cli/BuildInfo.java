@@ -23,13 +23,16 @@ import java.util.regex.Pattern;
  */
 final class BuildInfo {
 
+    /** The resource the build writes its version into (also read by the comparison report). */
+    static final String PROPERTIES = "/org/metric4j/metric4j.properties";
+
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
 
     private BuildInfo() {}
 
     /** The metric4j version of the build, e.g. {@code 0.1.0-SNAPSHOT}. */
     static String metric4jVersion() {
-        try (InputStream in = BuildInfo.class.getResourceAsStream("metric4j.properties")) {
+        try (InputStream in = BuildInfo.class.getResourceAsStream(PROPERTIES)) {
             if (in == null) {
                 throw new IllegalStateException("metric4j.properties is missing from the class path (a build"
                         + " without Maven's resource filtering?)");

@@ -299,7 +299,11 @@ final class TrainCommand implements Callable<Integer> {
         return options;
     }
 
-    /** The compared options whose value differs from the checkpoint's: {name, recorded, now}. */
+    /**
+     * The compared options whose value differs from the checkpoint's: {name, recorded, now}. Not
+     * compared: {@link #NOT_COMPARED}, {@code --momentum} when both runs use Adam, and {@code
+     * --batch-size} when both sample P x K (neither reads it).
+     */
     private List<String[]> changedOptions(Map<String, Object> options, Map<String, String> recorded) {
         List<String[]> changed = new ArrayList<>();
         boolean any = recorded != null && recorded.keySet().stream().anyMatch(k -> k.startsWith(OPTION));
@@ -310,10 +314,18 @@ final class TrainCommand implements Callable<Integer> {
             err.flush();
             return changed;
         }
+        Set<String> unused = new java.util.HashSet<>(); // options the run does not read, then and now
+        if ("adam".equalsIgnoreCase(String.valueOf(options.get("optimizer")))
+                && "adam".equalsIgnoreCase(recorded.get(OPTION + "optimizer"))) {
+            unused.add("momentum");
+        }
+        if (!"none".equals(options.get("pk")) && !"none".equals(recorded.get(OPTION + "pk"))) {
+            unused.add("batch-size");
+        }
         options.forEach((k, v) -> {
             String old = recorded.get(OPTION + k);
             String value = String.valueOf(v);
-            if (!NOT_COMPARED.contains(k) && old != null && !old.equals(value)) {
+            if (!NOT_COMPARED.contains(k) && !unused.contains(k) && old != null && !old.equals(value)) {
                 changed.add(new String[] {"--" + k, old, value});
             }
         });
