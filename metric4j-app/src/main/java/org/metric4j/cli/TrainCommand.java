@@ -2,6 +2,7 @@ package org.metric4j.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,30 +13,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.io.EmbeddingFiles;
 import org.metric4j.io.FileTrees;
 import org.metric4j.sampler.PxKSampler;
 import org.metric4j.sampler.ShuffleSampler;
+import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
 import org.metric4j.train.BatchPlan;
+import org.metric4j.train.Checkpoint;
 import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
 import org.metric4j.train.EmbeddingTrainer;
 import org.metric4j.train.EpochRecord;
 import org.metric4j.train.LossComponent;
+import org.metric4j.train.Spec;
 import org.metric4j.train.TrainConfig;
 import org.metric4j.train.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code metric4j train}: trains a backbone with one or more losses on a dataset, every
@@ -52,7 +58,7 @@ import picocli.CommandLine.Spec;
                     + "--optimizer adam --lr constant:lr=0.002 --epochs 1 --output runs/arcface"})
 final class TrainCommand implements Callable<Integer> {
 
-    @Spec CommandSpec spec;
+    @picocli.CommandLine.Spec CommandSpec spec;
 
     @Option(names = "--dataset", defaultValue = "synthetic-faces:size=112",
             description = "Dataset spec (default: ${DEFAULT-VALUE}).")
@@ -91,12 +97,30 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing --output directory.")
     boolean force;
 
+    @Option(names = "--allow-changed-options", description = "With --resume: continue even when options that change "
+            + "the result differ from those the checkpoint recorded (the differences are written to run.json).")
+    boolean allowChangedOptions;
+
     @Option(names = "--list", description = "List every component with its parameters and exit.")
     boolean list;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON run file holding these options "
             + "(keys without dashes, lists for repeated options); options after it override it.")
     Path config;
+
+    /** Options that steer only this invocation: not recorded. */
+    private static final Set<String> NOT_RECORDED = Set.of("help", "version", "verbose", "config", "list",
+            "allow-changed-options");
+
+    /**
+     * Recorded options that do not change what the run computes, so {@code --resume} does not
+     * compare them: where it writes, whether it draws a progress bar, the device (a different
+     * device changes only rounding), and {@code --epochs} (a larger value extends the run).
+     */
+    static final Set<String> NOT_COMPARED = Set.of("epochs", "output", "resume", "force", "no-progress", "device");
+
+    /** The prefix of an option's key in the recorded configuration (checkpoints). */
+    static final String OPTION = "option.";
 
     @Override
     public Integer call() throws Exception {
@@ -123,22 +147,63 @@ final class TrainCommand implements Callable<Integer> {
         if (losses.isEmpty()) {
             losses.add("arcface");
         }
-        Datasets.TrainData data = Datasets.DATASETS.create(dataset, seed);
+        Checkpoint.State resumed = null;
+        Path resumedFrom = null;
+        if (resume && output != null && Files.isDirectory(output)) {
+            resumedFrom = Checkpoint.latest(output);
+            resumed = resumedFrom == null ? null : Checkpoint.readState(resumedFrom);
+        }
+        if (resumed != null) {
+            int required = resumed.epoch() + 1 + (resumed.partial() == null ? 0 : 1);
+            if (epochs < required) {
+                throw new ParameterException(spec.commandLine(), "--epochs " + epochs + " is less than the " + required
+                        + " epochs the run in " + output + " has begun (checkpoint " + resumedFrom.getFileName()
+                        + "); a resumed run can only be extended: give --epochs >= " + required);
+            }
+        }
+        // each component from its Spec, which then knows the defaults it read (recorded below)
+        Spec dataSpec = Spec.parse(dataset);
+        Datasets.TrainData data = Datasets.DATASETS.create(dataSpec, seed);
         TrainingClock clock = new TrainingClock();
         Components.Context ctx = new Components.Context(data.train().numClasses(), clock);
         List<LossComponent> parts = new ArrayList<>();
+        List<Spec> lossSpecs = new ArrayList<>();
         for (String l : losses) {
-            parts.add(Components.LOSSES.create(l, ctx));
+            Spec ls = Spec.parse(l);
+            lossSpecs.add(ls);
+            parts.add(Components.LOSSES.create(ls, ctx));
         }
         boolean pairLoss = parts.stream().anyMatch(p -> p.kind() == LossComponent.Kind.METRIC);
         BatchPlan plan;
+        Object sampler;
+        String resolvedPk;
         if (pk != null || pairLoss) {
-            int[] pkv = parsePk(pk == null ? "32x4" : pk);
+            resolvedPk = pk == null ? "32x4" : pk;
+            int[] pkv = parsePk(resolvedPk);
             PxKSampler s = PxKSampler.builder().setLabels(data.train()).optP(pkv[0]).optK(pkv[1]).optSeed(seed).build();
             plan = s::epochBatches;
+            sampler = s;
         } else {
+            resolvedPk = "none";
             ShuffleSampler s = ShuffleSampler.builder().setSize(data.train()).optBatchSize(training.batchSize).optSeed(seed).build();
             plan = s::epochBatches;
+            sampler = s;
+        }
+        Spec backboneSpec = Spec.parse(backbone);
+        Block net = Components.BACKBONES.create(backboneSpec, null);
+        Spec lrSpec = Spec.parse(training.lr);
+        Function<Integer, Schedule> lrSchedule = Components.LEARNING_RATES.create(lrSpec, null);
+        lrSchedule.apply(plan.batches(0).length); // reads the spec's defaults
+        Map<String, Object> options = resolvedOptions(resolvedPk);
+        options.put("dataset", dataSpec.resolved());
+        options.put("backbone", backboneSpec.resolved());
+        options.put("loss", lossSpecs.stream().map(Spec::resolved).toList());
+        options.put("lr", lrSpec.resolved());
+        List<String[]> changed = resumed == null ? List.of() : changedOptions(options, resumed.config());
+        if (!changed.isEmpty() && !allowChangedOptions) {
+            throw new ParameterException(spec.commandLine(), "--resume: options differ from those recorded in "
+                    + resumedFrom + ": " + describe(changed) + "; give the recorded values, or add"
+                    + " --allow-changed-options to continue with the new ones (recorded in run.json)");
         }
         TrainConfig.OptimizerKind kind;
         try {
@@ -146,18 +211,28 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
-        TrainConfig config = TrainConfig.builder().optEpochs(epochs).optSeed(seed)
+        TrainConfig.Builder builder = TrainConfig.builder().optEpochs(epochs).optSeed(seed)
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? momentum : 0)
-                .optLearningRate(Components.LEARNING_RATES.create(training.lr, null))
+                .optLearningRate(lrSchedule)
                 .optWeightDecay(weightDecay).optHeadLearningRateFactor(headLrFactor)
-                .optOutputDir(output).optProgressBar(!training.noProgress).optDevice(device)
-                .describe("dataset", dataset).describe("backbone", backbone).describe("losses", String.join(" + ", losses))
-                .describe("optimizer", optimizer).describe("lr", training.lr).describe("seed", String.valueOf(seed))
-                .build();
+                .optOutputDir(output).optProgressBar(!training.noProgress).optDevice(device);
+        options.forEach((k, v) -> builder.describe(OPTION + k, String.valueOf(v)));
+        builder.describe("component.dataset", data.name()).describe("component.sampler", sampler.toString());
+        Map<String, String> versions = BuildInfo.versions();
+        versions.forEach((k, v) -> builder.describe("version." + k, v));
+        java.util.Optional<String> commit = BuildInfo.gitCommit();
+        commit.ifPresent(c -> builder.describe("version.git", c));
+        String earlier = resumed == null ? null : resumed.config().get(CHANGED);
+        String now = changed.isEmpty() ? null : "at " + resumedFrom.getFileName() + ": " + describe(changed);
+        if (earlier != null || now != null) { // carried forward, so the last checkpoint holds every override
+            builder.describe(CHANGED, earlier == null ? now : now == null ? earlier : earlier + " | " + now);
+        }
+        TrainConfig config = builder.build();
+        Resume resumeInfo = new Resume(resumedFrom, changed, earlier);
         out.printf(Locale.ROOT, "training on %s: %s, %s%n", data.name(), backbone, String.join(" + ", losses));
         out.flush();
         TrainResult result;
-        try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, Components.BACKBONES.create(backbone, null),
+        try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, net,
                 parts, data.train(), plan, data.evaluators(), clock)) {
             // Ctrl-C (SIGINT/SIGTERM): the hook asks the trainer to stop at its next step and waits
             // while it writes a mid-epoch checkpoint, so that --resume continues from there
@@ -187,7 +262,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
             if (output != null) {
-                writeOutputs(trainer, data, result);
+                writeOutputs(trainer, data, result, options, versions, commit, resumeInfo);
             }
         }
         for (EpochRecord h : result.history()) {
@@ -197,7 +272,77 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void writeOutputs(EmbeddingTrainer trainer, Datasets.TrainData data, TrainResult result) throws Exception {
+    /** The key of the recorded option changes that {@code --allow-changed-options} let through. */
+    static final String CHANGED = "resume.changed-options";
+
+    /** What a resume found: the checkpoint, the options changed now, and those changed before. */
+    private record Resume(Path checkpoint, List<String[]> changed, String earlier) {}
+
+    /**
+     * Every recorded option of this command with its value after defaults (keys are the long
+     * names without dashes, as in a run file): the losses after the default {@code arcface}, the
+     * P x K actually used ({@code none} for plain shuffling); the caller replaces each component
+     * spec by its {@link Spec#resolved() resolved} form (every parameter with its default).
+     */
+    private Map<String, Object> resolvedOptions(String resolvedPk) {
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (OptionSpec o : spec.options()) {
+            String name = o.longestName();
+            if (!name.startsWith("--") || NOT_RECORDED.contains(name.substring(2))) {
+                continue;
+            }
+            Object v = o.getValue();
+            options.put(name.substring(2), v instanceof Path p ? p.toString() : v);
+        }
+        options.put("loss", List.copyOf(losses));
+        options.put("pk", resolvedPk);
+        return options;
+    }
+
+    /**
+     * The compared options whose value differs from the checkpoint's: {name, recorded, now}. Not
+     * compared: {@link #NOT_COMPARED}, {@code --momentum} when both runs use Adam, and {@code
+     * --batch-size} when both sample P x K (neither reads it).
+     */
+    private List<String[]> changedOptions(Map<String, Object> options, Map<String, String> recorded) {
+        List<String[]> changed = new ArrayList<>();
+        boolean any = recorded != null && recorded.keySet().stream().anyMatch(k -> k.startsWith(OPTION));
+        if (!any) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("metric4j train: warning: the checkpoint records no options (written by an older"
+                    + " metric4j): the options of this resume cannot be compared with the run's");
+            err.flush();
+            return changed;
+        }
+        Set<String> unused = new java.util.HashSet<>(); // options the run does not read, then and now
+        if ("adam".equalsIgnoreCase(String.valueOf(options.get("optimizer")))
+                && "adam".equalsIgnoreCase(recorded.get(OPTION + "optimizer"))) {
+            unused.add("momentum");
+        }
+        if (!"none".equals(options.get("pk")) && !"none".equals(recorded.get(OPTION + "pk"))) {
+            unused.add("batch-size");
+        }
+        options.forEach((k, v) -> {
+            String old = recorded.get(OPTION + k);
+            String value = String.valueOf(v);
+            if (!NOT_COMPARED.contains(k) && !unused.contains(k) && old != null && !old.equals(value)) {
+                changed.add(new String[] {"--" + k, old, value});
+            }
+        });
+        return changed;
+    }
+
+    private static String describe(List<String[]> changed) {
+        List<String> parts = new ArrayList<>();
+        for (String[] c : changed) {
+            parts.add(c[0] + " was " + c[1] + ", now " + c[2]);
+        }
+        return String.join("; ", parts);
+    }
+
+    private void writeOutputs(EmbeddingTrainer trainer, Datasets.TrainData data, TrainResult result,
+            Map<String, Object> options, Map<String, String> versions, java.util.Optional<String> commit,
+            Resume resumeInfo) throws Exception {
         Path model = output.resolve("model");
         Files.createDirectories(model);
         try (var os = new java.io.DataOutputStream(Files.newOutputStream(model.resolve("backbone.params")))) {
@@ -212,12 +357,39 @@ final class TrainCommand implements Callable<Integer> {
         EmbeddingFiles.writeNpy(held, output.resolve("embeddings.npy"), output.resolve("labels.npy"), DataType.FLOAT32);
         Files.write(output.resolve("names.txt"), List.of(held.names()), StandardCharsets.UTF_8);
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("command", "metric4j train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        run.put("versions", Map.of("metric4j", "0.1.0-SNAPSHOT", "djl", ai.djl.engine.Engine.getDjlVersion(),
-                "java", System.getProperty("java.version")));
+        run.put("command", "metric4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        run.put("options", options);
+        Map<String, String> components = new LinkedHashMap<>();
+        trainer.recordedConfiguration().forEach((k, v) -> {
+            if (k.startsWith("component.")) {
+                components.put(k.substring("component.".length()), v);
+            }
+        });
+        run.put("components", components);
+        run.put("versions", versions);
+        commit.ifPresent(c -> run.put("git", c));
+        if (resumeInfo.checkpoint() != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("checkpoint", resumeInfo.checkpoint().toString());
+            r.put("allowChangedOptions", allowChangedOptions);
+            List<Map<String, String>> changes = new ArrayList<>();
+            for (String[] c : resumeInfo.changed()) {
+                Map<String, String> m = new LinkedHashMap<>();
+                m.put("option", c[0]);
+                m.put("recorded", c[1]);
+                m.put("now", c[2]);
+                changes.add(m);
+            }
+            r.put("changedOptions", changes);
+            if (resumeInfo.earlier() != null) {
+                r.put("earlierChangedOptions", resumeInfo.earlier());
+            }
+            run.put("resume", r);
+        }
         run.put("dataset", data.name());
         run.put("final", result.last().toMap());
-        Files.writeString(output.resolve("run.json"), new GsonBuilder().setPrettyPrinting().create().toJson(run));
+        Files.writeString(output.resolve("run.json"),
+                new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(run));
     }
 
     static int[] parsePk(String text) {

@@ -1,16 +1,34 @@
 package org.metric4j.cli;
 
+import java.util.Map;
 import picocli.CommandLine;
 
-/** Versions of metric4j, DJL and the JVM for {@code --version}. */
+/**
+ * {@code --version}: the versions of the build and of what it runs on ({@link BuildInfo}):
+ * metric4j (from the pom, through resource filtering), DJL, the engine (PyTorch), Java, and the
+ * git commit of a build from a checkout.
+ */
 final class VersionProvider implements CommandLine.IVersionProvider {
 
     @Override
     public String[] getVersion() {
-        String own = Metric4j.class.getPackage().getImplementationVersion();
-        return new String[] {
-            "metric4j " + (own == null ? "0.1.0-SNAPSHOT" : own),
-            "DJL " + ai.djl.engine.Engine.getDjlVersion() + ", Java " + System.getProperty("java.version")
+        Map<String, String> v = BuildInfo.versions();
+        StringBuilder others = new StringBuilder();
+        v.forEach((name, version) -> {
+            if (!name.equals("metric4j")) {
+                others.append(others.length() == 0 ? "" : ", ").append(label(name)).append(' ').append(version);
+            }
+        });
+        String commit = BuildInfo.gitCommit().map(c -> " (git " + c + ")").orElse("");
+        return new String[] {"metric4j " + v.get("metric4j") + commit, others.toString()};
+    }
+
+    private static String label(String name) {
+        return switch (name) {
+            case "djl" -> "DJL";
+            case "pytorch" -> "PyTorch";
+            case "java" -> "Java";
+            default -> name;
         };
     }
 }

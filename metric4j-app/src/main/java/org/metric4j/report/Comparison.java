@@ -252,11 +252,24 @@ public final class Comparison {
         page.heading("Definitions");
         page.definitions(definitions());
         page.heading("Provenance");
-        page.code(command + "\n\nmetric4j 0.1.0-SNAPSHOT, DJL " + ai.djl.engine.Engine.getDjlVersion()
+        page.code(command + "\n\nmetric4j " + buildVersion() + ", DJL " + ai.djl.engine.Engine.getDjlVersion()
                 + " (" + ai.djl.engine.Engine.getInstance().getEngineName() + " " + ai.djl.engine.Engine.getInstance().getVersion()
                 + "), Java " + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
         return page.write(out);
+    }
+
+    /** The build's version (written into {@code metric4j.properties} by Maven's resource filtering). */
+    private static String buildVersion() {
+        try (java.io.InputStream in = Comparison.class.getResourceAsStream("/org/metric4j/metric4j.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "(unknown: no metric4j.properties on the class path)");
+        } catch (java.io.IOException e) {
+            return "(unknown: " + e.getMessage() + ")";
+        }
     }
 
     /** {@code results.json}: every run's final metrics and per-epoch history, for scripts and the README. */

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A checkpoint directory {@code checkpoints/epoch-NNNN/}: the backbone's and heads' parameters
  * (DJL's parameter format), the optimizer state and {@code state.json} (epoch, iteration,
- * history, configuration). It is written to a temporary directory and renamed when complete,
+ * history, the resolved configuration of the run). It is written to a temporary directory and renamed when complete,
  * so an interrupted write never leaves a half checkpoint; the two newest are kept. A checkpoint
  * whose {@code state.json} cannot be read is never deleted: {@link #latest} refuses to choose
  * past it (an {@link IOException} naming the file), and pruning keeps it with a warning.
@@ -35,7 +35,7 @@ public final class Checkpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
     private static final String PREFIX = "epoch-";
 
     /**
@@ -44,7 +44,9 @@ public final class Checkpoint {
      * @param epoch the last completed epoch (0-based)
      * @param iteration the training iteration after it
      * @param history per-epoch records
-     * @param config the run's description
+     * @param config the run's recorded configuration: every option with its default filled in,
+     *     each component's {@code toString()}, the versions ({@link EmbeddingTrainer#recordedConfiguration()});
+     *     {@code train --resume} compares its options with them
      * @param partial for a checkpoint taken inside epoch {@code epoch + 1} (an interrupted run): its
      *     progress; null for a checkpoint at an epoch's end
      */

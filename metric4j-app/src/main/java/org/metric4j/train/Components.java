@@ -268,6 +268,14 @@ public final class Components {
      * milestones. DJL's warm-up runs the main tracker from its start after the warm-up
      * iterations, so the main schedule is shortened (cosine, poly) or its milestones moved back
      * (step) by the warm-up: the schedule still ends, or decays, at the epochs given.
+     *
+     * <p>Extending a run ({@code train --resume} with a larger {@code --epochs}): no schedule reads
+     * {@code --epochs}. {@code cosine} and {@code poly} are defined over their own {@code epochs=}
+     * parameter (default 1), which a resume cannot change without {@code --allow-changed-options};
+     * past its end DJL's trackers hold the final value ({@code min}, {@code end}), so the added
+     * epochs run at that rate. {@code constant}, {@code step} (milestones in epochs from the start)
+     * and {@code exponential} (per iteration) are functions of the iteration alone and simply
+     * continue.
      */
     public static final Registry<Void, Function<Integer, Schedule>> LEARNING_RATES =
             new Registry<Void, Function<Integer, Schedule>>("learning-rate schedule")

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.math.NDMath;
+import org.metric4j.math.Seeds;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
 import org.slf4j.Logger;
@@ -36,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * (state saved), learning-rate schedule and a separate head learning rate, the loss schedules of a
  * shared {@link TrainingClock}, the center update rule, evaluation every epoch, a CSV log of every
  * metric and a checkpoint every epoch. {@link #fit()} resumes from the newest checkpoint of the
- * output directory; since every random choice is a function of (seed, epoch), the resumed run
- * reproduces the uninterrupted one.
+ * output directory; since every random choice is a function of (seed, epoch, step) (the batches
+ * of the plan are a function of (seed, epoch), and the engine is reseeded before every step, so
+ * dropout masks are too), a run resumed at an epoch's end or in the middle of one reproduces
+ * the uninterrupted one.
  */
 public final class EmbeddingTrainer implements AutoCloseable {
 
@@ -60,6 +63,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private volatile boolean stopRequested;
     private List<EpochRecord> history = new ArrayList<>();
     private EpochProgress resumeFrom;
+    private final Map<String, String> recorded;
 
     /**
      * A trainer.
@@ -98,6 +102,35 @@ public final class EmbeddingTrainer implements AutoCloseable {
             }
         }
         initialize();
+        Map<String, String> r = new LinkedHashMap<>(config.description());
+        r.putAll(components());
+        this.recorded = java.util.Collections.unmodifiableMap(r);
+    }
+
+    /**
+     * The trainer's components, each as its full {@code toString()} (all its parameters), keyed
+     * {@code component.NAME}: the backbone (DJL's description of the initialized network), each
+     * loss term with its weight and head, the optimizer, the learning-rate schedule (for the
+     * iterations of the first epoch), the weight decay and the heads' learning-rate factor.
+     */
+    public Map<String, String> components() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("component.backbone", backbone.toString());
+        for (int k = 0; k < components.size(); k++) {
+            c.put("component.loss." + k, components.get(k).toString());
+        }
+        c.put("component.optimizer", optimizer.toString());
+        c.put("component.lr", config.learningRate(plan.batches(0).length).toString());
+        c.put("component.weight-decay", String.valueOf(config.weightDecay()));
+        c.put("component.head-lr-factor", String.valueOf(config.headLearningRateFactor()));
+        c.put("component.seed", String.valueOf(config.seed()));
+        c.put("component.epochs", String.valueOf(config.epochs()));
+        return c;
+    }
+
+    /** What every checkpoint records: {@link TrainConfig#description()} and {@link #components()}. */
+    public Map<String, String> recordedConfiguration() {
+        return recorded;
     }
 
     private void initialize() {
@@ -167,7 +200,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 if (out != null) {
                     writeCsv(out.resolve("metrics.csv"), history);
                     Checkpoint.save(out, new Checkpoint.State(epoch, clock.iteration(), history,
-                            config.description()), backbone, heads, optimizer.state());
+                            recorded), backbone, heads, optimizer.state());
                 }
             }
         } catch (IOException e) {
@@ -202,7 +235,6 @@ public final class EmbeddingTrainer implements AutoCloseable {
     }
 
     private EpochRecord trainEpoch(int epoch) {
-        Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + epoch));
         int[][] batches = plan.batches(epoch);
         if (batches.length == 0) {
             throw new IllegalStateException("the batch plan gave no batch for epoch " + epoch);
@@ -240,6 +272,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 }
                 int[] idx = batches[step];
                 long b0 = System.nanoTime();
+                reseed(epoch, step);
                 double rate = lr.valueAt(clock.iteration());
                 try (NDScope scope = new NDScope()) {
                     NDArray x = train.batch(manager, idx);
@@ -328,6 +361,21 @@ public final class EmbeddingTrainer implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Seeds the engine's generator for one step. DJL exposes no generator state to save, so every
+     * draw of the step (dropout masks, anything else the engine samples) is made a function of
+     * (seed, epoch, step) instead: a run resumed at any step draws what the uninterrupted run drew.
+     */
+    private void reseed(int epoch, int step) {
+        Engine.getInstance().setRandomSeed(stepSeed(config.seed(), epoch, step));
+    }
+
+    /** The engine seed of a step: {@link Seeds#mix} of (seed, epoch, step), folded to an int. */
+    static int stepSeed(long seed, int epoch, int step) {
+        long h = Seeds.mix(seed, epoch, step, 0x57E9L);
+        return (int) (h ^ (h >>> 32));
+    }
+
     /** Writes the mid-epoch checkpoint (when there is an output and a step was done) and the exception. */
     private Stopped stop(int epoch, int steps, double lossSum, double[] partSums, SelectionTally tally, long images,
             double seconds) {
@@ -350,7 +398,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
         EpochProgress partial = new EpochProgress(steps, lossSum, images, seconds,
                 java.util.Arrays.stream(partSums).boxed().toList(), tally.toMap());
         try {
-            Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, config.description(),
+            Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, recorded,
                     partial), backbone, heads, optimizer.state());
             Path saved = Checkpoint.latest(out);
             return new Stopped("training stopped after step " + steps + " of epoch " + (epoch + 1) + "; checkpoint "

@@ -11,13 +11,18 @@ import java.util.TreeSet;
  * A component chosen by name with parameters, as written on the command line or in a run file:
  * {@code name} or {@code name:key=value,key=value} (for example {@code arcface:scale=30,margin=0.5}).
  * Reading a parameter checks its type; {@link #checkKeys} rejects keys the component does not know,
- * listing those it does.
+ * listing those it does. A spec remembers the defaults its component read, so {@link #resolved()}
+ * is the spec with every parameter the component used written out.
  */
 public final class Spec {
 
     private final String name;
     private final Map<String, String> params;
     private final String text;
+    /** The defaults read so far, in the order read (a factory may read lazily, e.g. per epoch). */
+    private final Map<String, String> defaultsRead = Collections.synchronizedMap(new LinkedHashMap<>());
+    /** The given parameters read as numbers or flags, in canonical form ("16" read as a number: 16.0). */
+    private final Map<String, String> readValues = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Spec(String name, Map<String, String> params, String text) {
         this.name = name;
@@ -75,10 +80,13 @@ public final class Spec {
     public double number(String key, double fallback) {
         String v = params.get(key);
         if (v == null) {
+            defaultsRead.putIfAbsent(key, shortest(fallback));
             return fallback;
         }
         try {
-            return Double.parseDouble(v);
+            double x = Double.parseDouble(v);
+            readValues.put(key, shortest(x));
+            return x;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + name + "': " + key + " must be a number, got '" + v + "'");
         }
@@ -88,10 +96,13 @@ public final class Spec {
     public int integer(String key, int fallback) {
         String v = params.get(key);
         if (v == null) {
+            defaultsRead.putIfAbsent(key, String.valueOf(fallback));
             return fallback;
         }
         try {
-            return Integer.parseInt(v);
+            int x = Integer.parseInt(v);
+            readValues.put(key, String.valueOf(x));
+            return x;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + name + "': " + key + " must be an integer, got '" + v + "'");
         }
@@ -101,17 +112,51 @@ public final class Spec {
     public boolean flag(String key, boolean fallback) {
         String v = params.get(key);
         if (v == null) {
+            defaultsRead.putIfAbsent(key, String.valueOf(fallback));
             return fallback;
         }
         if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
             throw new IllegalArgumentException("'" + name + "': " + key + " must be true or false, got '" + v + "'");
         }
+        readValues.put(key, String.valueOf(Boolean.parseBoolean(v)));
         return Boolean.parseBoolean(v);
     }
 
     /** A text parameter, or the default. */
     public String text(String key, String fallback) {
-        return params.getOrDefault(key, fallback);
+        String v = params.get(key);
+        if (v == null && fallback != null) {
+            defaultsRead.putIfAbsent(key, fallback);
+        }
+        return v == null ? fallback : v;
+    }
+
+    /**
+     * The spec with its defaults written out, in a canonical form that two spellings of the same
+     * configuration share: {@code name:key=value,...} with every given parameter and every default
+     * the component read (so far), keys sorted, numbers and flags as the component read them
+     * ({@code scale=16} and {@code scale=16.0} both give {@code scale=16.0}).
+     */
+    public String resolved() {
+        java.util.TreeMap<String, String> all = new java.util.TreeMap<>();
+        params.forEach((k, v) -> all.put(k, readValues.getOrDefault(k, v)));
+        synchronized (defaultsRead) {
+            defaultsRead.forEach(all::putIfAbsent);
+        }
+        StringBuilder sb = new StringBuilder(name);
+        String sep = ":";
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            sb.append(sep).append(e.getKey()).append('=').append(e.getValue());
+            sep = ",";
+        }
+        return sb.toString();
+    }
+
+    /** A double as written: a float default widened to double keeps its float digits (0.2f: 0.2). */
+    private static String shortest(double x) {
+        String d = Double.toString(x);
+        String f = Float.toString((float) x);
+        return (double) (float) x == x && f.length() < d.length() ? f : d;
     }
 
     @Override

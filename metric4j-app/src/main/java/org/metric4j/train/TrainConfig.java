@@ -57,7 +57,7 @@ public final class TrainConfig {
         this.progressBar = b.progressBar;
         this.device = b.device;
         this.evalEvery = b.evalEvery;
-        this.description = Map.copyOf(b.description);
+        this.description = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.description));
     }
 
     /** A builder. */
@@ -120,7 +120,12 @@ public final class TrainConfig {
         return evalEvery;
     }
 
-    /** A readable description of the whole run (dataset, backbone, losses, ...) for provenance. */
+    /**
+     * The recorded configuration of the run, in the order it was given: the command line writes
+     * every option with its default filled in ({@code option.NAME}), the components it built
+     * ({@code component.NAME}) and the versions ({@code version.NAME}); the trainer adds its own
+     * components and writes the whole map into every checkpoint.
+     */
     public Map<String, String> description() {
         return description;
     }
@@ -225,7 +230,7 @@ public final class TrainConfig {
             return this;
         }
 
-        /** Adds a provenance entry. */
+        /** Adds a provenance entry (kept in the order added; a key given again is replaced). */
         public Builder describe(String key, String value) {
             description.put(key, value);
             return this;

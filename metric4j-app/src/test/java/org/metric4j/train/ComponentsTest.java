@@ -83,6 +83,37 @@ class ComponentsTest {
     }
 
     @Test
+    void aResolvedSpecWritesOutEveryParameterItsComponentRead() {
+        Spec face = Spec.parse("faceresnet:dim=8");
+        Components.BACKBONES.create(face, null);
+        assertEquals("faceresnet:dim=8,dropout=0.2,stem=16,units=1", face.resolved());
+        Components.Context ctx = new Components.Context(4, new TrainingClock());
+        Spec a = Spec.parse("arcface:scale=16,weight=1");
+        Spec b = Spec.parse("ArcFace:weight=1.0,scale=16.0,margin=0.5");
+        Components.LOSSES.create(a, ctx);
+        Components.LOSSES.create(b, ctx);
+        assertEquals(a.resolved(), b.resolved(), "two spellings of one configuration");
+        Spec c = Spec.parse("arcface:scale=16,margin=0.4");
+        Components.LOSSES.create(c, ctx);
+        assertTrue(!c.resolved().equals(a.resolved()) && c.resolved().contains("margin=0.4"), c.resolved());
+    }
+
+    /** What the Javadoc of LEARNING_RATES says an extended run (a larger --epochs) meets. */
+    @Test
+    void schedulesPastTheirEndHoldTheirFinalValue() {
+        Schedule cos = Components.LEARNING_RATES.create("cosine:lr=1,min=0.1,epochs=2", null).apply(10);
+        Schedule poly = Components.LEARNING_RATES.create("poly:lr=0.1,end=0.01,epochs=1", null).apply(10);
+        for (long it : new long[] {20, 25, 100, 10_000}) {
+            assertEquals(0.1, cos.valueAt(it), 1e-7, "cosine at iteration " + it);
+            assertEquals(0.01, poly.valueAt(it), 1e-8, "poly at iteration " + it);
+        }
+        Schedule step = Components.LEARNING_RATES.create("step:lr=0.1,gamma=0.1,at=2", null).apply(10);
+        assertEquals(0.01, step.valueAt(1000), 1e-15);
+        Schedule exp = Components.LEARNING_RATES.create("exponential:lr=0.1,gamma=0.5", null).apply(10);
+        assertEquals(0.1 * Math.pow(0.5, 4), exp.valueAt(40), 1e-7, "exponential continues");
+    }
+
+    @Test
     void badNamesAndValuesListTheChoices() {
         Components.Context ctx = new Components.Context(4, new TrainingClock());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

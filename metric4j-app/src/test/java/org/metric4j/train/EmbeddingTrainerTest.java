@@ -17,6 +17,7 @@ import org.metric4j.head.CosineClassifier;
 import org.metric4j.head.LinearClassifier;
 import org.metric4j.loss.ArcFaceLoss;
 import org.metric4j.loss.CenterUpdate;
+import org.metric4j.model.FaceResNet;
 import org.metric4j.model.LeNetPlusPlus;
 import org.metric4j.schedule.TrainingClock;
 
@@ -132,25 +133,25 @@ class EmbeddingTrainerTest {
         }
     }
 
-    /** The tiny images, asking the trainer to stop once {@code stopAfter} images were read. */
+    /** Images, asking the trainer to stop once {@code stopAfter} images were read. */
     static final class StoppingImages implements LabeledImages {
-        final TinyImages inner;
+        final LabeledImages inner;
         final int stopAfter;
         final java.util.concurrent.atomic.AtomicReference<EmbeddingTrainer> trainer =
                 new java.util.concurrent.atomic.AtomicReference<>();
         int read;
 
-        StoppingImages(TinyImages inner, int stopAfter) {
+        StoppingImages(LabeledImages inner, int stopAfter) {
             this.inner = inner;
             this.stopAfter = stopAfter;
         }
 
         @Override public int size() { return inner.size(); }
-        @Override public int channels() { return 1; }
-        @Override public int height() { return 8; }
-        @Override public int width() { return 8; }
+        @Override public int channels() { return inner.channels(); }
+        @Override public int height() { return inner.height(); }
+        @Override public int width() { return inner.width(); }
         @Override public long label(int index) { return inner.label(index); }
-        @Override public int numClasses() { return 6; }
+        @Override public int numClasses() { return inner.numClasses(); }
         @Override public String name(int index) { return inner.name(index); }
         @Override public void image(int index, float[] dst, int offset) {
             if (++read == stopAfter) {
@@ -203,6 +204,69 @@ class EmbeddingTrainerTest {
                 }
             }
         }
+    }
+
+    /** A small FaceResNet with dropout 0.2 on 32 x 32 synthetic faces, trained by ArcFace with SGD. */
+    private static EmbeddingTrainer faceTrainer(Path out, LabeledImages train, LabeledImages eval) {
+        TrainConfig config = TrainConfig.builder().optDevice(TestDevice.get()).optEpochs(2).optSeed(11)
+                .optLearningRate(0.05).optOutputDir(out).optProgressBar(false).build();
+        List<LossComponent> parts = List.of(LossComponent.margin(
+                ArcFaceLoss.builder().optScale(16).optMargin(0.2).build(),
+                CosineClassifier.builder().setNumClasses(train.numClasses()).build(), 1));
+        return new EmbeddingTrainer(config, FaceResNet.create(16, 4, new int[] {8, 8}, 1, 0.2f), parts, train,
+                shuffled(train.size(), 8, 11), List.of(new NearestCenterEvaluator(eval, eval, 0)), new TrainingClock());
+    }
+
+    /**
+     * Dropout draws its masks from the engine's generator; the trainer reseeds it every step, so a
+     * FaceResNet (dropout 0.2) stopped in the middle of an epoch resumes to the uninterrupted run's
+     * losses and metrics (with the engine seeded once per epoch, the resumed steps drew other masks).
+     */
+    @Test
+    void aFaceResNetWithDropoutStoppedMidEpochResumesExactly(@TempDir Path dir) throws Exception {
+        Datasets.TrainData data = Datasets.DATASETS.create(
+                "synthetic-faces:identities=4,images=8,size=32,channels=1,eval-identities=3,eval-images=4,pairs=10", 7L);
+        LabeledImages train = data.train(); // 32 images, batches of 8: 4 steps per epoch
+        assertEquals(32, train.size());
+        TrainResult whole;
+        try (EmbeddingTrainer t = faceTrainer(dir.resolve("whole"), train, data.heldOut())) {
+            whole = t.fit();
+        }
+        Path out = dir.resolve("stopped");
+        StoppingImages stopping = new StoppingImages(train, 5 * 8 + 1); // stop requested while the 6th batch loads: steps 1-4 (epoch 1) and 5-6 (epoch 2) run
+        try (EmbeddingTrainer s = faceTrainer(out, stopping, data.heldOut())) {
+            stopping.trainer.set(s);
+            EmbeddingTrainer.Stopped e = assertThrows(EmbeddingTrainer.Stopped.class, s::fit);
+            assertEquals(out.resolve("checkpoints/epoch-0001-step-000002"), e.checkpoint(), e.getMessage());
+        }
+        TrainResult resumed;
+        try (EmbeddingTrainer t = faceTrainer(out, train, data.heldOut())) {
+            resumed = t.fit();
+        }
+        assertEquals(2, resumed.stepLosses().size(), "2 steps of epoch 2 remained");
+        List<Double> wholeTail = whole.stepLosses().subList(6, 8);
+        for (int k = 0; k < 2; k++) {
+            assertEquals(wholeTail.get(k), resumed.stepLosses().get(k), 1e-6,
+                    "step " + (k + 7) + ": resumed " + resumed.stepLosses() + " vs uninterrupted " + wholeTail);
+        }
+        for (String key : new String[] {"loss", "ncc_accuracy", "map_at_r"}) {
+            assertEquals(whole.last().toMap().get(key), resumed.last().toMap().get(key), 1e-6,
+                    key + ": resumed " + resumed.last() + " vs uninterrupted " + whole.last());
+        }
+    }
+
+    @Test
+    void stepSeedsDifferAcrossStepsEpochsAndSeeds() {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (long seed = 0; seed < 3; seed++) {
+            for (int epoch = 0; epoch < 10; epoch++) {
+                for (int step = 0; step < 100; step++) {
+                    seen.add(EmbeddingTrainer.stepSeed(seed, epoch, step));
+                }
+            }
+        }
+        assertEquals(3000, seen.size(), "every (seed, epoch, step) gets its own engine seed");
+        assertEquals(EmbeddingTrainer.stepSeed(3, 1, 2), EmbeddingTrainer.stepSeed(3, 1, 2));
     }
 
     @Test

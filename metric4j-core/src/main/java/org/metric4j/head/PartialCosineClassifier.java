@@ -16,6 +16,7 @@ import ai.djl.util.PairList;
 import java.util.Arrays;
 import java.util.Random;
 import org.metric4j.math.Inputs;
+import org.metric4j.math.Seeds;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.StepListener;
 import org.metric4j.schedule.StepUpdate;
@@ -44,7 +45,10 @@ import org.metric4j.schedule.TrainingClock;
  * {@code optRequiresGrad(false)}, so they are initialized on the model's manager and saved and
  * loaded with the model ({@code saveParameters}), while a DJL {@code Trainer} and its optimizer
  * never see a gradient for them; the head updates them itself. The sampler is a {@link Random}
- * seeded by {@link Builder#optSeed} (not saved with the parameters).
+ * seeded by {@link Builder#optSeed} (not saved with the parameters); with a {@link
+ * Builder#optClock training clock}, each step's sample is drawn from a generator seeded by
+ * (seed, clock iteration) instead, so a run resumed at any step (the clock set to the saved
+ * iteration) draws the classes the uninterrupted run drew.
  *
  * <p>Use (one step, inside the caller's {@code NDScope} and {@code GradientCollector}):
  *
@@ -83,6 +87,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
     private final double weightDecay;
     private final int sampleSize;
     private final Random random;
+    private final TrainingClock clock;
     private final Parameter weight;
     private final Parameter momentumBuffer;
 
@@ -95,6 +100,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
         this.weightDecay = b.weightDecay;
         this.sampleSize = (int) Math.round(sampleRate * numClasses);
         this.random = new Random(seed);
+        this.clock = b.clock;
         this.weight = addParameter(Parameter.builder()
                 .setName("weight")
                 .setType(Parameter.Type.WEIGHT)
@@ -206,6 +212,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
             }
             return out;
         }
+        Random draws = clock == null ? random : new Random(Seeds.mix(seed, clock.iteration(), 0x9C1A55L));
         int[] others = new int[numClasses - p];
         int n = 0;
         int k = 0;
@@ -217,7 +224,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
             }
         }
         for (int i = 0; k < s; i++) {
-            int j = i + random.nextInt(others.length - i);
+            int j = i + draws.nextInt(others.length - i);
             int t = others[j];
             others[j] = others[i];
             others[i] = t;
@@ -337,6 +344,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
         private double momentum = DEFAULT_MOMENTUM;
         private double weightDecay = DEFAULT_WEIGHT_DECAY;
         private Initializer initializer = new NormalInitializer(CosineClassifier.DEFAULT_SIGMA);
+        private TrainingClock clock;
 
         /** The number of classes C (required, >= 1). */
         public Builder setNumClasses(int numClasses) {
@@ -359,6 +367,15 @@ public final class PartialCosineClassifier extends AbstractBlock {
         /** The seed of the class sampler (default {@value #DEFAULT_SEED}). */
         public Builder optSeed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Draws each step's classes from (seed, {@code clock.iteration()}) rather than from one
+         * stream (default none: one {@link Random} seeded once, so a resumed run samples anew).
+         */
+        public Builder optClock(TrainingClock clock) {
+            this.clock = clock;
             return this;
         }
 

@@ -164,6 +164,29 @@ class PartialCosineClassifierTest {
         assertTrue(differs, "seeds 11 and 12 should give different samples");
     }
 
+    /** With a clock, the sample of a step depends on (seed, iteration) only: a resumed run draws the same. */
+    @Test
+    void withAClockTheSampleIsAFunctionOfTheIteration() {
+        long[] labels = {0, 3, 3, 7};
+        org.metric4j.schedule.TrainingClock clock = new org.metric4j.schedule.TrainingClock();
+        PartialCosineClassifier whole = PartialCosineClassifier.builder().setNumClasses(40)
+                .setEmbeddingSize(2).optSampleRate(0.25).optSeed(5).optClock(clock).build();
+        java.util.List<long[]> draws = new java.util.ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            draws.add(whole.sampleClasses(labels));
+            clock.advance();
+        }
+        assertTrue(draws.stream().map(Arrays::toString).distinct().count() > 1, "the iterations should differ");
+        org.metric4j.schedule.TrainingClock resumedClock = new org.metric4j.schedule.TrainingClock();
+        resumedClock.set(3);
+        PartialCosineClassifier resumed = PartialCosineClassifier.builder().setNumClasses(40)
+                .setEmbeddingSize(2).optSampleRate(0.25).optSeed(5).optClock(resumedClock).build();
+        for (int t = 3; t < 6; t++) {
+            assertArrayEquals(draws.get(t), resumed.sampleClasses(labels), "iteration " + t);
+            resumedClock.advance();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2})
     void updateIsSgdMomentumOnTheSampledRowsOnly(long seed) {
