@@ -1,0 +1,125 @@
+package org.metric4j.integration;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.metric4j.dataset.LabeledImages;
+import org.metric4j.eval.KnnSearch;
+import org.metric4j.eval.Neighbours;
+import org.metric4j.head.LinearClassifier;
+import org.metric4j.model.LeNetPlusPlus;
+import org.metric4j.schedule.TrainingClock;
+import org.metric4j.train.EmbeddingTrainer;
+import org.metric4j.train.EpochEvaluator;
+import org.metric4j.train.LossComponent;
+import org.metric4j.train.TrainConfig;
+
+/**
+ * The soak test's child process ({@link SoakIT}): trains LeNet++ at batch 32 for {@code epochs} x
+ * 100 steps with the real trainer (checkpoints, evaluation, the center of a real run), printing
+ * {@code rss train STEP KB} after every 100 steps, then runs {@code blocks} k-NN query blocks,
+ * printing {@code rss knn BLOCK KB} every 50. Arguments: output directory, epochs, blocks.
+ */
+public final class SoakMain {
+
+    private SoakMain() {}
+
+    /** Resident memory of this process in KB, from /proc/self/status. */
+    static long rssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("/proc/self/status has no VmRSS line");
+    }
+
+    /** Random 1 x 16 x 16 images of 10 classes, in memory. */
+    record RandomImages(float[][] pixels, long[] labels) implements LabeledImages {
+        static RandomImages of(int n, long seed) {
+            Random rnd = new Random(seed);
+            float[][] px = new float[n][256];
+            long[] y = new long[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = i % 10;
+                for (int j = 0; j < 256; j++) {
+                    px[i][j] = (float) (rnd.nextGaussian() + 0.1 * y[i]);
+                }
+            }
+            return new RandomImages(px, y);
+        }
+
+        @Override public int size() { return labels.length; }
+        @Override public int channels() { return 1; }
+        @Override public int height() { return 16; }
+        @Override public int width() { return 16; }
+        @Override public long label(int index) { return labels[index]; }
+        @Override public int numClasses() { return 10; }
+        @Override public String name(int index) { return "soak/" + index; }
+        @Override public void image(int index, float[] dst, int offset) {
+            System.arraycopy(pixels[index], 0, dst, offset, 256);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        int epochs = Integer.parseInt(args[1]);
+        int blocks = Integer.parseInt(args[2]);
+        int batch = 32;
+        int stepsPerEpoch = 100;
+        RandomImages data = RandomImages.of(batch * stepsPerEpoch, 1);
+        long[] step = {0};
+        EpochEvaluator rss = (backbone, manager) -> {
+            step[0] += stepsPerEpoch;
+            try {
+                System.out.println("rss train " + step[0] + " " + rssKb());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            System.out.flush();
+            return Map.of();
+        };
+        TrainConfig config = TrainConfig.builder().optEpochs(epochs).optSeed(1).optLearningRate(0.003)
+                .optOptimizer(TrainConfig.OptimizerKind.ADAM, 0).optOutputDir(out).optProgressBar(false).build();
+        try (EmbeddingTrainer t = new EmbeddingTrainer(config, LeNetPlusPlus.create(2),
+                List.of(LossComponent.softmax(LinearClassifier.of(10), 1)), data, e -> {
+                    Random rnd = new Random(e);
+                    int[][] b = new int[stepsPerEpoch][batch];
+                    for (int[] row : b) {
+                        for (int i = 0; i < batch; i++) {
+                            row[i] = rnd.nextInt(data.size());
+                        }
+                    }
+                    return b;
+                }, List.of(rss), new TrainingClock())) {
+            t.fit();
+        }
+        KnnSearch knn = KnnSearch.builder().optQueryBlock(64).build();
+        Random rnd = new Random(2);
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] ref = new float[5000 * 64];
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] = (float) rnd.nextGaussian();
+            }
+            NDArray references = m.create(ref, new Shape(5000, 64));
+            for (int b = 1; b <= blocks; b++) {
+                try (NDScope scope = new NDScope()) {
+                    NDArray queries = m.randomNormal(new Shape(64, 64));
+                    knn.search(queries, references, 10, Neighbours.INCLUDE_SELF);
+                }
+                if (b % 50 == 0) {
+                    System.out.println("rss knn " + b + " " + rssKb());
+                    System.out.flush();
+                }
+            }
+        }
+        System.out.println("done");
+    }
+}
