@@ -61,4 +61,28 @@ class SparkCliTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("spark://127.0.0.1:1") && r[2].contains("no Spark master"), r[2]);
     }
+
+    @Test
+    void sparkConfReachesTheSessionAndABadFormIsExitTwo(@TempDir Path dir) throws Exception {
+        org.metric4j.eval.EmbeddingSet set = ShardedMetricsTest.clustered(6, 120, 6, 8);
+        EmbeddingFiles.writeNpy(set, dir.resolve("e.npy"), dir.resolve("e-labels.npy"), DataType.FLOAT32);
+        String[] r = run("evaluate", "--engine", "spark", "--master", "local[2]", "--embeddings",
+                dir.resolve("e.npy").toString(), "--labels", dir.resolve("e-labels.npy").toString(), "--retrieval",
+                "--spark-conf", "spark.metric4j.probe=42", "--spark-conf", "spark.sql.shuffle.partitions=7");
+        assertEquals("0", r[0], r[2]);
+        org.apache.spark.sql.SparkSession s = org.apache.spark.sql.SparkSession.getDefaultSession().get();
+        assertEquals("42", s.conf().get("spark.metric4j.probe"));
+        assertEquals("7", s.conf().get("spark.sql.shuffle.partitions"));
+        for (String bad : new String[] {"nokey", "=v", "k="}) {
+            r = run("evaluate", "--engine", "spark", "--embeddings", dir.resolve("e.npy").toString(), "--retrieval",
+                    "--spark-conf", bad);
+            assertEquals("2", r[0], bad + ": " + r[2]);
+            String first = r[2].lines().findFirst().orElse("");
+            assertTrue(first.contains("--spark-conf expects KEY=VALUE") && first.contains("'" + bad + "'"), r[2]);
+        }
+        r = run("evaluate", "--embeddings", dir.resolve("e.npy").toString(), "--labels",
+                dir.resolve("e-labels.npy").toString(), "--retrieval", "--spark-conf", "a=b");
+        assertEquals("2", r[0], r[2]);
+        assertTrue(r[2].lines().findFirst().orElse("").contains("--spark-conf needs --engine spark"), r[2]);
+    }
 }
