@@ -68,6 +68,12 @@ public final class ShardedRetrieval {
         return evaluate(rows, rows, Neighbours.EXCLUDE_SELF, queryBlock, device, recallKs);
     }
 
+    /** Leave-one-out retrieval over distributed rows, with progress lines. */
+    public static RetrievalMetrics.Report leaveOneOut(EmbeddingRows rows, int queryBlock, String device,
+            java.util.function.Consumer<String> progress) {
+        return evaluate(rows, rows, Neighbours.EXCLUDE_SELF, queryBlock, device, progress);
+    }
+
     /**
      * Queries against distributed references.
      *
@@ -82,6 +88,16 @@ public final class ShardedRetrieval {
      */
     public static RetrievalMetrics.Report evaluate(EmbeddingRows queries, EmbeddingRows references,
             Neighbours neighbours, int queryBlock, String device, int... recallKs) {
+        return evaluate(queries, references, neighbours, queryBlock, device, line -> { }, recallKs);
+    }
+
+    /**
+     * {@link #evaluate(EmbeddingRows, EmbeddingRows, Neighbours, int, String, int...)} with a
+     * progress line every tenth of the query blocks.
+     */
+    public static RetrievalMetrics.Report evaluate(EmbeddingRows queries, EmbeddingRows references,
+            Neighbours neighbours, int queryBlock, String device, java.util.function.Consumer<String> progress,
+            int... recallKs) {
         DeviceNames.parse(device);
         boolean self = neighbours == Neighbours.EXCLUDE_SELF;
         if (self && queries != references) {
@@ -120,6 +136,9 @@ public final class ShardedRetrieval {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(references.rdd.context());
         int chunks = Math.max(1, references.partitions());
         RetrievalMetrics.Sums total = new RetrievalMetrics.Sums(k, ks);
+        long blocks = (queries.size + queryBlock - 1) / queryBlock;
+        long t0 = System.nanoTime();
+        long done = 0;
         for (long qs = 0; qs < queries.size; qs += queryBlock) {
             long from = qs;
             long to = Math.min(queries.size, qs + queryBlock);
@@ -138,6 +157,11 @@ public final class ShardedRetrieval {
                     .reduce(RetrievalMetrics.Sums::merge);
             q.destroy();
             total = total.merge(sums);
+            done++;
+            if (done * 10 / blocks != (done - 1) * 10 / blocks || done == blocks) {
+                progress.accept(String.format(java.util.Locale.ROOT, "retrieval: %d of %d query blocks in %.1f s",
+                        done, blocks, (System.nanoTime() - t0) / 1e9));
+            }
         }
         return total.report();
     }

@@ -124,7 +124,10 @@ public final class SparkEngine implements DistributedEngine {
                 if (!rows.labels) {
                     throw new IllegalArgumentException("--retrieval needs labels");
                 }
-                r = ShardedRetrieval.leaveOneOut(rows, ShardedRetrieval.DEFAULT_QUERY_BLOCK, job.device());
+                r = ShardedRetrieval.leaveOneOut(rows, ShardedRetrieval.DEFAULT_QUERY_BLOCK, job.device(), line -> {
+                    out.println(line);
+                    out.flush();
+                });
                 out.printf(Locale.ROOT, "retrieval (leave-one-out, %d queries per block against %d reference "
                                 + "partitions, exact top-%d merged): P@1 %.4f, R-Precision %.4f, MAP@R %.4f%n",
                         ShardedRetrieval.DEFAULT_QUERY_BLOCK, rows.partitions(), r.k(), r.precisionAt1(),
