@@ -252,4 +252,62 @@ class ShardedScaleTest {
         distributed.unpersist();
         assertSameReport(single, sharded);
     }
+
+    @Test
+    void verificationJoinsPairsToNpyRowsAsThePairsProtocolScoresThem(@TempDir Path dir) throws Exception {
+        EmbeddingSet set = clustered(7, 400, 40, 12, 1.0);
+        String[] names = new String[set.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = org.metric4j.eval.PairsFile.itemName("person" + set.labels()[i], i) + ".jpg";
+        }
+        set = set.withNames(names);
+        Path[] f = write(set, dir, "v");
+        Files.write(dir.resolve("v-names.txt"), List.of(names));
+        Random rnd = new Random(8);
+        List<String> lines = new ArrayList<>();
+        List<List<Integer>> byClass = new ArrayList<>();
+        for (int c = 0; c < 40; c++) {
+            byClass.add(new ArrayList<>());
+        }
+        for (int i = 0; i < set.size(); i++) {
+            byClass.get((int) set.labels()[i]).add(i);
+        }
+        lines.add("5\t20");
+        for (int fold = 0; fold < 5; fold++) {
+            for (int p = 0; p < 20; p++) {
+                List<Integer> items = byClass.get(rnd.nextInt(40));
+                lines.add("person" + set.labels()[items.get(0)] + "\t" + items.get(rnd.nextInt(items.size())) + "\t"
+                        + items.get(rnd.nextInt(items.size())));
+            }
+            for (int p = 0; p < 20; p++) {
+                int a = rnd.nextInt(40);
+                int b = (a + 1 + rnd.nextInt(39)) % 40;
+                List<Integer> ia = byClass.get(a);
+                List<Integer> ib = byClass.get(b);
+                lines.add("person" + a + "\t" + ia.get(rnd.nextInt(ia.size())) + "\tperson" + b + "\t"
+                        + ib.get(rnd.nextInt(ib.size())));
+            }
+        }
+        org.metric4j.eval.PairsFile pairs = org.metric4j.eval.PairsFile.parse(lines, "pairs");
+        org.metric4j.eval.VerificationProtocol.Report single = org.metric4j.eval.PairVerification.evaluate(set, pairs,
+                org.metric4j.eval.PairVerification.Score.COSINE, org.metric4j.eval.PairVerification.Missing.FAIL,
+                org.metric4j.eval.VerificationProtocol.builder().optFolds(5).build()).report();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        EmbeddingRows rows = EmbeddingRows.npy(jsc, f[0], f[1], dir.resolve("v-names.txt"), 3);
+        TRAFFIC.reset();
+        org.metric4j.eval.VerificationProtocol.Report sharded = ShardedVerification.evaluate(rows, pairs, 3);
+        TRAFFIC.settle();
+        assertEquals(single.auc(), sharded.auc(), 0.0);
+        assertEquals(single.accuracyMean(), sharded.accuracyMean(), 0.0);
+        assertEquals(single.eer(), sharded.eer(), 0.0);
+        assertEquals(single.tarAtFar(), sharded.tarAtFar());
+        // the driver got about one score per pair, never the 400 x 12 rows
+        assertTrue(TRAFFIC.broadcast.get() < 400 * 12 * 8, "broadcast " + TRAFFIC.broadcast.get());
+        String[] first = lines.get(1).split("\t");
+        lines.set(1, first[0] + "\t" + first[1] + "\t9999");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ShardedVerification.evaluate(rows, org.metric4j.eval.PairsFile.parse(lines, "pairs"), 3));
+        assertTrue(e.getMessage().contains("line 2: no embedding for '" + first[0] + "/" + first[0] + "_9999'"), e.getMessage());
+        rows.unpersist();
+    }
 }
