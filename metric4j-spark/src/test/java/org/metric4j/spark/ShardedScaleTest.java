@@ -90,7 +90,15 @@ class ShardedScaleTest {
 
     @BeforeAll
     static void start() {
+        // a fresh context: a session another test class left running would ignore the setting
+        SparkSession.getDefaultSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
         spark = SparkEngine.session("local[2]", Map.of("spark.driver.maxResultSize", "16m"));
+        assertEquals("16m", spark.sparkContext().getConf().get("spark.driver.maxResultSize"));
         spark.sparkContext().addSparkListener(TRAFFIC);
     }
 
