@@ -118,6 +118,7 @@ final class EmbedCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --torchscript FILE");
         }
         Device device = deviceOption.resolve(spec);
+        engine.sparkConf(spec.commandLine());
         if (!engine.local()) {
             if (torchscript == null || images == null) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
@@ -131,8 +132,8 @@ final class EmbedCommand implements Callable<Integer> {
                 FileTrees.delete(output);
             }
             DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, torchscript, flipSum, images,
-                    output, engine.partitions,
-                    org.metric4j.engine.DeviceNames.of(device)), spec.commandLine().getOut());
+                    output, engine.partitions, org.metric4j.engine.DeviceNames.of(device),
+                    engine.sparkConf(spec.commandLine())), spec.commandLine().getOut());
             return 0;
         }
         if (!output.toString().endsWith(".npy")) {

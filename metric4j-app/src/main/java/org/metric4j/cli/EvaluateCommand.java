@@ -87,6 +87,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     "nothing to evaluate: give --pairs FILE, --retrieval and/or --clustering");
         }
         Device device = deviceOption.resolve(spec);
+        engine.sparkConf(spec.commandLine());
         if (!engine.local()) {
             if (clustering || skipMissing || score != PairVerification.Score.COSINE) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
@@ -94,7 +95,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             EvaluateResult result = DistributedEngine.find(engine.engine).evaluate(new EvaluateJob(engine.master,
                     embeddings, labels, names, pairs, retrieval, engine.partitions,
-                    org.metric4j.engine.DeviceNames.of(device)), out);
+                    org.metric4j.engine.DeviceNames.of(device), engine.sparkConf(spec.commandLine())), out);
             out.println(result.toJson());
             out.flush();
             return 0;

@@ -1,6 +1,7 @@
 package org.metric4j.engine;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * An embedding job: images through a TorchScript model into Parquet rows.
@@ -16,6 +17,20 @@ import java.nio.file.Path;
  * @param partitions the number of tasks (0: the default parallelism)
  * @param device DJL's name of the device the executors run the model on ({@code cpu}, {@code gpu0}, ...;
  *     a name, not an {@code ai.djl.Device}, so that the job serializes)
+ * @param sparkConf Spark settings for the session ({@code --spark-conf KEY=VALUE}), in order
  */
 public record EmbedJob(String master, Path model, boolean flipSum, Path images, Path output, int partitions,
-        String device) {}
+        String device, Map<String, String> sparkConf) {
+
+    /** The job without Spark settings. */
+    public EmbedJob(String master, Path model, boolean flipSum, Path images, Path output, int partitions,
+            String device) {
+        this(master, model, flipSum, images, output, partitions, device, Map.of());
+    }
+
+    /** A copy of the settings (never null). */
+    public EmbedJob {
+        sparkConf = sparkConf == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(sparkConf));
+    }
+}

@@ -158,25 +158,70 @@ public final class RetrievalMetrics {
     /** The metrics from neighbour lists (best first, at least max(k, K) long). */
     static Report fromNeighbors(long[] queryLabels, long[] referenceLabels, Map<Long, Integer> counts,
             long[][] neighbours, int k, int[] recallKs, boolean self) {
-        double p1 = 0;
-        double rp = 0;
-        double mapR = 0;
-        double map = 0;
-        double mrr = 0;
-        double[] recall = new double[recallKs.length];
-        int used = 0;
-        int skipped = 0;
+        Sums sums = new Sums(k, recallKs);
         for (int i = 0; i < queryLabels.length; i++) {
             int r = counts.getOrDefault(queryLabels[i], 0) - (self ? 1 : 0);
+            long[] nb = neighbours[i];
+            long[] nbLabels = new long[nb.length];
+            for (int j = 0; j < nb.length; j++) {
+                nbLabels[j] = referenceLabels[(int) nb[j]];
+            }
+            sums.add(queryLabels[i], r, nbLabels);
+        }
+        return sums.report();
+    }
+
+    /**
+     * The per-query sums behind a {@link Report}, for evaluations that see their queries in
+     * parts (e.g. query blocks on a cluster): add each query once, merge the parts in any order,
+     * and {@link #report()} gives the numbers of {@link #fromNeighbours} over all the queries
+     * (up to the order of a floating-point sum).
+     */
+    public static final class Sums implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int k;
+        private final int[] recallKs;
+        private double p1;
+        private double rp;
+        private double mapR;
+        private double map;
+        private double mrr;
+        private final double[] recall;
+        private int used;
+        private int skipped;
+
+        /**
+         * Empty sums.
+         *
+         * @param k the k of "max_bin_count" (largest class size among the references, less one
+         *     for leave-one-out)
+         * @param recallKs the Recall@K values (empty: {@link #DEFAULT_RECALL_KS})
+         */
+        public Sums(int k, int... recallKs) {
+            this.k = k;
+            this.recallKs = (recallKs.length == 0 ? DEFAULT_RECALL_KS : recallKs).clone();
+            this.recall = new double[this.recallKs.length];
+        }
+
+        /**
+         * Adds one query.
+         *
+         * @param queryLabel the query's label
+         * @param r the references sharing the label (the query itself not counted); a query with
+         *     {@code r <= 0} is counted as skipped
+         * @param neighbourLabels the labels of its nearest references, best first, at least
+         *     max(k, largest K) long
+         */
+        public void add(long queryLabel, int r, long[] neighbourLabels) {
             if (r <= 0) {
                 skipped++;
-                continue;
+                return;
             }
             used++;
-            long[] nb = neighbours[i];
+            long[] nb = neighbourLabels;
             boolean[] rel = new boolean[nb.length];
             for (int j = 0; j < nb.length; j++) {
-                rel[j] = referenceLabels[(int) nb[j]] == queryLabels[i];
+                rel[j] = nb[j] == queryLabel;
             }
             p1 += rel[0] ? 1 : 0;
             int hits = 0;
@@ -210,11 +255,41 @@ public final class RetrievalMetrics {
                 }
             }
         }
-        int n = Math.max(1, used);
-        Map<Integer, Double> recallAtK = new LinkedHashMap<>();
-        for (int t = 0; t < recallKs.length; t++) {
-            recallAtK.put(recallKs[t], recall[t] / n);
+
+        /** These sums plus {@code other}'s (same k and Ks), as new sums. */
+        public Sums merge(Sums other) {
+            if (other.k != k || !java.util.Arrays.equals(other.recallKs, recallKs)) {
+                throw new IllegalArgumentException("cannot merge sums of k=" + other.k + ", Ks="
+                        + java.util.Arrays.toString(other.recallKs) + " into k=" + k + ", Ks="
+                        + java.util.Arrays.toString(recallKs));
+            }
+            Sums s = new Sums(k, recallKs);
+            s.p1 = p1 + other.p1;
+            s.rp = rp + other.rp;
+            s.mapR = mapR + other.mapR;
+            s.map = map + other.map;
+            s.mrr = mrr + other.mrr;
+            for (int t = 0; t < recall.length; t++) {
+                s.recall[t] = recall[t] + other.recall[t];
+            }
+            s.used = used + other.used;
+            s.skipped = skipped + other.skipped;
+            return s;
         }
-        return new Report(p1 / n, rp / n, mapR / n, map / n, mrr / n, recallAtK, k, used, skipped);
+
+        /** The queries added (evaluated and skipped). */
+        public int count() {
+            return used + skipped;
+        }
+
+        /** The report of the queries added. */
+        public Report report() {
+            int n = Math.max(1, used);
+            Map<Integer, Double> recallAtK = new LinkedHashMap<>();
+            for (int t = 0; t < recallKs.length; t++) {
+                recallAtK.put(recallKs[t], recall[t] / n);
+            }
+            return new Report(p1 / n, rp / n, mapR / n, map / n, mrr / n, recallAtK, k, used, skipped);
+        }
     }
 }

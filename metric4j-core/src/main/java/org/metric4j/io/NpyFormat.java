@@ -36,9 +36,93 @@ public final class NpyFormat {
      */
     public record Array(long[] shape, String descr, double[] values) {}
 
+    /**
+     * A .npy header: what {@link #readRows} needs to read a range of rows without the rest.
+     *
+     * @param shape the dimensions
+     * @param descr the dtype descriptor ({@code <f4}, {@code <f8}, {@code <i8}, {@code <i4})
+     * @param dataOffset the byte offset of the first value in the file
+     */
+    public record Header(long[] shape, String descr, long dataOffset) {
+
+        /** Bytes per value (4 or 8). */
+        public int width() {
+            return descr.equals("<f4") || descr.equals("<i4") ? 4 : 8;
+        }
+
+        /** Values per row: the product of the dimensions after the first (1 for a 1-D array). */
+        public long rowValues() {
+            long c = 1;
+            for (int i = 1; i < shape.length; i++) {
+                c *= shape[i];
+            }
+            return c;
+        }
+    }
+
+    /** Reads a file's header. */
+    public static Header readHeader(java.nio.file.Path file) throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file))) {
+            return readHeader(new DataInputStream(in), file.toString());
+        }
+    }
+
+    /**
+     * Rows {@code [start, start + rows)} of a file's array (rows of the first dimension), as
+     * doubles in C order, read from their byte range only.
+     *
+     * @param file the .npy file
+     * @param header its header ({@link #readHeader(java.nio.file.Path)})
+     * @param start the first row
+     * @param rows the number of rows
+     * @return rows x {@link Header#rowValues()} values
+     */
+    public static double[] readRows(java.nio.file.Path file, Header header, long start, int rows) throws IOException {
+        long n = header.shape().length == 0 ? 1 : header.shape()[0];
+        if (start < 0 || rows < 0 || start + rows > n) {
+            throw new IllegalArgumentException(file + ": rows [" + start + ", " + (start + rows) + ") are outside the "
+                    + n + " rows of the array");
+        }
+        long per = header.rowValues();
+        int width = header.width();
+        long bytes = rows * per * width;
+        if (bytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(file + ": " + rows + " rows are too many for one read");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long pos = header.dataOffset() + start * per * width;
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, pos + buf.position()) < 0) {
+                    throw new IOException(file + ": truncated: the header promises " + n + " rows");
+                }
+            }
+        }
+        buf.flip();
+        return decode(buf, header.descr(), (int) (rows * per));
+    }
+
     /** Reads one array. */
     public static Array read(InputStream stream, String source) throws IOException {
         DataInputStream in = new DataInputStream(stream);
+        Header h = readHeader(in, source);
+        long[] shape = h.shape();
+        String descr = h.descr();
+        long count = 1;
+        for (long d : shape) {
+            count *= d;
+        }
+        int width = h.width();
+        if (count * width > Integer.MAX_VALUE - 16) {
+            throw new IOException(source + ": array of " + count + " values is too large for one read");
+        }
+        byte[] data = new byte[(int) (count * width)];
+        in.readFully(data);
+        double[] values = decode(ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN), descr, (int) count);
+        return new Array(shape, descr, values);
+    }
+
+    private static Header readHeader(DataInputStream in, String source) throws IOException {
         byte[] magic = new byte[6];
         in.readFully(magic);
         for (int i = 0; i < 6; i++) {
@@ -49,10 +133,13 @@ public final class NpyFormat {
         int major = in.readUnsignedByte();
         in.readUnsignedByte();
         long headerLen;
+        long prefix;
         if (major == 1) {
             headerLen = Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
+            prefix = 10;
         } else if (major == 2 || major == 3) {
             headerLen = Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
+            prefix = 12;
         } else {
             throw new IOException(source + ": unsupported .npy version " + major);
         }
@@ -66,31 +153,21 @@ public final class NpyFormat {
         String[] dims = group(SHAPE, text, source, "shape").split(",");
         long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(s -> !s.isEmpty())
                 .mapToLong(Long::parseLong).toArray();
-        long count = 1;
-        for (long d : shape) {
-            count *= d;
-        }
-        int width;
         switch (descr) {
             case "<f4":
             case "<i4":
-                width = 4;
-                break;
             case "<f8":
             case "<i8":
-                width = 8;
                 break;
             default:
                 throw new IOException(source + ": dtype " + descr
                         + " is not supported; expected little-endian float32 (<f4), float64 (<f8), int32 (<i4) or int64 (<i8)");
         }
-        if (count * width > Integer.MAX_VALUE - 16) {
-            throw new IOException(source + ": array of " + count + " values is too large for one read");
-        }
-        byte[] data = new byte[(int) (count * width)];
-        in.readFully(data);
-        ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-        double[] values = new double[(int) count];
+        return new Header(shape, descr, prefix + headerLen);
+    }
+
+    private static double[] decode(ByteBuffer buf, String descr, int count) {
+        double[] values = new double[count];
         for (int i = 0; i < values.length; i++) {
             switch (descr) {
                 case "<f4":
@@ -106,7 +183,7 @@ public final class NpyFormat {
                     values[i] = buf.getLong();
             }
         }
-        return new Array(shape, descr, values);
+        return values;
     }
 
     /**

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +22,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.metric4j.engine.EmbedResult;
 import org.metric4j.engine.ImageEmbedder;
+import org.metric4j.engine.ImageFolderFiles;
 
 /**
  * The embedding job: images (an image folder, one sub-directory per identity, or a Parquet file
@@ -118,24 +118,14 @@ public final class SparkEmbedding {
         if (!Files.isDirectory(images)) {
             throw new IllegalArgumentException("--images: " + images + " is neither an image folder nor a .parquet");
         }
+        // listed as ImageFolder lists it, so ids and labels are those of embed --images
         List<Row> files = new ArrayList<>();
-        List<Path> identities;
-        try (Stream<Path> s = Files.list(images)) {
-            identities = s.filter(Files::isDirectory).sorted().toList();
+        for (ImageFolderFiles.ImageFile f : ImageFolderFiles.list(images)) {
+            files.add(RowFactory.create(f.id(), f.label(), f.path()));
         }
-        if (identities.isEmpty()) {
-            throw new IllegalArgumentException("--images " + images + " has no identity sub-directories");
-        }
-        for (int label = 0; label < identities.size(); label++) {
-            Path dir = identities.get(label);
-            List<Path> items;
-            try (Stream<Path> s = Files.list(dir)) {
-                items = s.filter(Files::isRegularFile).sorted().toList();
-            }
-            for (Path p : items) {
-                files.add(RowFactory.create(dir.getFileName() + "/" + p.getFileName(), (long) label,
-                        p.toAbsolutePath().toString()));
-            }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("--images " + images + " has no images (.jpg, .jpeg, .png) in "
+                    + "identity sub-directories");
         }
         return spark.createDataFrame(files, FILES);
     }

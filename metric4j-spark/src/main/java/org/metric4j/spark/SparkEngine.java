@@ -47,6 +47,14 @@ public final class SparkEngine implements DistributedEngine {
      * Spark's minute of retries.
      */
     public static SparkSession session(String master) {
+        return session(master, Map.of());
+    }
+
+    /**
+     * A session as {@link #session(String)}, with Spark settings ({@code --spark-conf}) applied
+     * after metric4j's defaults, so they win.
+     */
+    public static SparkSession session(String master, Map<String, String> conf) {
         SparkSession.Builder b = SparkSession.builder().appName("metric4j").config("spark.ui.enabled", "false");
         if (System.getProperty("spark.master") != null) {
             master = null; // under spark-submit: its --master decides
@@ -57,6 +65,9 @@ public final class SparkEngine implements DistributedEngine {
             if (master.startsWith("local")) {
                 b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
             }
+        }
+        for (Map.Entry<String, String> e : conf.entrySet()) {
+            b.config(e.getKey(), e.getValue());
         }
         try {
             return b.getOrCreate();
@@ -84,7 +95,7 @@ public final class SparkEngine implements DistributedEngine {
 
     @Override
     public EmbedResult embed(EmbedJob job, PrintWriter out) throws Exception {
-        SparkSession spark = session(job.master());
+        SparkSession spark = session(job.master(), job.sparkConf());
         EmbedResult r = SparkEmbedding.run(spark, job.model(), INPUT_SIZE, job.flipSum(), job.images(), job.output(),
                 job.partitions(), job.device());
         out.printf(Locale.ROOT, "spark (%s): embedded %d of %d images in %.1f s over %d tasks to %s; %d unreadable"
@@ -96,29 +107,37 @@ public final class SparkEngine implements DistributedEngine {
 
     @Override
     public EvaluateResult evaluate(EvaluateJob job, PrintWriter out) throws Exception {
-        SparkSession spark = session(job.master());
-        EmbeddingSet set = load(spark, job.embeddings(), job.labels(), job.names());
+        SparkSession spark = session(job.master(), job.sparkConf());
         int shards = job.partitions() > 0 ? job.partitions() : spark.sparkContext().defaultParallelism();
-        VerificationProtocol.Report v = null;
-        if (job.pairs() != null) {
-            PairsFile file = PairsFile.read(job.pairs());
-            v = ShardedVerification.evaluate(spark, set, file, shards);
-            out.printf(Locale.ROOT, "verification (%d pairs, %d folds, scored on %d partitions): accuracy %.4f +- %.4f,"
-                    + " AUC %.4f, EER %.4f%n", file.pairs().size(), file.folds(), shards, v.accuracyMean(),
-                    v.accuracyStd(), v.auc(), v.eer());
-        }
-        RetrievalMetrics.Report r = null;
-        if (job.retrieval()) {
-            if (set.labels() == null) {
-                throw new IllegalArgumentException("--retrieval needs labels");
+        EmbeddingRows rows = EmbeddingRows.open(spark, job.embeddings(), job.labels(), job.names(), shards);
+        try {
+            VerificationProtocol.Report v = null;
+            if (job.pairs() != null) {
+                PairsFile file = PairsFile.read(job.pairs());
+                v = ShardedVerification.evaluate(rows, file, shards);
+                out.printf(Locale.ROOT, "verification (%d pairs, %d folds, joined to the embeddings on %d partitions): "
+                        + "accuracy %.4f +- %.4f, AUC %.4f, EER %.4f%n", file.pairs().size(), file.folds(), shards,
+                        v.accuracyMean(), v.accuracyStd(), v.auc(), v.eer());
             }
-            r = ShardedRetrieval.leaveOneOut(spark, set, shards, job.device());
-            out.printf(Locale.ROOT, "retrieval (leave-one-out, exact top-%d per shard over %d shards, merged): "
-                            + "P@1 %.4f, R-Precision %.4f, MAP@R %.4f%n", r.k(), shards, r.precisionAt1(),
-                    r.rPrecision(), r.meanAveragePrecisionAtR());
+            RetrievalMetrics.Report r = null;
+            if (job.retrieval()) {
+                if (!rows.labels) {
+                    throw new IllegalArgumentException("--retrieval needs labels");
+                }
+                r = ShardedRetrieval.leaveOneOut(rows, ShardedRetrieval.DEFAULT_QUERY_BLOCK, job.device(), line -> {
+                    out.println(line);
+                    out.flush();
+                });
+                out.printf(Locale.ROOT, "retrieval (leave-one-out, %d queries per block against %d reference "
+                                + "partitions, exact top-%d merged): P@1 %.4f, R-Precision %.4f, MAP@R %.4f%n",
+                        ShardedRetrieval.DEFAULT_QUERY_BLOCK, rows.partitions(), r.k(), r.precisionAt1(),
+                        r.rPrecision(), r.meanAveragePrecisionAtR());
+            }
+            out.flush();
+            return new EvaluateResult((int) rows.size(), rows.dim(), rows.partitions(), v, r);
+        } finally {
+            rows.unpersist();
         }
-        out.flush();
-        return new EvaluateResult(set.size(), set.dim(), shards, v, r);
     }
 
     /**
@@ -202,7 +221,10 @@ public final class SparkEngine implements DistributedEngine {
         }
     }
 
-    /** Embeddings from the embedding job's Parquet (rows with an error left out) or from .npy / .csv. */
+    /**
+     * Embeddings from the embedding job's Parquet (rows with an error left out) or from .npy / .csv,
+     * gathered on the driver: for small sets and tests; the evaluation itself uses {@link EmbeddingRows}.
+     */
     public static EmbeddingSet load(SparkSession spark, Path embeddings, Path labels, Path names) throws IOException {
         String file = embeddings.getFileName().toString();
         if (Files.isDirectory(embeddings) || file.endsWith(".parquet")) {
