@@ -10,12 +10,14 @@ import org.metric4j.math.NDMath;
  *
  * <p>Defaults as in pytorch-metric-learning's {@code LpDistance}: embeddings L2-normalized
  * first ({@link #DEFAULT_NORMALIZATION}), power {@value #DEFAULT_POWER}. The matrix is computed as
- * \( \|x - c\|^2 + \|y - c\|^2 - 2 (x - c)(y - c)^T \) clamped at 0 (one matrix product), with c
- * the mean reference row: distances do not change under a shift, and centring keeps the three terms
- * of the size of the spread rather than of the features; a batch against itself has an exact 0 on
- * its diagonal. So raw, unnormalized features of norm ~1,000 (LeNet++'s) keep their distances in
- * float32 ({@code DistanceTest.rawFeaturesOfNormAThousand}: within 1e-4 max(|d|, 1) of a float64
- * direct difference). The square root has gradient 0 where the distance is exactly 0 (as torch's
+ * \( \|x\|^2 + \|y\|^2 - 2 x y^T \) clamped at 0 (one matrix product). Without normalization (raw
+ * features, e.g. LeNet++'s of norm ~1,000) the three terms would cancel in float32 to errors of order
+ * 1 on distances of order 1, so that form is centred on the mean reference row (distances do not
+ * change under a shift), a batch against itself gets an exact 0 diagonal, and the pairs still below
+ * 1e-2 of their centred squared norms are recomputed as direct differences:
+ * within 1e-4 max(|d|, 1) of a float64 direct difference ({@code
+ * DistanceTest.rawFeaturesOfNormAThousand}). The square root has gradient 0 where the distance is
+ * exactly 0 (as torch's
  * {@code cdist}), never NaN.
  */
 public final class LpDistance implements Distance {
@@ -66,14 +68,20 @@ public final class LpDistance implements Distance {
     public NDArray matrix(NDArray query, NDArray reference) {
         NDArray q = maybeNormalize(query);
         NDArray r = query == reference ? q : maybeNormalize(reference);
-        NDArray squared = squaredDistances(q, r);
-        if (!normalize) {
-            squared = refineCancelled(q, r, squared);
-        }
+        // normalized rows have norm 1 and need no centring (and keep PML's exact values)
+        NDArray squared = normalize ? squaredDistances(q, r) : refineCancelled(q, r, centredSquaredDistances(q, r));
         if (power == 2) {
             return squared;
         }
         return safeSqrt(squared);
+    }
+
+    /** \( \|q_i\|^2 + \|r_j\|^2 - 2 q_i \cdot r_j \), clamped at 0. */
+    public static NDArray squaredDistances(NDArray q, NDArray r) {
+        NDArray qq = q.square().sum(new int[] {1}, true);
+        NDArray rr = q == r ? qq.transpose() : r.square().sum(new int[] {1}, true).transpose();
+        NDArray dot = q.matMul(r.transpose());
+        return NDMath.maximum(qq.add(rr).sub(NDMath.mul(dot, 2.0)), 0.0);
     }
 
     /**
@@ -81,7 +89,7 @@ public final class LpDistance implements Distance {
      * mean row of r (held constant: the distance does not depend on it, so the gradient is exact);
      * when q is r, the diagonal is exactly 0.
      */
-    public static NDArray squaredDistances(NDArray q, NDArray r) {
+    private static NDArray centredSquaredDistances(NDArray q, NDArray r) {
         NDArray c = r.stopGradient().mean(new int[] {0}, true);
         NDArray qc = q.sub(c);
         NDArray rc = q == r ? qc : r.sub(c);
@@ -98,7 +106,7 @@ public final class LpDistance implements Distance {
 
     /**
      * Raw features: the pairs whose matrix-product value lost its digits to cancellation (squared
-     * distance below {@value #CANCELLATION} times the sum of the centred squared norms, where the
+     * distance below 1e-2 times the sum of the centred squared norms, where the
      * float error of the three terms is no longer small against the result) are recomputed as
      * direct differences; usually a small fraction of the pairs, all of them in the worst case.
      */
