@@ -118,7 +118,7 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
             return this;
         }
 
-        /** Angular margin m in radians, in [0, pi/2) (default {@value #DEFAULT_MARGIN}). */
+        /** Angular margin m in radians, in [0, pi/2) (default {@value #DEFAULT_MARGIN_DEGREES} degrees, {@link #DEFAULT_MARGIN}). */
         public Builder optMargin(double margin) {
             this.margin = ScheduledParameter.constant(NAME, checkMargin(margin), Builder::validMargin, RANGE);
             return this;
