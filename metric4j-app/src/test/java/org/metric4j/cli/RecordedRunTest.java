@@ -76,7 +76,7 @@ class RecordedRunTest {
         JsonArray loss = options.getAsJsonArray("loss");
         assertEquals(1, loss.size());
         // component specs resolved: every parameter the component read, defaults included, keys sorted
-        assertEquals("arcface:fallback=none,margin=0.2,scale=16.0,warmup=0,weight=1.0", loss.get(0).getAsString());
+        assertEquals("arcface:fallback=monotone,margin=0.2,scale=16.0,warmup=0,weight=1.0", loss.get(0).getAsString());
         assertEquals("constant:lr=0.003,warmup=0", options.get("lr").getAsString());
         assertFalse(options.has("allow-changed-options") || options.has("config") || options.has("help"), options.toString());
         JsonObject components = run.getAsJsonObject("components");
@@ -95,7 +95,7 @@ class RecordedRunTest {
         // the checkpoint records the same
         Map<String, String> recorded = Checkpoint.readState(Checkpoint.latest(out)).config();
         assertEquals("0.9", recorded.get("option.momentum"));
-        assertEquals("[arcface:fallback=none,margin=0.2,scale=16.0,warmup=0,weight=1.0]", recorded.get("option.loss"));
+        assertEquals("[arcface:fallback=monotone,margin=0.2,scale=16.0,warmup=0,weight=1.0]", recorded.get("option.loss"));
         assertEquals(arc, recorded.get("component.loss.0"));
         assertEquals(pomVersion(), recorded.get("version.metric4j"));
         assertEquals(Engine.getInstance().getVersion(), recorded.get("version.pytorch"));

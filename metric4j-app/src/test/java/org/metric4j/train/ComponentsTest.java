@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
+import org.metric4j.loss.ArcFaceLoss;
 import org.metric4j.TestDevice;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
@@ -89,7 +90,7 @@ class ComponentsTest {
         assertEquals("faceresnet:dim=8,dropout=0.2,stem=16,units=1", face.resolved());
         Components.Context ctx = new Components.Context(4, new TrainingClock());
         Spec a = Spec.parse("arcface:scale=16,weight=1");
-        Spec b = Spec.parse("ArcFace:weight=1.0,scale=16.0,margin=0.5");
+        Spec b = Spec.parse("ArcFace:weight=1.0,scale=16.0,margin=" + ArcFaceLoss.DEFAULT_MARGIN);
         Components.LOSSES.create(a, ctx);
         Components.LOSSES.create(b, ctx);
         assertEquals(a.resolved(), b.resolved(), "two spellings of one configuration");
