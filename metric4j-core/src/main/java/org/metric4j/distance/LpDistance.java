@@ -69,7 +69,7 @@ public final class LpDistance implements Distance {
         NDArray q = maybeNormalize(query);
         NDArray r = query == reference ? q : maybeNormalize(reference);
         // normalized rows have norm 1 and need no centring (and keep PML's exact values)
-        NDArray squared = normalize ? squaredDistances(q, r) : refineCancelled(q, r, centredSquaredDistances(q, r));
+        NDArray squared = normalize ? squaredDistances(q, r) : rawSquaredDistances(q, r);
         if (power == 2) {
             return squared;
         }
@@ -85,36 +85,24 @@ public final class LpDistance implements Distance {
     }
 
     /**
-     * \( \|q_i - c\|^2 + \|r_j - c\|^2 - 2 (q_i - c) \cdot (r_j - c) \), clamped at 0, with c the
-     * mean row of r (held constant: the distance does not depend on it, so the gradient is exact);
-     * when q is r, the diagonal is exactly 0.
+     * Raw features: \( \|q_i - c\|^2 + \|r_j - c\|^2 - 2 (q_i - c) \cdot (r_j - c) \), clamped at 0,
+     * with c the mean row of r (held constant: the distance does not depend on it, so the gradient
+     * is exact); then the pairs whose value lost its digits to cancellation (squared distance below
+     * 1e-2 times the sum of the centred squared norms, where the float error of the three terms is
+     * no longer small against the result) are recomputed as direct differences: usually a small
+     * fraction of the pairs, all of them in the worst case. A batch against itself gets its exact 0
+     * diagonal that way.
      */
-    private static NDArray centredSquaredDistances(NDArray q, NDArray r) {
+    private static NDArray rawSquaredDistances(NDArray q, NDArray r) {
         NDArray c = r.stopGradient().mean(new int[] {0}, true);
         NDArray qc = q.sub(c);
         NDArray rc = q == r ? qc : r.sub(c);
         NDArray qq = qc.square().sum(new int[] {1}, true);
         NDArray rr = q == r ? qq.transpose() : rc.square().sum(new int[] {1}, true).transpose();
         NDArray dot = qc.matMul(rc.transpose());
-        NDArray squared = NDMath.maximum(qq.add(rr).sub(NDMath.mul(dot, 2.0)), 0.0);
-        if (q != r) {
-            return squared;
-        }
-        NDArray self = PairMasks.eye(q.getManager(), q.getShape().get(0)).toDevice(q.getDevice(), false);
-        return NDArrays.where(self, squared.zerosLike(), squared);
-    }
-
-    /**
-     * Raw features: the pairs whose matrix-product value lost its digits to cancellation (squared
-     * distance below 1e-2 times the sum of the centred squared norms, where the
-     * float error of the three terms is no longer small against the result) are recomputed as
-     * direct differences; usually a small fraction of the pairs, all of them in the worst case.
-     */
-    private static NDArray refineCancelled(NDArray q, NDArray r, NDArray squared) {
-        NDArray c = r.stopGradient().mean(new int[] {0}, true);
-        NDArray qq = q.stopGradient().sub(c).square().sum(new int[] {1}, true);
-        NDArray rr = q == r ? qq.transpose() : r.stopGradient().sub(c).square().sum(new int[] {1}, true).transpose();
-        NDArray risky = squared.stopGradient().lt(NDMath.mul(qq.add(rr), CANCELLATION));
+        NDArray norms = qq.add(rr);
+        NDArray squared = NDMath.maximum(norms.sub(NDMath.mul(dot, 2.0)), 0.0);
+        NDArray risky = squared.stopGradient().lt(NDMath.mul(norms.stopGradient(), CANCELLATION));
         NDArray pairs = risky.nonzero();    // K x 2 (row, column)
         if (pairs.getShape().get(0) == 0) {
             return squared;
