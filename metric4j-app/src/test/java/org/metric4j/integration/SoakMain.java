@@ -5,12 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.metric4j.dataset.LabeledImages;
+import org.metric4j.engine.MemoryProbe;
 import org.metric4j.eval.KnnSearch;
 import org.metric4j.eval.Neighbours;
 import org.metric4j.head.LinearClassifier;
@@ -31,14 +31,13 @@ public final class SoakMain {
 
     private SoakMain() {}
 
-    /** Resident memory of this process in KB, from /proc/self/status. */
+    /** Resident memory of this process in KB ({@link MemoryProbe}: /proc/self/status). */
     static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
+        double mb = MemoryProbe.rssMb();
+        if (mb < 0) {
+            throw new IOException("/proc/self/status has no VmRSS line");
         }
-        throw new IOException("/proc/self/status has no VmRSS line");
+        return Math.round(mb * 1024);
     }
 
     /** Random 1 x 16 x 16 images of 10 classes, in memory. */

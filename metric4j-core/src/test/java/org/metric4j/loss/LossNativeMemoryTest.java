@@ -11,9 +11,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.metric4j.math.NDTestSupport;
 import org.metric4j.TestDevice;
 
 /**
@@ -46,12 +45,12 @@ class LossNativeMemoryTest {
                 last = step(loss, x, labels);
             }
             int arraysBefore = m.getManagedArrays().size();
-            long rssBefore = rssKb();
+            long rssBefore = NDTestSupport.rssKb();
             for (int i = 0; i < ITERATIONS; i++) {
                 last = step(loss, x, labels);
             }
             int arraysAfter = m.getManagedArrays().size();
-            long rssAfter = rssKb();
+            long rssAfter = NDTestSupport.rssKb();
             assertTrue(Double.isFinite(last) && last > 0, "loss should be positive, got " + last);
             assertEquals(arraysBefore, arraysAfter, "open arrays on the base manager over "
                     + ITERATIONS + " iterations");
@@ -73,19 +72,5 @@ class LossNativeMemoryTest {
                 return l.getFloat();
             }
         }
-    }
-
-    /** The VmRSS line of /proc/self/status in kB, or -1 where there is none (not Linux). */
-    private static long rssKb() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }

@@ -11,11 +11,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.metric4j.math.NDTestSupport;
 import org.metric4j.loss.HeadCatalog.Case;
 import org.metric4j.loss.HeadCatalog.HeadLoss;
 
@@ -58,12 +57,12 @@ class MarginHeadNativeMemoryTest {
                 last = step(c, loss, x, w, labels);
             }
             int arraysBefore = m.getManagedArrays().size();
-            long rssBefore = rssKb();
+            long rssBefore = NDTestSupport.rssKb();
             for (int i = 0; i < ITERATIONS; i++) {
                 last = step(c, loss, x, w, labels);
             }
             int arraysAfter = m.getManagedArrays().size();
-            long rssAfter = rssKb();
+            long rssAfter = NDTestSupport.rssKb();
             assertTrue(Double.isFinite(last) && last > 0, c + ": loss should be positive, got " + last);
             assertEquals(arraysBefore, arraysAfter, c + ": open arrays on the base manager over "
                     + ITERATIONS + " iterations");
@@ -86,19 +85,5 @@ class MarginHeadNativeMemoryTest {
                 return l.getFloat();
             }
         }
-    }
-
-    /** The VmRSS line of /proc/self/status in kB, or -1 where there is none (not Linux). */
-    private static long rssKb() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }

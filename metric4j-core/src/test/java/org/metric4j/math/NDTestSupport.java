@@ -266,4 +266,18 @@ public final class NDTestSupport {
     public static String msg(String name, long seed, String what) {
         return name + " [seed " + seed + "]: " + what;
     }
+
+    /** The VmRSS line of /proc/self/status in kB, or -1 where there is none (not Linux). */
+    public static long rssKb() throws java.io.IOException {
+        java.nio.file.Path status = java.nio.file.Path.of("/proc/self/status");
+        if (!java.nio.file.Files.isReadable(status)) {
+            return -1;
+        }
+        for (String line : java.nio.file.Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
 }
