@@ -22,6 +22,12 @@ public final class Requirements {
     /** The system property naming the browser's executable. */
     public static final String CHROMIUM = "metric4j.chromium";
 
+    /** The system property naming a Python interpreter that has PyTorch. */
+    public static final String PYTHON_TORCH = "metric4j.python.torch";
+
+    /** The interpreter tried when {@value #PYTHON_TORCH} is not set: Debian's, where python3-torch installs. */
+    static final String SYSTEM_PYTHON = "/usr/bin/python3";
+
     /** Browsers looked up on the PATH when {@value #CHROMIUM} is not set, in order. */
     static final List<String> BROWSERS = List.of("chromium", "chromium-browser", "google-chrome");
 
@@ -63,6 +69,44 @@ public final class Requirements {
         require(found != null, "no browser on the PATH (looked for " + String.join(", ", BROWSERS)
                 + "); install chromium (.ci/run does) or set -D" + CHROMIUM + "=PATH");
         return found;
+    }
+
+    /**
+     * A Python interpreter that can {@code import torch}: {@code -Dmetric4j.python.torch=PATH}, else
+     * {@value #SYSTEM_PYTHON} (Debian's python3-torch; a pyenv {@code python3} on the PATH usually has
+     * no torch).
+     */
+    public static Path pythonTorch() {
+        String named = System.getProperty(PYTHON_TORCH, "").strip();
+        Path python = Path.of(named.isEmpty() ? SYSTEM_PYTHON : named);
+        String how = named.isEmpty() ? " (apt-get install python3-torch, or set -D" + PYTHON_TORCH + "=PATH)"
+                : " (-D" + PYTHON_TORCH + "=" + named + ")";
+        require(Files.isExecutable(python), "no Python interpreter at " + python + how);
+        String failure = importTorchFailure(python);
+        require(failure == null, python + " cannot import torch: " + failure + how);
+        return python;
+    }
+
+    /** Null when {@code python -c 'import torch'} succeeds, else what went wrong. */
+    private static String importTorchFailure(Path python) {
+        try {
+            Process p = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+            if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "import torch took more than 120 s";
+            }
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (p.exitValue() == 0) {
+                return null;
+            }
+            String[] lines = out.split("\\R");
+            return "exit " + p.exitValue() + ": " + lines[lines.length - 1];
+        } catch (java.io.IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     /** The directory of Debian's Fashion-MNIST files ({@code apt-get install dataset-fashion-mnist}). */
