@@ -71,6 +71,9 @@ files = {
     "ckpt_backbone.pth": {"state_dict_backbone": small, "epoch": 9},
     "ckpt_two_dicts.pth": {"model": small, "ema": small, "epoch": 1},
     "ddp_prefix.pth": collections.OrderedDict(("module." + k, v) for k, v in small.items()),
+    # values pickled with torch._utils._rebuild_parameter, as a dict of nn.Parameters is
+    "parameters.pth": collections.OrderedDict(
+        (k, torch.nn.Parameter(v, requires_grad=v.is_floating_point())) for k, v in small.items()),
 }
 expected = {"torch_version": torch.__version__}
 for name, obj in files.items():
@@ -80,6 +83,7 @@ for name, obj in files.items():
 expected["views.pth_storage_offsets"] = {k: v.storage_offset() for k, v in views.items()}
 expected["views.pth_strides"] = {k: list(v.stride()) for k, v in views.items()}
 
+# the legacy format names storages by id(), so this file differs from run to run
 torch.save(small, "legacy.pth", _use_new_zipfile_serialization=False)
 torch.manual_seed(0)
 torch.save(Tiny(), "whole_module.pth")

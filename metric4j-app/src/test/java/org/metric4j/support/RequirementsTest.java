@@ -21,17 +21,20 @@ class RequirementsTest {
 
     private String savedCi;
     private String savedChromium;
+    private String savedPython;
 
     @BeforeEach
     void save() {
         savedCi = System.getProperty(Requirements.CI);
         savedChromium = System.getProperty(Requirements.CHROMIUM);
+        savedPython = System.getProperty(Requirements.PYTHON_TORCH);
     }
 
     @AfterEach
     void restore() {
         restore(Requirements.CI, savedCi);
         restore(Requirements.CHROMIUM, savedChromium);
+        restore(Requirements.PYTHON_TORCH, savedPython);
     }
 
     private static void restore(String key, String value) {
@@ -66,6 +69,26 @@ class RequirementsTest {
         System.setProperty(Requirements.CHROMIUM, "/nonexistent");
         AssertionFailedError e = assertThrows(AssertionFailedError.class, Requirements::chromium);
         assertTrue(e.getMessage().contains("-Dmetric4j.chromium=/nonexistent"), e.getMessage());
+    }
+
+    @Test
+    void aNamedPythonThatIsNotThereFailsUnderCiNamingIt() {
+        System.setProperty(Requirements.CI, "true");
+        System.setProperty(Requirements.PYTHON_TORCH, "/nonexistent/python3");
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, Requirements::pythonTorch);
+        assertTrue(e.getMessage().startsWith("no Python interpreter at /nonexistent/python3"
+                + " (-Dmetric4j.python.torch=/nonexistent/python3)"), e.getMessage());
+    }
+
+    @Test
+    void aPythonWithoutTorchSkipsOutsideCiSayingSo(@TempDir Path dir) throws Exception {
+        Path fake = Files.writeString(dir.resolve("python3"), "#!/bin/sh\necho \"No module named 'torch'\" >&2\nexit 1\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        System.setProperty(Requirements.CI, "false");
+        System.setProperty(Requirements.PYTHON_TORCH, fake.toString());
+        TestAbortedException e = assertThrows(TestAbortedException.class, Requirements::pythonTorch);
+        assertTrue(e.getMessage().contains(fake + " cannot import torch: exit 1: No module named 'torch'"),
+                e.getMessage());
     }
 
     @Test

@@ -28,7 +28,8 @@ import net.razorvine.pickle.PickleException;
  *
  * <p>Not read, each with a message that says how to re-save: the legacy pre-1.6 format (a pickle
  * stream from the first byte), a whole pickled module ({@code torch.save(model)}), TorchScript
- * archives, checkpoints with several candidate dicts and no key given.
+ * archives, checkpoints with several candidate dicts and no key given. Storages are taken as
+ * little-endian unless the archive's {@code byteorder} record (torch >= 2.0) says {@code big}.
  */
 public final class StateDictReader {
 
@@ -68,7 +69,7 @@ public final class StateDictReader {
             String top = topFolder(file, zip);
             Object root;
             try {
-                root = new TorchUnpickler(file, zip, top).loadDataPkl();
+                root = new TorchUnpickler(file, zip, top, bigEndian(file, zip, top)).loadDataPkl();
             } catch (PickleException | ClassCastException | IllegalArgumentException | IllegalStateException e) {
                 throw new StateDictFormatException(file + ": " + top + "/data.pkl is not a pickle of a state dict"
                         + " this reader understands (" + e.getMessage() + "); expected an OrderedDict of tensors as"
@@ -118,6 +119,28 @@ public final class StateDictReader {
                     + " dict: load it as a TorchScript model, or save torch.save(model.state_dict(), path)");
         }
         return top;
+    }
+
+    /**
+     * Whether the storages are big-endian: the {@code <top>/byteorder} record of torch >= 2.0 says
+     * {@code little} or {@code big}; files without it come from earlier versions, which wrote the
+     * saving machine's order, little-endian on every platform PyTorch ships for.
+     */
+    private static boolean bigEndian(Path file, ZipFile zip, String top) throws IOException {
+        ZipEntry entry = zip.getEntry(top + "/byteorder");
+        if (entry == null) {
+            return false;
+        }
+        String order;
+        try (InputStream in = zip.getInputStream(entry)) {
+            order = new String(in.readNBytes(16), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        }
+        return switch (order) {
+            case "little" -> false;
+            case "big" -> true;
+            default -> throw new StateDictFormatException(file + ": " + top + "/byteorder says '" + order
+                    + "'; expected 'little' or 'big' (a damaged archive? re-save it with torch.save)");
+        };
     }
 
     /** The map that holds the tensors: the root, or the checkpoint value under a key. */

@@ -123,7 +123,8 @@ public final class TorchTensor {
         return manager.create(direct, shape, dataType);
     }
 
-    private static void swap(byte[] bytes, int width) {
+    /** Reverses the bytes of each element of the given width, in place. */
+    static void swap(byte[] bytes, int width) {
         for (int at = 0; at < bytes.length; at += width) {
             for (int i = 0, j = width - 1; i < j; i++, j--) {
                 byte t = bytes[at + i];

@@ -35,12 +35,18 @@ final class TorchUnpickler extends Unpickler {
     private final Path file;
     private final ZipFile zip;
     private final String top;
+    private final boolean bigEndian;
     private final Map<String, Storage> storages = new HashMap<>();
 
-    TorchUnpickler(Path file, ZipFile zip, String top) {
+    /**
+     * @param bigEndian whether the archive's {@code byteorder} record says {@code big}, so that
+     *     storages are swapped to little-endian as they are read
+     */
+    TorchUnpickler(Path file, ZipFile zip, String top, boolean bigEndian) {
         this.file = file;
         this.zip = zip;
         this.top = top;
+        this.bigEndian = bigEndian;
     }
 
     /** Unpickles {@code <top>/data.pkl}. */
@@ -147,7 +153,12 @@ final class TorchUnpickler extends Unpickler {
         }
         String key = String.valueOf(id[2]);
         long numel = ((Number) id[4]).longValue();
-        return storages.computeIfAbsent(key, k -> loadStorage(k, type, numel));
+        Storage storage = storages.computeIfAbsent(key, k -> loadStorage(k, type, numel));
+        if (storage.type() != type) {
+            throw failure("storage " + key + " as both " + storage.type().className() + " and " + type.className()
+                    + "; expected one type per storage, as torch.save writes it");
+        }
+        return storage;
     }
 
     private Storage loadStorage(String key, StorageType type, long numel) {
@@ -167,7 +178,11 @@ final class TorchUnpickler extends Unpickler {
                     + type.dataType() + " elements, " + needed + " bytes (a truncated archive?)");
         }
         try (InputStream in = zip.getInputStream(entry)) {
-            return new Storage(key, type, numel, in.readNBytes((int) needed));
+            byte[] bytes = in.readNBytes((int) needed);
+            if (bigEndian) {
+                TorchTensor.swap(bytes, type.dataType().getNumOfBytes());
+            }
+            return new Storage(key, type, numel, bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(new StateDictFormatException(file + ": cannot read " + name + ": " + e, e));
         }

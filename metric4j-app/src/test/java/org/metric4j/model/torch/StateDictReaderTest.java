@@ -1,6 +1,5 @@
 package org.metric4j.model.torch;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,9 +10,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.function.BiFunction;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -42,7 +43,8 @@ class StateDictReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"views.pth", "dtypes.pth", "ckpt_state_dict.pth", "ckpt_backbone.pth", "ddp_prefix.pth"})
+    @ValueSource(strings = {"views.pth", "dtypes.pth", "ckpt_state_dict.pth", "ckpt_backbone.pth", "ddp_prefix.pth",
+        "parameters.pth"})
     void readsWhatTorchSaved(String file) throws IOException {
         StateDict sd = StateDictReader.create().read(TorchFixtures.resource("torch/" + file));
 
@@ -189,6 +191,33 @@ class StateDictReaderTest {
         TorchFixtures.assertMatches(EXPECTED.getAsJsonArray("views.pth"), sd, "renamed");
     }
 
+    @Test
+    void swapsStoragesOfABigEndianArchive() throws IOException {
+        Path file = tmp.resolve("big.pth");
+        rewrite(TorchFixtures.resource("torch/views.pth"), file, (name, data) -> {
+            if (name.startsWith("views/data/")) {
+                TorchTensor.swap(data, name.equals("views/data/1") ? 8 : 4); // storage 1 is the int64 counter
+            }
+            return data;
+        }, "views/byteorder", "big".getBytes(StandardCharsets.US_ASCII));
+
+        StateDict sd = StateDictReader.create().read(file);
+
+        TorchFixtures.assertMatches(EXPECTED.getAsJsonArray("views.pth"), sd, "big-endian copy");
+    }
+
+    @Test
+    void unknownByteOrderIsNamed() throws IOException {
+        Path file = tmp.resolve("odd.pth");
+        rewrite(TorchFixtures.resource("torch/views.pth"), file, (name, data) -> data, "views/byteorder",
+                "middle".getBytes(StandardCharsets.US_ASCII));
+
+        String message = assertThrows(StateDictFormatException.class, () -> StateDictReader.create().read(file))
+                .getMessage();
+
+        assertTrue(message.startsWith(file + ": views/byteorder says 'middle'; expected 'little' or 'big'"), message);
+    }
+
     static float[] floats(TorchTensor t) {
         FloatBuffer b = t.buffer().asFloatBuffer();
         float[] out = new float[b.remaining()];
@@ -196,34 +225,53 @@ class StateDictReaderTest {
         return out;
     }
 
-    /** Copies a stored zip archive except one entry. */
+    /** Copies a stored zip archive except one entry, which must be there. */
     private static void copyWithout(Path from, Path to, String skipped) throws IOException {
+        boolean[] seen = {false};
+        rewrite(from, to, (name, data) -> {
+            seen[0] |= name.equals(skipped);
+            return name.equals(skipped) ? null : data;
+        }, null, null);
+        assertTrue(seen[0], "entry " + skipped + " present");
+    }
+
+    /**
+     * Copies a stored zip archive, each entry's data mapped (null drops the entry), and adds one
+     * entry after the first when {@code added} is not null.
+     */
+    private static void rewrite(Path from, Path to, BiFunction<String, byte[], byte[]> map, String added,
+            byte[] addedData) throws IOException {
         try (ZipFile in = new ZipFile(from.toFile());
                 OutputStream os = Files.newOutputStream(to);
                 ZipOutputStream out = new ZipOutputStream(os)) {
             Enumeration<? extends ZipEntry> entries = in.entries();
-            boolean skippedOne = false;
+            boolean first = true;
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
-                if (e.getName().equals(skipped)) {
-                    skippedOne = true;
-                    continue;
-                }
                 byte[] data;
                 try (InputStream is = in.getInputStream(e)) {
-                    data = is.readAllBytes();
+                    data = map.apply(e.getName(), is.readAllBytes());
                 }
-                ZipEntry copy = new ZipEntry(e.getName());
-                copy.setMethod(ZipEntry.STORED);
-                copy.setSize(data.length);
-                CRC32 crc = new CRC32();
-                crc.update(data);
-                copy.setCrc(crc.getValue());
-                out.putNextEntry(copy);
-                out.write(data);
-                out.closeEntry();
+                if (data != null) {
+                    putStored(out, e.getName(), data);
+                }
+                if (first && added != null) {
+                    putStored(out, added, addedData);
+                }
+                first = false;
             }
-            assertArrayEquals(new boolean[] {true}, new boolean[] {skippedOne}, "entry " + skipped + " present");
         }
+    }
+
+    private static void putStored(ZipOutputStream out, String name, byte[] data) throws IOException {
+        ZipEntry copy = new ZipEntry(name);
+        copy.setMethod(ZipEntry.STORED);
+        copy.setSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        copy.setCrc(crc.getValue());
+        out.putNextEntry(copy);
+        out.write(data);
+        out.closeEntry();
     }
 }
