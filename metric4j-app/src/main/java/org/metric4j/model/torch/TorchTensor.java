@@ -111,16 +111,30 @@ public final class TorchTensor {
         };
     }
 
-    /** An array on the manager with this tensor's type, shape and values. */
+    /**
+     * An array on the manager with this tensor's shape and values, and its type except for
+     * bfloat16, which becomes float32 (exactly: a bfloat16 is the upper half of a float32). DJL
+     * 0.35.1's PyTorch engine aborts the JVM ("terminate called without an active exception") on
+     * any bfloat16 array, whether created from a buffer or by {@code toType}.
+     */
     public NDArray toNDArray(NDManager manager) {
+        DataType type = dataType;
         byte[] bytes = data;
+        if (dataType == DataType.BFLOAT16) {
+            type = DataType.FLOAT32;
+            bytes = new byte[data.length * 2];
+            for (int i = 0, j = 0; i < data.length; i += 2, j += 4) {
+                bytes[j + 2] = data[i];
+                bytes[j + 3] = data[i + 1];
+            }
+        }
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            bytes = data.clone();
-            swap(bytes, dataType.getNumOfBytes());
+            bytes = bytes == data ? data.clone() : bytes;
+            swap(bytes, type.getNumOfBytes());
         }
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.nativeOrder());
         direct.put(bytes).flip();
-        return manager.create(direct, shape, dataType);
+        return manager.create(direct, shape, type);
     }
 
     /** Reverses the bytes of each element of the given width, in place. */

@@ -83,7 +83,7 @@ class StateDictLoaderTest {
     }
 
     @Test
-    void convertsFloat16AndFloat64ToTheParameterType() {
+    void convertsFloat16Bfloat16AndFloat64ToTheParameterType() {
         TinyStatefulBlock block = new TinyStatefulBlock(manager);
         StateDict sd = complete();
         StateDict converted = new StateDict();
@@ -92,6 +92,8 @@ class StateDictLoaderTest {
                 case "fc.weight" -> f16SixValues();
                 case "fc.bias" -> f64(new Shape(2), 0.1, 1e-50); // rounds to float32 0.1f, underflows to 0
                 case "stats.f64" -> f32(new Shape(2), 0.1f, 2.5f);
+                case "bn.running_mean" -> TorchTensor.of(DataType.BFLOAT16, new Shape(2),
+                        new byte[] {(byte) 0xc0, 0x3f, 0x49, 0x40}); // 1.5, 3.140625
                 default -> sd.get(key);
             });
         }
@@ -102,6 +104,7 @@ class StateDictLoaderTest {
         assertArrayEquals(new float[] {0.5f, -1.25f, 3f, 0.125f, 1024f, -0f},
                 block.parameter("fc.weight").getArray().toFloatArray());
         assertArrayEquals(new float[] {0.1f, 0f}, block.parameter("fc.bias").getArray().toFloatArray());
+        assertArrayEquals(new float[] {1.5f, 3.140625f}, block.parameter("bn.running_mean").getArray().toFloatArray());
         assertEquals(DataType.FLOAT64, block.parameter("stats.f64").getArray().getDataType());
         assertArrayEquals(new double[] {(double) 0.1f, 2.5}, block.parameter("stats.f64").getArray().toDoubleArray());
     }
