@@ -133,7 +133,7 @@ public final class OnnxEmbedder implements EmbeddingNetwork {
             int rows = Math.min(step, n - start);
             float[] chunk = new float[step * per]; // a fixed batch is padded with zeros
             System.arraycopy(input, start * per, chunk, 0, rows * per);
-            long[] dims = shape.getShape();
+            long[] dims = shape.getShape().clone(); // getShape() is the Shape's own array
             dims[0] = step;
             float[][] part = run(chunk, new Shape(dims));
             System.arraycopy(part, 0, out, start, rows);
