@@ -121,6 +121,23 @@ class EmbedOnnxCommandTest {
         }
     }
 
+    @Test
+    void torchScriptKeepsInsightFacesPreprocessingByDefaultAndTakesTheOptions(@TempDir Path tmp) throws Exception {
+        Path dir = Path.of(getClass().getResource("/torchscript/expected.json").toURI()).getParent();
+        Path x = tmp.resolve("x.npy");
+        ModelFixtures.writeNpy(x, new float[2 * 3 * 112 * 112], 2, 3, 112, 112);
+        CliRun run = CliRun.of("embed", "--torchscript", dir.resolve("tiny_iresnet.pt").toString(), "--tensors",
+                x.toString(), "--output", tmp.resolve("e.npy").toString());
+        assertEquals(0, run.code(), run.err());
+        assertEquals("preprocessing: 112x112 RGB NCHW resize, (v - 127.5) / 127.5, no flip-sum, decoded by Java ImageIO "
+                + "(InsightFace's default for --torchscript)", run.err().strip());
+        assertEquals(2, rows(tmp.resolve("e.npy")).length);
+        run = CliRun.of("embed", "--torchscript", dir.resolve("tiny_iresnet.pt").toString(), "--tensors",
+                x.toString(), "--output", tmp.resolve("f.npy").toString(), "--size", "96");
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("--tensors " + x + ": expected float32 N x 3 x 96 x 96"), run.err());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--size|0|--size 0: expected N or WxH",
