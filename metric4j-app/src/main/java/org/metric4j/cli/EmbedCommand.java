@@ -21,6 +21,15 @@ import org.metric4j.engine.EmbedJob;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.io.EmbeddingFiles;
 import org.metric4j.io.FileTrees;
+import org.metric4j.io.NpyFormat;
+import org.metric4j.model.ChosenPreprocessing;
+import org.metric4j.model.EmbeddingNetwork;
+import org.metric4j.model.OnnxEmbedder;
+import org.metric4j.model.OnnxGraph;
+import org.metric4j.model.OnnxNormalizationRule;
+import org.metric4j.model.Preprocessing;
+import org.metric4j.model.PreprocessedEmbedder;
+import org.metric4j.model.TorchScriptEmbedder;
 import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
@@ -45,14 +54,28 @@ final class EmbedCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--torchscript", description = "Instead of --model: a TorchScript file exported from PyTorch "
-            + "(InsightFace preprocessing, 112 x 112 RGB), applied to --images.")
+            + "(default preprocessing InsightFace's: 112 x 112 RGB, (v - 127.5) / 127.5), applied to --images or --tensors.")
     Path torchscript;
 
-    @Option(names = "--images", description = "With --torchscript: an image folder (one sub-directory per identity).")
+    @Option(names = "--onnx", description = "Instead of --model: an ONNX file run by DJL's ONNX Runtime engine, applied "
+            + "to --images or --tensors (default preprocessing by InsightFace's rule: mean 0, std 1 when the graph "
+            + "starts with Sub and Mul, else 127.5, 127.5; the size from its declared input).")
+    Path onnx;
+
+    @Option(names = "--images", description = "With --torchscript or --onnx: an image folder (one sub-directory per "
+            + "identity), decoded by Java ImageIO.")
     Path images;
 
-    @Option(names = "--flip-sum", description = "With --torchscript: InsightFace's flip-sum embedding.")
-    boolean flipSum;
+    @Option(names = "--tensors", description = "With --torchscript or --onnx, instead of --images: a float32 .npy of "
+            + "N x 3 x H x W (N x H x W x 3 with --nhwc) values already preprocessed; --mean and --std are not applied.")
+    Path tensors;
+
+    @Option(names = "--batch-size", defaultValue = "64",
+            description = "With --images: images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    /** --size, --mean, --std, --bgr, --nhwc, --flip-sum, --center-crop (of --torchscript and --onnx). */
+    @picocli.CommandLine.Mixin PreprocessingOptions preprocessing;
 
     @Option(names = "--dataset", description = "Dataset spec (default: the one the model was trained on).")
     String dataset;
@@ -87,21 +110,78 @@ final class EmbedCommand implements Callable<Integer> {
         return all;
     }
 
-    private int embedTorchScript(Device device) throws Exception {
-        if (images == null || !Files.isDirectory(images)) {
-            throw new ParameterException(spec.commandLine(), "--torchscript needs --images DIR (an image folder), got " + images);
+    /** The TorchScript or ONNX file with its preprocessing over --images or --tensors. */
+    private int embedImported(Device device) throws Exception {
+        if ((images == null) == (tensors == null)) {
+            throw new ParameterException(spec.commandLine(), (torchscript != null ? "--torchscript" : "--onnx")
+                    + " needs exactly one of --images DIR and --tensors FILE.npy, got "
+                    + (images == null ? "neither" : "both"));
         }
+        if (images != null && !Files.isDirectory(images)) {
+            throw new ParameterException(spec.commandLine(), "--images " + images + ": expected an image folder");
+        }
+        if (batchSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch-size " + batchSize + ": expected an integer >= 1");
+        }
+        Path file = torchscript != null ? torchscript : onnx;
+        if (!Files.isRegularFile(file)) {
+            throw new ParameterException(spec.commandLine(), (torchscript != null ? "--torchscript " : "--onnx ")
+                    + file + ": no such file");
+        }
+        ChosenPreprocessing base = torchscript != null
+                ? new ChosenPreprocessing(Preprocessing.INSIGHTFACE, "InsightFace's default for --torchscript")
+                : OnnxNormalizationRule.choose(OnnxGraph.read(onnx), onnx.toString());
+        ChosenPreprocessing chosen = preprocessing.resolve(spec, base, file);
+        spec.commandLine().getErr().println(chosen);
+        spec.commandLine().getErr().flush();
         Path[] files = outputs();
-        LabeledImages data = org.metric4j.data.ImageFolder.builder().setRoot(images).optSize(112, 112).build();
-        try (org.metric4j.model.TorchScriptEmbedder ts =
-                org.metric4j.model.TorchScriptEmbedder.load(torchscript, 112, 112, device)) {
-            EmbeddingSet set = ts.embed(data, flipSum, 64);
+        Preprocessing p = chosen.preprocessing();
+        EmbeddingNetwork network = torchscript != null
+                ? TorchScriptEmbedder.load(torchscript, p.height(), p.width(), device)
+                : OnnxEmbedder.load(onnx, p, device, 0);
+        try (PreprocessedEmbedder embedder = new PreprocessedEmbedder(network, p)) {
+            EmbeddingSet set = images != null
+                    ? embedder.embed(org.metric4j.data.ImageFolder.builder().setRoot(images)
+                            .optSize(p.height(), p.width()).build(), batchSize)
+                    : embedTensors(embedder, p);
             write(set, files);
             spec.commandLine().getOut().printf(Locale.ROOT, "wrote %d x %d embeddings of %s by %s%s to %s%n",
-                    set.size(), set.dim(), images, torchscript, flipSum ? " (flip-sum)" : "", output);
+                    set.size(), set.dim(), images != null ? images : tensors, file,
+                    p.flipSum() ? " (flip-sum)" : "", output);
         }
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    private EmbeddingSet embedTensors(PreprocessedEmbedder embedder, Preprocessing p) throws java.io.IOException {
+        NpyFormat.Array a;
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(tensors))) {
+            a = NpyFormat.read(in, tensors.toString());
+        }
+        long[] s = a.shape();
+        long[] want = p.shape(s.length > 0 ? (int) s[0] : 0).getShape();
+        if (s.length != 4 || s[1] != want[1] || s[2] != want[2] || s[3] != want[3] || !a.descr().startsWith("<f")) {
+            throw new ParameterException(spec.commandLine(), "--tensors " + tensors + ": expected float32 N x "
+                    + want[1] + " x " + want[2] + " x " + want[3] + " (" + p.layout() + " of the preprocessing), got "
+                    + a.descr() + " " + java.util.Arrays.toString(s));
+        }
+        int n = (int) s[0];
+        double[] v = a.values();
+        float[] x = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            x[i] = (float) v[i];
+        }
+        float[][] e = embedder.embedTensors(x, new Shape(s));
+        int d = e.length == 0 ? 1 : e[0].length;
+        double[] values = new double[n * d];
+        String[] names = new String[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                values[i * d + j] = e[i][j];
+            }
+            names[i] = tensors.getFileName() + "[" + i + "]";
+        }
+        return new EmbeddingSet(values, n, d, null, names);
     }
 
     private static void write(EmbeddingSet set, Path[] files) throws java.io.IOException {
@@ -114,15 +194,20 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((model == null) == (torchscript == null)) {
-            throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR and --torchscript FILE");
+        int models = (model != null ? 1 : 0) + (torchscript != null ? 1 : 0) + (onnx != null ? 1 : 0);
+        if (models != 1) {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR, --torchscript FILE and "
+                    + "--onnx FILE, got " + models);
         }
         Device device = deviceOption.resolve(spec);
         engine.sparkConf(spec.commandLine());
         if (!engine.local()) {
-            if (torchscript == null || images == null) {
+            if (torchscript == null || images == null || preprocessing.size != null || preprocessing.mean != null
+                    || preprocessing.std != null || preprocessing.bgr != null || preprocessing.nhwc != null
+                    || preprocessing.centerCrop != null) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
-                        + " embeds --images with a --torchscript model");
+                        + " embeds --images with a --torchscript model and InsightFace's preprocessing "
+                        + "(no --onnx, --tensors, --size, --mean, --std, --bgr, --nhwc, --center-crop)");
             }
             if (Files.exists(output)) {
                 if (!force) {
@@ -131,7 +216,7 @@ final class EmbedCommand implements Callable<Integer> {
                 }
                 FileTrees.delete(output);
             }
-            DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, torchscript, flipSum, images,
+            DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, torchscript, Boolean.TRUE.equals(preprocessing.flipSum), images,
                     output, engine.partitions, org.metric4j.engine.DeviceNames.of(device),
                     engine.sparkConf(spec.commandLine())), spec.commandLine().getOut());
             return 0;
@@ -139,8 +224,8 @@ final class EmbedCommand implements Callable<Integer> {
         if (!output.toString().endsWith(".npy")) {
             throw new ParameterException(spec.commandLine(), "--output must end with .npy, got " + output);
         }
-        if (torchscript != null) {
-            return embedTorchScript(device);
+        if (torchscript != null || onnx != null) {
+            return embedImported(device);
         }
         Path info = model.resolve("backbone.json");
         Path params = model.resolve("backbone.params");

@@ -22,7 +22,7 @@ import org.metric4j.dataset.LabeledImages;
  * (or the model's size), pixel = (v - 127.5) / 127.5, N x 3 x H x W. With {@code flipSum} the
  * embedding is InsightFace's verification embedding, L2-normalize(embed(x) + embed(flip(x))).
  */
-public final class TorchScriptEmbedder implements AutoCloseable {
+public final class TorchScriptEmbedder implements EmbeddingNetwork {
 
     private final Model model;
     // one predictor per calling thread over the shared weights: Spark runs several tasks at once
@@ -152,6 +152,21 @@ public final class TorchScriptEmbedder implements AutoCloseable {
             names[i] = data.name(i);
         }
         return new org.metric4j.eval.EmbeddingSet(values, n, d, labels, names);
+    }
+
+    /** The raw embeddings of a batch preprocessed by a {@link Preprocessing} (any size the module accepts). */
+    @Override
+    public float[][] forward(float[] input, Shape shape) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray e = run(m.create(input, shape));
+            float[] flat = e.toFloatArray();
+            int d = (int) e.getShape().get(1);
+            float[][] out = new float[(int) shape.get(0)][d];
+            for (int i = 0; i < out.length; i++) {
+                System.arraycopy(flat, i * d, out[i], 0, d);
+            }
+            return out;
+        }
     }
 
     private NDArray run(NDArray x) {

@@ -1,6 +1,10 @@
 /**
  * Backbones (feature extractors) that map images to embeddings: LeNet++ of the center-loss paper
  * and a small InsightFace-style residual network for 112 x 112 faces. They are kept at
- * deployment; the heads of {@link org.metric4j.head} are not.
+ * deployment; the heads of {@link org.metric4j.head} are not. Imported networks live here too:
+ * TorchScript ({@link org.metric4j.model.TorchScriptEmbedder}, DJL's PyTorch engine) and ONNX
+ * ({@link org.metric4j.model.OnnxEmbedder}, DJL's ONNX Runtime engine, with {@link
+ * org.metric4j.model.OnnxGraph} reading the graph), each with its {@link
+ * org.metric4j.model.Preprocessing} as data.
  */
 package org.metric4j.model;
