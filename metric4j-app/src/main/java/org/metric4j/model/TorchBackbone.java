@@ -19,7 +19,7 @@ import org.metric4j.model.torch.TorchStateful;
  * giving N x F embeddings. A train-mode forward counts one batch on every BatchNorm's {@code
  * num_batches_tracked}, as PyTorch does.
  */
-abstract class TorchBackbone extends AbstractBlock implements TorchStateful {
+public abstract class TorchBackbone extends AbstractBlock implements TorchStateful {
 
     /** The input side InsightFace's backbones are built for (iResNet's fc_scale is 7 x 7). */
     static final int INPUT_SIZE = 112;
