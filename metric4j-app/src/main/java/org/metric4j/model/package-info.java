@@ -1,6 +1,9 @@
 /**
- * Backbones (feature extractors) that map images to embeddings: LeNet++ of the center-loss paper
- * and a small InsightFace-style residual network for 112 x 112 faces. They are kept at
- * deployment; the heads of {@link org.metric4j.head} are not.
+ * Backbones (feature extractors) that map images to embeddings: LeNet++ of the center-loss paper,
+ * a small InsightFace-style residual network for 112 x 112 faces, and InsightFace's own
+ * arcface_torch backbones {@link org.metric4j.model.IResNet} and {@link
+ * org.metric4j.model.MobileFaceNet} (chosen by a {@link org.metric4j.model.BackboneSpec}), whose
+ * parameters carry their PyTorch state-dict keys ({@link org.metric4j.model.torch.TorchStateful}).
+ * They are kept at deployment; the heads of {@link org.metric4j.head} are not.
  */
 package org.metric4j.model;
