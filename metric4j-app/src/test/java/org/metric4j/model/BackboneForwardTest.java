@@ -37,7 +37,7 @@ import org.metric4j.model.torch.StateEntry;
  * rest, to keep the test short): N x F outputs in
  * eval and train mode, finite; float64 agrees with float32 on the same weights; gradients reach the first convolution and every PReLU; a DJL Trainer's step leaves
  * iResNet's frozen {@code features.weight} at 1 while it moves its bias; the BatchNorm counters
- * count train-mode batches only; eval mode is deterministic.
+ * count train-mode batches only; eval mode is deterministic and dropout acts in train mode.
  */
 class BackboneForwardTest {
 
@@ -204,6 +204,23 @@ class BackboneForwardTest {
             float[] a = block.forward(ps, new NDList(x), false).head().toFloatArray();
             float[] b = block.forward(ps, new NDList(x), false).head().toFloatArray();
             assertArrayEquals(a, b, spec);
+        }
+    }
+
+    @Test
+    void dropoutActsInTrainModeOnly() {
+        try (NDManager manager = TestDevice.manager()) {
+            String spec = "iresnet:layers=1-1-1-1,dim=16,dropout=0.5";
+            TorchBackbone block = initialized(spec, manager, DataType.FLOAT32);
+            TorchBackbone without = initialized("iresnet:layers=1-1-1-1,dim=16", manager, DataType.FLOAT32);
+            NDArray x = input(manager, 7);
+            ParameterStore ps = new ParameterStore(manager, false);
+            float[] a = block.forward(ps, new NDList(x), true).head().toFloatArray();
+            float[] b = block.forward(ps, new NDList(x), true).head().toFloatArray();
+            assertNotEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b), spec + ": two train passes");
+            float[] c = without.forward(ps, new NDList(x), true).head().toFloatArray();
+            float[] d = without.forward(ps, new NDList(x), true).head().toFloatArray();
+            assertArrayEquals(c, d, "no dropout: train passes differ");
         }
     }
 
