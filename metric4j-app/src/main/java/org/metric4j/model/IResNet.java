@@ -106,9 +106,10 @@ public final class IResNet extends TorchBackbone {
         if (b.dropout > 0) {
             net.add(Dropout.builder().optRate(b.dropout).build());
         }
-        // PyTorch's Linear default: kaiming_uniform(a = sqrt 5) = U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+        // PyTorch's Linear default: kaiming_uniform(a = sqrt 5) = U(-1/sqrt(fan_in), 1/sqrt(fan_in));
+        // DJL's uniform Xavier draws from U(-sqrt(magnitude / fan), sqrt(magnitude / fan))
         Initializer fcInit = new XavierInitializer(
-                XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f / 3f);
+                XavierInitializer.RandomType.UNIFORM, XavierInitializer.FactorType.IN, 1f);
         net.add(t.linear("fc", b.numFeatures, true, fcInit));
         net.add(t.batchNormFrozenScale("features"));
         return net;
