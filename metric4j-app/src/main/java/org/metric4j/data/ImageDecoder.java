@@ -33,6 +33,23 @@ public final class ImageDecoder {
         return rgb(img);
     }
 
+    /**
+     * Decodes a file's content as {@link #read(Path)} decodes the file (the executors of the Spark
+     * job read bytes).
+     *
+     * @param data the file's content
+     * @param name names the image in errors (a path or an id)
+     * @return the image as {@code TYPE_INT_RGB}
+     * @throws IOException if no ImageIO reader recognizes the bytes
+     */
+    public static BufferedImage read(byte[] data, String name) throws IOException {
+        BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(data));
+        if (img == null) {
+            throw new IOException(name + ": no ImageIO reader recognizes its content");
+        }
+        return rgb(img);
+    }
+
     /** {@code img} as {@code TYPE_INT_RGB} at its own size (gray expanded, alpha dropped). */
     public static BufferedImage rgb(BufferedImage img) {
         return Pixels.toRgb(img, img.getHeight(), img.getWidth());
