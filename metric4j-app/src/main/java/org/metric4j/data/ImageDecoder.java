@@ -7,9 +7,11 @@ import javax.imageio.ImageIO;
 
 /**
  * The one image decoder of the embedding commands: Java ImageIO ({@code javax.imageio}, JPEG, PNG,
- * BMP, GIF with the JDK's readers), to {@code TYPE_INT_RGB}. Its pixels can differ slightly from
- * OpenCV's or PIL's JPEG decoding (a model checked against Python embeddings should be fed the
- * same pixels, e.g. with {@code embed --tensors}). Resizing is Java2D bilinear.
+ * BMP, GIF with the JDK's readers), to {@code TYPE_INT_RGB}. Its JPEG pixels equal PIL's
+ * (libjpeg-turbo; 4:2:0 included) except where a JPEG embeds an ICC profile: ImageIO converts to
+ * sRGB, PIL keeps the stored values (README, docs/experiments/jpeg-decoders); a model checked
+ * against Python embeddings of such photos should be fed the same pixels, e.g. with {@code embed
+ * --tensors}. Resizing is Java2D bilinear.
  */
 public final class ImageDecoder {
 
