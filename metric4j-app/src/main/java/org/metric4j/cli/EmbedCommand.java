@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.engine.DistributedEngine;
 import org.metric4j.engine.EmbedJob;
+import org.metric4j.engine.ImportedModel;
 import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.io.EmbeddingFiles;
 import org.metric4j.io.FileTrees;
@@ -128,10 +129,7 @@ final class EmbedCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), (torchscript != null ? "--torchscript " : "--onnx ")
                     + file + ": no such file");
         }
-        ChosenPreprocessing base = torchscript != null
-                ? new ChosenPreprocessing(Preprocessing.INSIGHTFACE, "InsightFace's default for --torchscript")
-                : OnnxNormalizationRule.choose(OnnxGraph.read(onnx), onnx.toString());
-        ChosenPreprocessing chosen = preprocessing.resolve(spec, base, file);
+        ChosenPreprocessing chosen = preprocessing.resolve(spec, basePreprocessing(), file);
         spec.commandLine().getErr().println(chosen);
         spec.commandLine().getErr().flush();
         Path[] files = outputs();
@@ -151,6 +149,13 @@ final class EmbedCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** The default before preprocessing.json and the options: InsightFace's for TorchScript, its rule for ONNX. */
+    private ChosenPreprocessing basePreprocessing() throws java.io.IOException {
+        return torchscript != null
+                ? new ChosenPreprocessing(Preprocessing.INSIGHTFACE, "InsightFace's default for --torchscript")
+                : OnnxNormalizationRule.choose(OnnxGraph.read(onnx), onnx.toString());
     }
 
     private EmbeddingSet embedTensors(PreprocessedEmbedder embedder, Preprocessing p) throws java.io.IOException {
@@ -202,12 +207,26 @@ final class EmbedCommand implements Callable<Integer> {
         Device device = deviceOption.resolve(spec);
         engine.sparkConf(spec.commandLine());
         if (!engine.local()) {
-            if (torchscript == null || images == null || preprocessing.size != null || preprocessing.mean != null
-                    || preprocessing.std != null || preprocessing.bgr != null || preprocessing.nhwc != null
-                    || preprocessing.centerCrop != null) {
+            if (model != null || images == null || tensors != null) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
-                        + " embeds --images with a --torchscript model and InsightFace's preprocessing "
-                        + "(no --onnx, --tensors, --size, --mean, --std, --bgr, --nhwc, --center-crop)");
+                        + " embeds --images with a --torchscript or --onnx model, got "
+                        + (model != null ? "--model" : tensors != null ? "--tensors" : "no --images"));
+            }
+            Path file = torchscript != null ? torchscript : onnx;
+            if (!Files.isRegularFile(file)) {
+                throw new ParameterException(spec.commandLine(), (torchscript != null ? "--torchscript " : "--onnx ")
+                        + file + ": no such file");
+            }
+            // decided once here, printed once, shipped to the executors as JSON
+            ChosenPreprocessing chosen = preprocessing.resolve(spec, basePreprocessing(), file);
+            spec.commandLine().getErr().println(chosen);
+            spec.commandLine().getErr().flush();
+            if (onnx != null) {
+                try {
+                    OnnxEmbedder.checkInput(onnx, chosen.preprocessing());
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--onnx " + e.getMessage());
+                }
             }
             if (Files.exists(output)) {
                 if (!force) {
@@ -216,8 +235,10 @@ final class EmbedCommand implements Callable<Integer> {
                 }
                 FileTrees.delete(output);
             }
-            DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, torchscript, Boolean.TRUE.equals(preprocessing.flipSum), images,
-                    output, engine.partitions, org.metric4j.engine.DeviceNames.of(device),
+            ImportedModel imported = ImportedModel.of(file, torchscript != null ? ImportedModel.Format.TORCHSCRIPT
+                    : ImportedModel.Format.ONNX, chosen.preprocessing());
+            DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, imported, images, output,
+                    engine.partitions, org.metric4j.engine.DeviceNames.of(device),
                     engine.sparkConf(spec.commandLine())), spec.commandLine().getOut());
             return 0;
         }

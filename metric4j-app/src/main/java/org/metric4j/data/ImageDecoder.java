@@ -7,9 +7,11 @@ import javax.imageio.ImageIO;
 
 /**
  * The one image decoder of the embedding commands: Java ImageIO ({@code javax.imageio}, JPEG, PNG,
- * BMP, GIF with the JDK's readers), to {@code TYPE_INT_RGB}. Its pixels can differ slightly from
- * OpenCV's or PIL's JPEG decoding (a model checked against Python embeddings should be fed the
- * same pixels, e.g. with {@code embed --tensors}). Resizing is Java2D bilinear.
+ * BMP, GIF with the JDK's readers), to {@code TYPE_INT_RGB}. Its JPEG pixels equal PIL's
+ * (libjpeg-turbo; 4:2:0 included) except where a JPEG embeds an ICC profile: ImageIO converts to
+ * sRGB, PIL keeps the stored values (README, docs/experiments/jpeg-decoders); a model checked
+ * against Python embeddings of such photos should be fed the same pixels, e.g. with {@code embed
+ * --tensors}. Resizing is Java2D bilinear.
  */
 public final class ImageDecoder {
 
@@ -29,6 +31,23 @@ public final class ImageDecoder {
         BufferedImage img = ImageIO.read(file.toFile());
         if (img == null) {
             throw new IOException(file + ": no ImageIO reader recognizes its content");
+        }
+        return rgb(img);
+    }
+
+    /**
+     * Decodes a file's content as {@link #read(Path)} decodes the file (the executors of the Spark
+     * job read bytes).
+     *
+     * @param data the file's content
+     * @param name names the image in errors (a path or an id)
+     * @return the image as {@code TYPE_INT_RGB}
+     * @throws IOException if no ImageIO reader recognizes the bytes
+     */
+    public static BufferedImage read(byte[] data, String name) throws IOException {
+        BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(data));
+        if (img == null) {
+            throw new IOException(name + ": no ImageIO reader recognizes its content");
         }
         return rgb(img);
     }

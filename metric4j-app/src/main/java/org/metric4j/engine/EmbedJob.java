@@ -4,13 +4,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * An embedding job: images through a TorchScript model into Parquet rows.
+ * An embedding job: images through an imported model (TorchScript or ONNX, with the
+ * preprocessing the driver resolved) into Parquet rows.
  *
  * @param master the Spark master URL (local[*], spark://host:7077, yarn, ...); under
  *     spark-submit its master wins
- * @param model the TorchScript file (readable from every executor)
- * @param flipSum InsightFace's flip-sum embedding (the embedding of the image plus that of its
- *     mirror image)
+ * @param model the model file (readable from every executor), its format and its preprocessing
  * @param images an image folder (one sub-directory per identity) or a Parquet file of (id,
  *     label, image bytes)
  * @param output the Parquet directory to write
@@ -19,13 +18,12 @@ import java.util.Map;
  *     a name, not an {@code ai.djl.Device}, so that the job serializes)
  * @param sparkConf Spark settings for the session ({@code --spark-conf KEY=VALUE}), in order
  */
-public record EmbedJob(String master, Path model, boolean flipSum, Path images, Path output, int partitions,
+public record EmbedJob(String master, ImportedModel model, Path images, Path output, int partitions,
         String device, Map<String, String> sparkConf) {
 
     /** The job without Spark settings. */
-    public EmbedJob(String master, Path model, boolean flipSum, Path images, Path output, int partitions,
-            String device) {
-        this(master, model, flipSum, images, output, partitions, device, Map.of());
+    public EmbedJob(String master, ImportedModel model, Path images, Path output, int partitions, String device) {
+        this(master, model, images, output, partitions, device, Map.of());
     }
 
     /** A copy of the settings (never null). */

@@ -89,6 +89,19 @@ public final class OnnxEmbedder implements EmbeddingNetwork {
         return new OnnxEmbedder(model, graph);
     }
 
+    /**
+     * Checks an ONNX file's declared input against a preprocessing without loading the model (a
+     * driver's check before its executors load it).
+     *
+     * @param file the .onnx file
+     * @param preprocessing what the inputs will be
+     * @throws IOException if the file cannot be read as ONNX
+     * @throws IllegalArgumentException naming the declared shape if it contradicts the preprocessing
+     */
+    public static void checkInput(Path file, Preprocessing preprocessing) throws IOException {
+        check(file, OnnxGraph.read(file).input(), preprocessing);
+    }
+
     /** The declared input must agree with the preprocessing's layout and size where it fixes them. */
     static void check(Path file, OnnxGraph.Input input, Preprocessing p) {
         long[] d = input.dims();

@@ -1,16 +1,12 @@
 package org.metric4j.spark;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,12 +19,14 @@ import org.apache.spark.sql.types.StructType;
 import org.metric4j.engine.EmbedResult;
 import org.metric4j.engine.ImageEmbedder;
 import org.metric4j.engine.ImageFolderFiles;
+import org.metric4j.engine.ImportedModel;
 
 /**
  * The embedding job: images (an image folder, one sub-directory per identity, or a Parquet file
  * of {@code id, label, image} bytes) to a Parquet table of {@code id, label, embedding
- * (array<float>), error}. Each task batches its images through the executor's one model
- * ({@link ExecutorModels}); an image that does not decode keeps its row with the error and no
+ * (array<float>), error}, with a TorchScript or ONNX model and the preprocessing the driver
+ * resolved, so that the rows equal those of {@code embed --images} on one machine. Each task
+ * batches its images through the executor's one model ({@link ExecutorModels}); an image that does not decode keeps its row with the error and no
  * embedding, and the job reports how many there were.
  */
 public final class SparkEmbedding {
@@ -50,24 +48,7 @@ public final class SparkEmbedding {
     private SparkEmbedding() {}
 
     /**
-     * Runs the job.
-     *
-     * @param spark the session
-     * @param model the TorchScript file (a path every executor can read)
-     * @param size the model's square input size (112 for InsightFace)
-     * @param flipSum InsightFace's flip-sum embedding
-     * @param images an image folder or a Parquet file of (id, label, image)
-     * @param output the Parquet directory to write (must not exist)
-     * @param partitions tasks (0: the default parallelism)
-     * @return the counts
-     */
-    public static EmbedResult run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
-            Path output, int partitions) throws IOException {
-        return run(spark, model, size, flipSum, images, output, partitions, "cpu");
-    }
-
-    /**
-     * Embeds the images on a device of every executor.
+     * Runs the job with a TorchScript file and InsightFace's preprocessing at {@code size} x {@code size}.
      *
      * @param spark the session
      * @param model the TorchScript file (a path every executor can read)
@@ -81,9 +62,38 @@ public final class SparkEmbedding {
      */
     public static EmbedResult run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
             Path output, int partitions, String device) throws IOException {
-        org.metric4j.engine.DeviceNames.parse(device);
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("--torchscript: no such file " + model);
+        }
+        return run(spark, ImportedModel.insightFaceTorchScript(model, size, flipSum), images, output, partitions,
+                device);
+    }
+
+    /** {@link #run(SparkSession, Path, int, boolean, Path, Path, int, String)} on the cpu. */
+    public static EmbedResult run(SparkSession spark, Path model, int size, boolean flipSum, Path images,
+            Path output, int partitions) throws IOException {
+        return run(spark, model, size, flipSum, images, output, partitions, "cpu");
+    }
+
+    /**
+     * Embeds the images on a device of every executor with an imported model and the
+     * preprocessing the driver resolved (shipped as its JSON; each executor JVM loads the model
+     * once, {@link ExecutorModels}).
+     *
+     * @param spark the session
+     * @param model the model file (a path every executor can read), its format and preprocessing
+     * @param images an image folder or a Parquet file of (id, label, image)
+     * @param output the Parquet directory to write (must not exist)
+     * @param partitions tasks (0: the default parallelism)
+     * @param device DJL's device name on the executors ({@code cpu}, {@code gpu0}, ...)
+     * @return the counts
+     */
+    public static EmbedResult run(SparkSession spark, ImportedModel model, Path images, Path output,
+            int partitions, String device) throws IOException {
+        org.metric4j.engine.DeviceNames.parse(device);
+        if (!Files.isRegularFile(Path.of(model.file()))) {
+            throw new IllegalArgumentException("--" + model.format().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": no such file " + model.file());
         }
         if (Files.exists(output)) {
             throw new IllegalArgumentException("--output " + output + " exists; give --force to overwrite it");
@@ -91,10 +101,9 @@ public final class SparkEmbedding {
         long t0 = System.nanoTime();
         Dataset<Row> input = input(spark, images);
         int n = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-        String modelPath = model.toAbsolutePath().toString();
         boolean bytes = !java.util.Arrays.asList(input.columns()).contains("path");
         JavaRDD<Row> rows = input.repartition(n).javaRDD()
-                .mapPartitions(part -> embedPartition(part, modelPath, size, flipSum, bytes, device));
+                .mapPartitions(part -> embedPartition(part, model, bytes, device));
         spark.createDataFrame(rows, OUTPUT).write().mode(SaveMode.ErrorIfExists).parquet(output.toString());
         Dataset<Row> written = spark.read().parquet(output.toString());
         long total = written.count();
@@ -130,9 +139,9 @@ public final class SparkEmbedding {
         return spark.createDataFrame(files, FILES);
     }
 
-    private static Iterator<Row> embedPartition(Iterator<Row> part, String modelPath, int size, boolean flipSum,
-            boolean bytes, String device) {
-        ImageEmbedder model = ExecutorModels.torchScript(modelPath, size, device);
+    private static Iterator<Row> embedPartition(Iterator<Row> part, ImportedModel imported, boolean bytes,
+            String device) {
+        ImageEmbedder model = ExecutorModels.get(imported, device);
         List<Row> out = new ArrayList<>();
         List<Row> batch = new ArrayList<>();
         List<BufferedImage> pixels = new ArrayList<>();
@@ -144,9 +153,9 @@ public final class SparkEmbedding {
             String error = null;
             try {
                 byte[] data = bytes ? (byte[]) r.get(2) : Files.readAllBytes(Path.of(r.getString(2)));
-                img = data == null ? null : ImageIO.read(new ByteArrayInputStream(data));
+                img = data == null ? null : ImageEmbedder.decode(data, id);
                 if (img == null) {
-                    error = "not a decodable image";
+                    error = "no image bytes";
                 }
             } catch (IOException | RuntimeException e) {
                 img = null;
@@ -157,21 +166,21 @@ public final class SparkEmbedding {
                 continue;
             }
             batch.add(RowFactory.create(id, label));
-            pixels.add(fit(img, size));
+            pixels.add(img);
             if (batch.size() == BATCH) {
-                flush(model, flipSum, batch, pixels, out);
+                flush(model, batch, pixels, out);
             }
         }
-        flush(model, flipSum, batch, pixels, out);
+        flush(model, batch, pixels, out);
         return out.iterator();
     }
 
-    private static void flush(ImageEmbedder model, boolean flipSum, List<Row> batch, List<BufferedImage> pixels,
+    private static void flush(ImageEmbedder model, List<Row> batch, List<BufferedImage> pixels,
             List<Row> out) {
         if (batch.isEmpty()) {
             return;
         }
-        float[][] e = model.embed(pixels.toArray(new BufferedImage[0]), flipSum);
+        float[][] e = model.embed(pixels.toArray(new BufferedImage[0]));
         for (int i = 0; i < e.length; i++) {
             Float[] boxed = new Float[e[i].length];
             for (int j = 0; j < boxed.length; j++) {
@@ -181,18 +190,5 @@ public final class SparkEmbedding {
         }
         batch.clear();
         pixels.clear();
-    }
-
-    /** The image at the model's size (as decoded when it has it, else resized bilinearly to RGB). */
-    static BufferedImage fit(BufferedImage img, int size) {
-        if (img.getWidth() == size && img.getHeight() == size) {
-            return img;
-        }
-        BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(img, 0, 0, size, size, null);
-        g.dispose();
-        return out;
     }
 }

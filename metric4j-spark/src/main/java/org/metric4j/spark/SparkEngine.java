@@ -32,7 +32,7 @@ import org.metric4j.io.FileTrees;
 /** {@code --engine spark}: the embedding job and sharded evaluation on a Spark session. */
 public final class SparkEngine implements DistributedEngine {
 
-    /** The square input size of the TorchScript models (InsightFace's 112). */
+    /** The square size of the benchmark's generated images and its TorchScript model's input (InsightFace's 112). */
     public static final int INPUT_SIZE = 112;
 
     @Override
@@ -96,8 +96,8 @@ public final class SparkEngine implements DistributedEngine {
     @Override
     public EmbedResult embed(EmbedJob job, PrintWriter out) throws Exception {
         SparkSession spark = session(job.master(), job.sparkConf());
-        EmbedResult r = SparkEmbedding.run(spark, job.model(), INPUT_SIZE, job.flipSum(), job.images(), job.output(),
-                job.partitions(), job.device());
+        EmbedResult r = SparkEmbedding.run(spark, job.model(), job.images(), job.output(), job.partitions(),
+                job.device());
         out.printf(Locale.ROOT, "spark (%s): embedded %d of %d images in %.1f s over %d tasks to %s; %d unreadable"
                         + " (rows kept with their error)%n", spark.sparkContext().master(), r.embedded(),
                 r.images(), r.seconds(), r.partitions(), job.output(), r.unreadable());
