@@ -47,7 +47,10 @@ final class PyTorchWeights {
             }
             return reader.read(file);
         } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + oneLine(e.getMessage()));
+            String message = oneLine(e.getMessage());
+            String named = file + ": "; // the reader's messages start with the file: not repeated
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": "
+                    + (message.startsWith(named) ? message.substring(named.length()) : message));
         }
     }
 

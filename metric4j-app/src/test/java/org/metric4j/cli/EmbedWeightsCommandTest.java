@@ -96,4 +96,18 @@ class EmbedWeightsCommandTest {
         assertEquals(1, badSpec.err().strip().lines().count(), badSpec.err());
         assertFalse(Files.exists(dir.resolve("e.npy")));
     }
+
+    @Test
+    void aFileThatIsNoStateDictIsOneLineNamingItOnce(@TempDir Path dir) throws Exception {
+        Path notPth = Files.writeString(dir.resolve("notes.pth"), "not a zip");
+        CliRun r = CliRun.of("embed", "--backbone", "mobilefacenet", "--weights", notPth.toString(),
+                "--tensors", new BackboneFixture("mbf").writeTensors(dir.resolve("x.npy")).toString(),
+                "--output", dir.resolve("e.npy").toString());
+        assertEquals(2, r.code(), r.err());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("metric4j embed: error: --weights " + notPth + ": "), err);
+        assertEquals(err.indexOf(notPth.toString()), err.lastIndexOf(notPth.toString()), err);
+        assertFalse(Files.exists(dir.resolve("e.npy")));
+    }
 }
