@@ -156,6 +156,10 @@ final class EmbedCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--size " + p.width() + "x" + p.height()
                     + ": --backbone " + backbone + " takes 112 x 112 inputs");
         }
+        if (weights != null && p.layout() != Preprocessing.Layout.NCHW) {
+            throw new ParameterException(spec.commandLine(), "--nhwc: --backbone " + backbone
+                    + " takes N x 3 x 112 x 112 inputs (--no-nhwc)");
+        }
         EmbeddingNetwork loaded = weights != null ? loadWeights(device, 3, 112, 112) : null;
         spec.commandLine().getErr().println(chosen);
         spec.commandLine().getErr().flush();

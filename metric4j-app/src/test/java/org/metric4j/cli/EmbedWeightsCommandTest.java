@@ -94,6 +94,16 @@ class EmbedWeightsCommandTest {
         assertTrue(badSpec.err().startsWith("metric4j embed: error: --backbone iresnet:depth=51: "), badSpec.err());
         assertTrue(badSpec.err().contains("depth"), badSpec.err());
         assertEquals(1, badSpec.err().strip().lines().count(), badSpec.err());
+        CliRun badSize = CliRun.of("embed", "--backbone", "mobilefacenet", "--weights", fx.pth().toString(),
+                "--images", dir.toString(), "--size", "96", "--output", out);
+        assertEquals(2, badSize.code());
+        assertEquals("metric4j embed: error: --size 96x96: --backbone mobilefacenet takes 112 x 112 inputs",
+                badSize.err().strip());
+        CliRun nhwc = CliRun.of("embed", "--backbone", "mobilefacenet", "--weights", fx.pth().toString(),
+                "--images", dir.toString(), "--nhwc", "--output", out);
+        assertEquals(2, nhwc.code());
+        assertEquals("metric4j embed: error: --nhwc: --backbone mobilefacenet takes N x 3 x 112 x 112 inputs "
+                + "(--no-nhwc)", nhwc.err().strip());
         assertFalse(Files.exists(dir.resolve("e.npy")));
     }
 
