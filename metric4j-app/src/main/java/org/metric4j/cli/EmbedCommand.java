@@ -95,7 +95,8 @@ final class EmbedCommand implements Callable<Integer> {
     /** --size, --mean, --std, --bgr, --nhwc, --flip-sum, --center-crop (of --torchscript and --onnx). */
     @picocli.CommandLine.Mixin PreprocessingOptions preprocessing;
 
-    @Option(names = "--dataset", description = "Dataset spec (default: the one the model was trained on).")
+    @Option(names = "--dataset", description = "Dataset spec (default with --model: the one the model was trained on; "
+            + "with --weights it names the dataset to embed).")
     String dataset;
 
     @Option(names = "--split", defaultValue = "heldout",

@@ -446,6 +446,6 @@ final class TrainCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, String title, Map<String, String> entries) {
         out.println(title + ":");
-        entries.forEach((n, d) -> out.printf(Locale.ROOT, "  %-18s %s%n", n, d));
+        entries.forEach((n, d) -> out.printf(Locale.ROOT, "  %-20s %s%n", n, d));
     }
 }
