@@ -161,10 +161,14 @@ final class EmbedCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--nhwc: --backbone " + backbone
                     + " takes N x 3 x 112 x 112 inputs (--no-nhwc)");
         }
+        // --weights: every check (outputs, spec, file, keys) before the preprocessing line, so a refusal is one line
+        Path[] files = weights != null ? outputs() : null;
         EmbeddingNetwork loaded = weights != null ? loadWeights(device, 3, 112, 112) : null;
         spec.commandLine().getErr().println(chosen);
         spec.commandLine().getErr().flush();
-        Path[] files = outputs();
+        if (files == null) {
+            files = outputs();
+        }
         EmbeddingNetwork network = loaded != null ? loaded
                 : torchscript != null
                 ? TorchScriptEmbedder.load(torchscript, p.height(), p.width(), device)

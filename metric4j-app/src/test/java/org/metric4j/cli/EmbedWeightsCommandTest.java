@@ -120,4 +120,15 @@ class EmbedWeightsCommandTest {
         assertEquals(err.indexOf(notPth.toString()), err.lastIndexOf(notPth.toString()), err);
         assertFalse(Files.exists(dir.resolve("e.npy")));
     }
+
+    @Test
+    void anExistingOutputIsKeptWithoutForce(@TempDir Path dir) throws Exception {
+        BackboneFixture fx = new BackboneFixture("mbf");
+        Path out = Files.writeString(dir.resolve("e.npy"), "earlier");
+        CliRun r = CliRun.of("embed", "--backbone", fx.spec(), "--weights", fx.pth().toString(),
+                "--tensors", fx.writeTensors(dir.resolve("x.npy")).toString(), "--output", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("metric4j embed: error: " + out + " exists; give --force to overwrite it", r.err().strip());
+        assertEquals("earlier", Files.readString(out));
+    }
 }
