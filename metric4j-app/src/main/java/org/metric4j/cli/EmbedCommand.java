@@ -23,6 +23,7 @@ import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.io.EmbeddingFiles;
 import org.metric4j.io.FileTrees;
 import org.metric4j.io.NpyFormat;
+import org.metric4j.model.BlockEmbedder;
 import org.metric4j.model.ChosenPreprocessing;
 import org.metric4j.model.EmbeddingNetwork;
 import org.metric4j.model.OnnxEmbedder;
@@ -31,6 +32,8 @@ import org.metric4j.model.OnnxNormalizationRule;
 import org.metric4j.model.Preprocessing;
 import org.metric4j.model.PreprocessedEmbedder;
 import org.metric4j.model.TorchScriptEmbedder;
+import org.metric4j.model.torch.StateDict;
+import org.metric4j.model.torch.TorchStateful;
 import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
@@ -43,7 +46,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code metric4j embed}: embeddings of a dataset by a trained backbone (the {@code model/}
  * directory that {@code train} writes), saved as .npy with labels and names for {@code evaluate}
- * or any other tool.
+ * or any other tool. {@code --backbone SPEC --weights FILE.pth} builds an InsightFace backbone and
+ * loads PyTorch weights into it (strictly), then embeds {@code --images}, {@code --tensors} or a
+ * {@code --dataset}.
  */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Export the embeddings of a dataset as .npy (float32 N x D) with labels (.npy) and names (.txt).")
@@ -63,11 +68,23 @@ final class EmbedCommand implements Callable<Integer> {
             + "starts with Sub and Mul, else 127.5, 127.5; the size from its declared input).")
     Path onnx;
 
-    @Option(names = "--images", description = "With --torchscript or --onnx: an image folder (one sub-directory per "
+    @Option(names = "--backbone", paramLabel = "SPEC", description = "With --weights: the backbone the weights are for "
+            + "(iresnet:depth=50,dim=512, iresnet:layers=a-b-c-d,dim=F, mobilefacenet:dim=512, mobilefacenet-large:dim=512).")
+    String backbone;
+
+    @Option(names = "--weights", paramLabel = "FILE.pth", description = "Instead of --model: a PyTorch state dict "
+            + "(torch.save(model.state_dict())) loaded strictly into --backbone, applied to --images, --tensors "
+            + "(default preprocessing InsightFace's) or a --dataset.")
+    Path weights;
+
+    /** --weights-key. */
+    @picocli.CommandLine.Mixin PyTorchWeights pytorch;
+
+    @Option(names = "--images", description = "With --torchscript, --onnx or --weights: an image folder (one sub-directory per "
             + "identity), decoded by Java ImageIO.")
     Path images;
 
-    @Option(names = "--tensors", description = "With --torchscript or --onnx, instead of --images: a float32 .npy of "
+    @Option(names = "--tensors", description = "With --torchscript, --onnx or --weights, instead of --images: a float32 .npy of "
             + "N x 3 x H x W (N x H x W x 3 with --nhwc) values already preprocessed; --mean and --std are not applied.")
     Path tensors;
 
@@ -78,7 +95,8 @@ final class EmbedCommand implements Callable<Integer> {
     /** --size, --mean, --std, --bgr, --nhwc, --flip-sum, --center-crop (of --torchscript and --onnx). */
     @picocli.CommandLine.Mixin PreprocessingOptions preprocessing;
 
-    @Option(names = "--dataset", description = "Dataset spec (default: the one the model was trained on).")
+    @Option(names = "--dataset", description = "Dataset spec (default with --model: the one the model was trained on; "
+            + "with --weights it names the dataset to embed).")
     String dataset;
 
     @Option(names = "--split", defaultValue = "heldout",
@@ -111,12 +129,17 @@ final class EmbedCommand implements Callable<Integer> {
         return all;
     }
 
-    /** The TorchScript or ONNX file with its preprocessing over --images or --tensors. */
+    /** The option naming the imported model file: --torchscript, --onnx or --weights. */
+    private String importedOption() {
+        return torchscript != null ? "--torchscript" : onnx != null ? "--onnx" : "--weights";
+    }
+
+    /** The TorchScript, ONNX or PyTorch weights file with its preprocessing over --images or --tensors. */
     private int embedImported(Device device) throws Exception {
         if ((images == null) == (tensors == null)) {
-            throw new ParameterException(spec.commandLine(), (torchscript != null ? "--torchscript" : "--onnx")
-                    + " needs exactly one of --images DIR and --tensors FILE.npy, got "
-                    + (images == null ? "neither" : "both"));
+            throw new ParameterException(spec.commandLine(), importedOption()
+                    + " needs exactly one of --images DIR and --tensors FILE.npy" + (weights != null ? " (or a --dataset)" : "")
+                    + ", got " + (images == null ? "neither" : "both"));
         }
         if (images != null && !Files.isDirectory(images)) {
             throw new ParameterException(spec.commandLine(), "--images " + images + ": expected an image folder");
@@ -124,17 +147,30 @@ final class EmbedCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new ParameterException(spec.commandLine(), "--batch-size " + batchSize + ": expected an integer >= 1");
         }
-        Path file = torchscript != null ? torchscript : onnx;
+        Path file = torchscript != null ? torchscript : onnx != null ? onnx : weights;
         if (!Files.isRegularFile(file)) {
-            throw new ParameterException(spec.commandLine(), (torchscript != null ? "--torchscript " : "--onnx ")
-                    + file + ": no such file");
+            throw new ParameterException(spec.commandLine(), importedOption() + " " + file + ": no such file");
         }
         ChosenPreprocessing chosen = preprocessing.resolve(spec, basePreprocessing(), file);
+        Preprocessing p = chosen.preprocessing();
+        if (weights != null && (p.height() != 112 || p.width() != 112)) {
+            throw new ParameterException(spec.commandLine(), "--size " + p.width() + "x" + p.height()
+                    + ": --backbone " + backbone + " takes 112 x 112 inputs");
+        }
+        if (weights != null && p.layout() != Preprocessing.Layout.NCHW) {
+            throw new ParameterException(spec.commandLine(), "--nhwc: --backbone " + backbone
+                    + " takes N x 3 x 112 x 112 inputs (--no-nhwc)");
+        }
+        // --weights: every check (outputs, spec, file, keys) before the preprocessing line, so a refusal is one line
+        Path[] files = weights != null ? outputs() : null;
+        EmbeddingNetwork loaded = weights != null ? loadWeights(device, 3, 112, 112) : null;
         spec.commandLine().getErr().println(chosen);
         spec.commandLine().getErr().flush();
-        Path[] files = outputs();
-        Preprocessing p = chosen.preprocessing();
-        EmbeddingNetwork network = torchscript != null
+        if (files == null) {
+            files = outputs();
+        }
+        EmbeddingNetwork network = loaded != null ? loaded
+                : torchscript != null
                 ? TorchScriptEmbedder.load(torchscript, p.height(), p.width(), device)
                 : OnnxEmbedder.load(onnx, p, device, 0);
         try (PreprocessedEmbedder embedder = new PreprocessedEmbedder(network, p)) {
@@ -151,10 +187,34 @@ final class EmbedCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The default before preprocessing.json and the options: InsightFace's for TorchScript, its rule for ONNX. */
+    /**
+     * --backbone built for C x H x W inputs with --weights loaded strictly, as a network; a bad spec,
+     * file or key set is one line naming the option.
+     */
+    private BlockEmbedder loadWeights(Device device, int channels, int height, int width) {
+        Block block;
+        try {
+            block = Components.BACKBONES.create(backbone, null);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--backbone " + backbone + ": " + e.getMessage());
+        }
+        TorchStateful stateful = PyTorchWeights.stateful(spec, "--weights", backbone, block);
+        StateDict sd = pytorch.read(spec, "--weights", weights);
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            block.initialize(manager, DataType.FLOAT32, new Shape(1, channels, height, width));
+            PyTorchWeights.load(spec, "--weights", weights, sd, stateful);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        return new BlockEmbedder(block, manager);
+    }
+
+    /** The default before preprocessing.json and the options: InsightFace's for TorchScript and weights, its rule for ONNX. */
     private ChosenPreprocessing basePreprocessing() throws java.io.IOException {
-        return torchscript != null
-                ? new ChosenPreprocessing(Preprocessing.INSIGHTFACE, "InsightFace's default for --torchscript")
+        return torchscript != null || weights != null
+                ? new ChosenPreprocessing(Preprocessing.INSIGHTFACE, "InsightFace's default for " + importedOption())
                 : OnnxNormalizationRule.choose(OnnxGraph.read(onnx), onnx.toString());
     }
 
@@ -199,18 +259,25 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int models = (model != null ? 1 : 0) + (torchscript != null ? 1 : 0) + (onnx != null ? 1 : 0);
+        int models = (model != null ? 1 : 0) + (torchscript != null ? 1 : 0) + (onnx != null ? 1 : 0)
+                + (weights != null ? 1 : 0);
         if (models != 1) {
-            throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR, --torchscript FILE and "
-                    + "--onnx FILE, got " + models);
+            throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR, --torchscript FILE, "
+                    + "--onnx FILE and --weights FILE.pth, got " + models);
+        }
+        if ((backbone == null) != (weights == null)) {
+            throw new ParameterException(spec.commandLine(), backbone == null
+                    ? "--weights " + weights + " needs --backbone SPEC (the architecture the weights are for)"
+                    : "--backbone " + backbone + " needs --weights FILE.pth (a trained --model names its own backbone)");
         }
         Device device = deviceOption.resolve(spec);
         engine.sparkConf(spec.commandLine());
         if (!engine.local()) {
-            if (model != null || images == null || tensors != null) {
+            if (model != null || weights != null || images == null || tensors != null) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
                         + " embeds --images with a --torchscript or --onnx model, got "
-                        + (model != null ? "--model" : tensors != null ? "--tensors" : "no --images"));
+                        + (model != null ? "--model" : weights != null ? "--weights"
+                                : tensors != null ? "--tensors" : "no --images"));
             }
             Path file = torchscript != null ? torchscript : onnx;
             if (!Files.isRegularFile(file)) {
@@ -245,8 +312,11 @@ final class EmbedCommand implements Callable<Integer> {
         if (!output.toString().endsWith(".npy")) {
             throw new ParameterException(spec.commandLine(), "--output must end with .npy, got " + output);
         }
-        if (torchscript != null || onnx != null) {
+        if (torchscript != null || onnx != null || (weights != null && (images != null || tensors != null))) {
             return embedImported(device);
+        }
+        if (weights != null) {
+            return embedDataset(device, backbone, dataset, null);
         }
         Path info = model.resolve("backbone.json");
         Path params = model.resolve("backbone.params");
@@ -254,11 +324,22 @@ final class EmbedCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--model " + model
                     + " must hold backbone.json and backbone.params (the model/ directory of a 'train' run)");
         }
-        Path[] files = outputs();
         JsonObject json = JsonParser.parseString(Files.readString(info, StandardCharsets.UTF_8)).getAsJsonObject();
-        String backboneSpec = json.get("backbone").getAsString();
-        Datasets.TrainData data = Datasets.DATASETS.create(
-                dataset != null ? dataset : json.get("dataset").getAsString(), seed.seed);
+        return embedDataset(device, json.get("backbone").getAsString(),
+                dataset != null ? dataset : json.get("dataset").getAsString(), params);
+    }
+
+    /**
+     * A split of a dataset embedded by the backbone, its parameters from a trained model's
+     * backbone.params or, when {@code params} is null, from --weights.
+     */
+    private int embedDataset(Device device, String backboneSpec, String datasetSpec, Path params) throws Exception {
+        if (datasetSpec == null) {
+            throw new ParameterException(spec.commandLine(), "--weights " + weights
+                    + " needs --images DIR, --tensors FILE.npy or --dataset SPEC to embed");
+        }
+        Path[] files = outputs();
+        Datasets.TrainData data = Datasets.DATASETS.create(datasetSpec, seed.seed);
         LabeledImages images;
         switch (split.toLowerCase(Locale.ROOT)) {
             case "train":
@@ -271,6 +352,16 @@ final class EmbedCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--split must be train or heldout, got '" + split + "'");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (params == null) {
+            try (BlockEmbedder loaded = loadWeights(device, images.channels(), images.height(), images.width())) {
+                EmbeddingSet set = Embedder.embed(loaded.block(), images, 0, loaded.manager());
+                write(set, files);
+                out.printf(Locale.ROOT, "wrote %d x %d embeddings of %s (%s) by %s to %s, labels to %s, names to %s%n",
+                        set.size(), set.dim(), data.name(), split, weights, files[0], files[1], files[2]);
+            }
+            out.flush();
+            return 0;
+        }
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Block backbone = Components.BACKBONES.create(backboneSpec, null);
             backbone.initialize(manager, DataType.FLOAT32,

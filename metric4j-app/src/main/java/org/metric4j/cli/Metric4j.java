@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Deep metric learning and face-recognition losses on the JVM.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EmbedCommand.class, EvaluateCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EmbedCommand.class, ExportCommand.class, EvaluateCommand.class,
             CompareCommand.class, BenchCommand.class, IndexCommand.class,
             CommandLine.HelpCommand.class})
 public final class Metric4j implements Runnable {

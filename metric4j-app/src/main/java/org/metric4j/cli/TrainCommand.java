@@ -48,7 +48,9 @@ import picocli.CommandLine.ParameterException;
  * component chosen by name ({@code name:key=value,...}). Writes checkpoints every epoch (an
  * interrupted run resumes with {@code --resume}), {@code metrics.csv}, the final backbone and the
  * held-out embeddings as .npy for {@code evaluate}. Ctrl-C writes a checkpoint of the steps done
- * so far before exiting (status 130); {@code --resume} continues from it.
+ * so far before exiting (status 130); {@code --resume} continues from it. {@code --init FILE.pth}
+ * starts an InsightFace backbone from PyTorch weights (fine-tuning; the heads start new); a resumed
+ * run continues from its checkpoint instead.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train an embedding model: dataset, backbone, losses (weighted), optimizer, schedule.",
@@ -66,6 +68,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--backbone", defaultValue = "faceresnet:dim=512", description = "Backbone spec (default: ${DEFAULT-VALUE}).")
     String backbone;
+
+    @Option(names = "--init", paramLabel = "FILE.pth", description = "Start the backbone from a PyTorch state dict "
+            + "(e.g. InsightFace's backbone.pth), loaded strictly; the heads start new. For "
+            + "iresnet, mobilefacenet and mobilefacenet-large.")
+    Path init;
+
+    /** --weights-key (of --init). */
+    @Mixin PyTorchWeights pytorch;
 
     @Option(names = "--loss", description = "Loss spec, repeatable for a weighted sum (weight=...). Default: arcface.")
     List<String> losses = new ArrayList<>();
@@ -137,13 +147,13 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw new ParameterException(spec.commandLine(), "--epochs must be >= 1, got " + epochs);
         }
-        if (output != null && Files.exists(output) && !resume) {
-            if (!force) {
-                throw new ParameterException(spec.commandLine(), "--output " + output
-                        + " exists: give --resume to continue that run or --force to overwrite it");
-            }
-            FileTrees.delete(output);
+        // an existing --output is deleted (--force) only once every option has been checked
+        boolean overwrite = output != null && Files.exists(output) && !resume;
+        if (overwrite && !force) {
+            throw new ParameterException(spec.commandLine(), "--output " + output
+                    + " exists: give --resume to continue that run or --force to overwrite it");
         }
+        org.metric4j.model.torch.StateDict initWeights = init == null ? null : pytorch.read(spec, "--init", init);
         if (losses.isEmpty()) {
             losses.add("arcface");
         }
@@ -191,6 +201,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Spec backboneSpec = Spec.parse(backbone);
         Block net = Components.BACKBONES.create(backboneSpec, null);
+        org.metric4j.model.torch.TorchStateful initInto = init == null ? null
+                : PyTorchWeights.stateful(spec, "--init", backbone, net);
         Spec lrSpec = Spec.parse(training.lr);
         Function<Integer, Schedule> lrSchedule = Components.LEARNING_RATES.create(lrSpec, null);
         lrSchedule.apply(plan.batches(0).length); // reads the spec's defaults
@@ -234,6 +246,12 @@ final class TrainCommand implements Callable<Integer> {
         TrainResult result;
         try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, net,
                 parts, data.train(), plan, data.evaluators(), clock)) {
+            if (initWeights != null && resumed == null) { // a resumed run continues from its checkpoint
+                PyTorchWeights.load(spec, "--init", init, initWeights, initInto);
+            }
+            if (overwrite) {
+                FileTrees.delete(output);
+            }
             // Ctrl-C (SIGINT/SIGTERM): the hook asks the trainer to stop at its next step and waits
             // while it writes a mid-epoch checkpoint, so that --resume continues from there
             CountDownLatch finished = new CountDownLatch(1);
@@ -428,6 +446,6 @@ final class TrainCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, String title, Map<String, String> entries) {
         out.println(title + ":");
-        entries.forEach((n, d) -> out.printf(Locale.ROOT, "  %-18s %s%n", n, d));
+        entries.forEach((n, d) -> out.printf(Locale.ROOT, "  %-20s %s%n", n, d));
     }
 }

@@ -1,5 +1,6 @@
 package org.metric4j.model;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +10,9 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.List;
 import org.metric4j.model.torch.StateEntry;
 import org.metric4j.model.torch.TorchStateful;
@@ -17,7 +21,9 @@ import org.metric4j.model.torch.TorchStateful;
  * A face backbone written after a PyTorch module: one DJL network built with {@link TorchLayers}
  * (so that every parameter and buffer has its PyTorch key), taking N x 3 x 112 x 112 images and
  * giving N x F embeddings. A train-mode forward counts one batch on every BatchNorm's {@code
- * num_batches_tracked}, as PyTorch does.
+ * num_batches_tracked}, as PyTorch does. Saved parameters ({@code saveParameters}: DJL's .params,
+ * checkpoints) carry those counters after DJL's metadata, so that a reloaded block exports the
+ * state dict it had.
  */
 public abstract class TorchBackbone extends AbstractBlock implements TorchStateful {
 
@@ -65,6 +71,34 @@ public abstract class TorchBackbone extends AbstractBlock implements TorchStatef
             layers.countTrainingBatch();
         }
         return out;
+    }
+
+    @Override
+    protected void saveMetadata(DataOutputStream os) throws IOException {
+        super.saveMetadata(os);
+        List<StateEntry> counters = counters();
+        os.writeInt(counters.size());
+        for (StateEntry e : counters) {
+            os.writeLong(e.count().get());
+        }
+    }
+
+    @Override
+    protected void loadMetadata(byte loadVersion, DataInputStream is) throws IOException, MalformedModelException {
+        super.loadMetadata(loadVersion, is);
+        List<StateEntry> counters = counters();
+        int n = is.readInt();
+        if (n != counters.size()) {
+            throw new MalformedModelException(getClass().getSimpleName() + " parameters hold " + n
+                    + " num_batches_tracked counters, the block has " + counters.size());
+        }
+        for (StateEntry e : counters) {
+            e.count().set(is.readLong());
+        }
+    }
+
+    private List<StateEntry> counters() {
+        return layers.entries().stream().filter(StateEntry::isCounter).toList();
     }
 
     private void checkInput(Shape shape) {

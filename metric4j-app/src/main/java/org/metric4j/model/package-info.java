@@ -8,6 +8,7 @@
  * live here too: TorchScript ({@link org.metric4j.model.TorchScriptEmbedder}, DJL's PyTorch engine)
  * and ONNX ({@link org.metric4j.model.OnnxEmbedder}, DJL's ONNX Runtime engine, with {@link
  * org.metric4j.model.OnnxGraph} reading the graph), each with its {@link
- * org.metric4j.model.Preprocessing} as data.
+ * org.metric4j.model.Preprocessing} as data; {@link org.metric4j.model.BlockEmbedder} runs a backbone
+ * with loaded weights the same way.
  */
 package org.metric4j.model;

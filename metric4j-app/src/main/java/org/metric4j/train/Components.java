@@ -39,6 +39,7 @@ import org.metric4j.miner.BatchHardMiner;
 import org.metric4j.miner.MultiSimilarityMiner;
 import org.metric4j.miner.TripletMarginMiner;
 import org.metric4j.miner.TripletMiner;
+import org.metric4j.model.BackboneSpec;
 import org.metric4j.model.FaceResNet;
 import org.metric4j.model.LeNetPlusPlus;
 import org.metric4j.schedule.LinearWarmup;
@@ -65,6 +66,14 @@ public final class Components {
 
     private Components() {}
 
+    /**
+     * The backbones that are {@link org.metric4j.model.torch.TorchStateful}: they load PyTorch
+     * weights ({@code embed --weights}, {@code train --init}) and export them ({@code export
+     * --format pth}).
+     */
+    public static final java.util.List<String> PYTORCH_BACKBONES = java.util.List.of("iresnet", "mobilefacenet",
+            "mobilefacenet-large");
+
     /** Backbones. */
     public static final Registry<Void, Block> BACKBONES = new Registry<Void, Block>("backbone")
             .add("lenetpp", "LeNet++ of the center-loss paper, 28 x 28 inputs", Set.of("dim"),
@@ -73,7 +82,29 @@ public final class Components {
                     Set.of("dim", "dropout", "stem", "units"),
                     (s, c) -> FaceResNet.create(s.integer("dim", FaceResNet.DEFAULT_EMBEDDING),
                             s.integer("stem", FaceResNet.DEFAULT_STEM), new int[] {32, 64, 128, 128},
-                            s.integer("units", 1), (float) s.number("dropout", FaceResNet.DEFAULT_DROPOUT)));
+                            s.integer("units", 1), (float) s.number("dropout", FaceResNet.DEFAULT_DROPOUT)))
+            .add("iresnet", "InsightFace's iResNet (arcface_torch iresnet18..200), 112 x 112 RGB; depth=18|34|50|100|200"
+                    + " or layers=a-b-c-d, dim default 512; loads and exports PyTorch weights",
+                    Set.of("depth", "layers", "dim", "dropout"), (s, c) -> insightFace(s))
+            .add("mobilefacenet", "InsightFace's MobileFaceNet (get_mbf), 112 x 112 RGB; blocks default 1-4-6-2,"
+                    + " scale 2, dim 512; loads and exports PyTorch weights",
+                    Set.of("dim", "blocks", "scale"), (s, c) -> insightFace(s))
+            .add("mobilefacenet-large", "InsightFace's get_mbf_large (blocks 2-8-12-4, scale 4), 112 x 112 RGB;"
+                    + " loads and exports PyTorch weights", Set.of("dim"), (s, c) -> insightFace(s));
+
+    /**
+     * An InsightFace backbone: the spec (keys checked by the registry) read by {@link
+     * BackboneSpec#parse}, the one parser of these architectures.
+     */
+    private static Block insightFace(Spec s) {
+        StringBuilder text = new StringBuilder(s.name());
+        String sep = ":";
+        for (java.util.Map.Entry<String, String> e : s.params().entrySet()) {
+            text.append(sep).append(e.getKey()).append('=').append(e.getValue());
+            sep = ",";
+        }
+        return BackboneSpec.parse(text.toString()).build();
+    }
 
     /** Triplet miners. */
     public static final Registry<Void, TripletMiner> MINERS = new Registry<Void, TripletMiner>("miner")

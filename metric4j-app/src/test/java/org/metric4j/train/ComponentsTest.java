@@ -14,6 +14,9 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 import org.metric4j.loss.ArcFaceLoss;
+import org.metric4j.model.IResNet;
+import org.metric4j.model.MobileFaceNet;
+import org.metric4j.model.TorchBackbone;
 import org.metric4j.TestDevice;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.TrainingClock;
@@ -130,6 +133,31 @@ class ComponentsTest {
         e = assertThrows(IllegalArgumentException.class, () -> Components.MINERS.create("semi-hard", null));
         assertTrue(e.getMessage().contains("semihard"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Components.BACKBONES.create("resnet", null));
-        assertTrue(e.getMessage().contains("lenetpp") && e.getMessage().contains("faceresnet"), e.getMessage());
+        assertTrue(e.getMessage().contains("lenetpp") && e.getMessage().contains("faceresnet")
+                && e.getMessage().contains("iresnet, mobilefacenet, mobilefacenet-large"), e.getMessage());
+    }
+
+    @Test
+    void insightFaceBackbonesAreBuiltByTheirSpecParser() {
+        TorchBackbone b = (TorchBackbone) Components.BACKBONES.create(
+                "iresnet:layers=1-1-1-1,dim=64", null);
+        assertTrue(b instanceof IResNet, b.getClass().getName());
+        assertEquals(64, b.numFeatures());
+        assertEquals(128, ((TorchBackbone) Components.BACKBONES.create("mobilefacenet:dim=128", null))
+                .numFeatures());
+        assertTrue(Components.BACKBONES.create("mobilefacenet-large", null) instanceof MobileFaceNet);
+        assertEquals(Components.PYTORCH_BACKBONES.stream().filter(Components.BACKBONES.names()::contains).toList(),
+                Components.PYTORCH_BACKBONES, "every PyTorch backbone is registered");
+        // the registry's key check, then BackboneSpec's own validation
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Components.BACKBONES.create("iresnet:dept=50", null));
+        assertEquals("'iresnet' has no parameter 'dept'; valid: depth, dim, dropout, layers", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Components.BACKBONES.create("iresnet:depth=51", null));
+        assertTrue(e.getMessage().startsWith("backbone spec 'iresnet:depth=51': ") && e.getMessage().contains("51"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Components.BACKBONES.create("iresnet", null));
+        assertTrue(e.getMessage().contains("iresnet needs exactly one of depth and layers"), e.getMessage());
+        assertTrue(Components.BACKBONES.help().get("mobilefacenet").contains("(parameters: blocks, dim, scale)"),
+                Components.BACKBONES.help().toString());
     }
 }
