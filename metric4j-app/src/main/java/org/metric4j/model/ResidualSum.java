@@ -12,9 +12,9 @@ import ai.djl.util.PairList;
 
 /**
  * \( y = f(x) + g(x) \): a residual block's body {@code f} and its shortcut {@code g} (the
- * identity or a downsampling branch). In inference the sum is taken in place in \( f(x) \)'s
- * array and \( g(x) \) is closed at once when it is an intermediate (see {@link
- * EagerSequentialBlock}); in training it is a plain add.
+ * identity or a downsampling branch). \( g(x) \) is closed at once when it is an intermediate
+ * (see {@link EagerSequentialBlock}); in inference the sum is taken in place in \( f(x) \)'s
+ * array, in training it is a plain add (autograd needs no in-place update).
  */
 final class ResidualSum extends AbstractBlock {
 
@@ -44,10 +44,7 @@ final class ResidualSum extends AbstractBlock {
         NDList g = shortcut.forward(ps, inputs, training, params);
         NDArray fx = f.singletonOrThrow();
         NDArray gx = g.singletonOrThrow();
-        if (training) {
-            return new NDList(fx.add(gx));
-        }
-        if (fx == inputs.head()) {
+        if (training || fx == inputs.head()) {
             NDArray y = fx.add(gx);
             EagerSequentialBlock.closeExcept(g, new NDList(y), inputs);
             return new NDList(y);
