@@ -226,14 +226,17 @@ final class ModelsSuite {
                 NDArray x = manager.create(randomInput(shape), shape);
                 NDArray labels = manager.create(HeadsSuite.randomLabels(new Random(config.seed()), sizes.batch(),
                         sizes.classes()));
-                float[] last = new float[1];
+                float[] loss01 = {Float.NaN, Float.NaN}; // first and last step's loss
                 Runnable step = () -> {
                     try (NDScope scope = new NDScope()) {
                         try (GradientCollector gc = trainer.newGradientCollector()) {
                             NDList scores = trainer.forward(new NDList(x));
                             NDArray l = trainer.getLoss().evaluate(new NDList(labels), scores);
                             gc.backward(l);
-                            last[0] = l.getFloat();
+                            loss01[1] = l.getFloat();
+                            if (Float.isNaN(loss01[0])) {
+                                loss01[0] = loss01[1];
+                            }
                         }
                         trainer.step();
                     }
@@ -243,7 +246,8 @@ final class ModelsSuite {
                 extra.put("optimizer", "sgd lr=" + LEARNING_RATE);
                 Map<String, Object> json = CaseTimer.time(name, config, step, extra);
                 images(json);
-                json.put("last_loss", CaseTimer.round(last[0]));
+                json.put("first_loss", (double) loss01[0]);
+                json.put("last_loss", (double) loss01[1]);
                 out.accept(gson.toJson(json));
             }
         }

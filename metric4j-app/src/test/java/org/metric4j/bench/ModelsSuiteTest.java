@@ -54,6 +54,7 @@ class ModelsSuiteTest {
         assertEquals(10, train.get("classes").getAsInt());
         assertTrue(Double.isFinite(train.get("last_loss").getAsDouble()) && train.get("last_loss").getAsDouble() > 0,
                 train.toString());
+        assertTrue(train.get("first_loss").getAsDouble() > 0, train.toString());
         assertTrue(train.get("model").getAsString().contains("ArcFaceLoss("), train.toString());
     }
 
