@@ -36,6 +36,16 @@ public enum Suite {
             new ScaleSuite(config).run(out);
         }
     },
+    /**
+     * InsightFace backbones: MobileFaceNet as a Block, TorchScript and ONNX; iresnet50 forward and
+     * an ArcFace training step (reads the backbone fixtures, {@code --fixtures}).
+     */
+    models {
+        @Override
+        public void run(BenchConfig config, Consumer<String> out) {
+            new ModelsSuite(config).run(out);
+        }
+    },
     /** Training throughput and loop overhead (issue #5). */
     train {
         @Override

@@ -39,6 +39,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--only", description = "Run only the cases whose name matches this regex.")
     String only;
 
+    @Option(names = "--fixtures", paramLabel = "DIR",
+            description = "Folder of the fixture files a suite reads (models: the InsightFace backbones; "
+                    + "default: metric4j-app/src/test/resources/insightface/backbones of the checkout).")
+    java.nio.file.Path fixtures;
+
     /** --seed (of the inputs). */
     @picocli.CommandLine.Mixin SeedOption seed;
 
@@ -56,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
         Runtime.setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
         Device device = deviceOption.resolve(spec);
         PrintWriter out = spec.commandLine().getOut();
-        BenchConfig config = new BenchConfig(warmup, iterations, threads, only, seed.seed, device);
+        BenchConfig config = new BenchConfig(warmup, iterations, threads, only, seed.seed, device, fixtures);
         suite.run(config, line -> {
             out.println(line);
             out.flush();

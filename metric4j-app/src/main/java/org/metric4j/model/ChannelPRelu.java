@@ -3,6 +3,8 @@ package org.metric4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
@@ -28,6 +30,9 @@ import org.metric4j.math.NDMath;
  *       + (g - g a_c) \), so it can differ from \( g \) in the last bit. (At \( x = +\infty \)
  *       the value is NaN; a training step with an infinite activation is lost anyway.)
  * </ul>
+ * In inference, when every slope is in (0, 1] (the fixtures' U(0.05, 0.45), and the usual trained
+ * slopes), \( \max(x, a_c x) \) gives the where-form's values bit for bit in two passes instead
+ * of three, without a mask; the temporaries are freed at once.
  * Measured on 32 x 128 x 56 x 56 floats, 2 threads (best of 15 / 10): forward 62 ms (where), 72
  * ms (relu form), 70 ms (the former \( \max(x, 0) + a_c \min(x, 0) \), whose gradient at \( x = 0
  * \) was \( (1 + a_c) / 2 \)); forward + backward 280-310 ms (relu form), about 360 ms (where),
@@ -66,8 +71,29 @@ public final class ChannelPRelu extends AbstractBlock {
             NDArray r = Activation.relu(x);
             return new NDList(x.sub(r).mul(slope).add(r));
         }
-        // the zero from NDMath: DJL's Number overloads free the number right after the op
-        return new NDList(NDArrays.where(x.gt(NDMath.constant(x, 0.0)), x, x.mul(slope)));
+        NDArray scaled = x.mul(slope);
+        NDArray y;
+        if (withinUnit(a)) {
+            // 0 < a <= 1: a x <= x for x > 0 and a x >= x for x <= 0, so max(x, a x) is the where-form's
+            // value (the same rounded a x), infinities and NaN included (a = 0 would give NaN at +inf)
+            y = x.maximum(scaled);
+        } else {
+            // the zero from NDMath: DJL's Number overloads free the number right after the op
+            NDArray positive = x.gt(NDMath.constant(x, 0.0));
+            y = NDArrays.where(positive, x, scaled);
+            positive.close();
+        }
+        // freed now, not at the end of the caller's scope: an inference pass keeps its footprint small
+        scaled.close();
+        return new NDList(y);
+    }
+
+    /** Whether every slope is in (0, 1] (two small reductions, read on the host). */
+    private static boolean withinUnit(NDArray a) {
+        try (NDScope scope = new NDScope()) {
+            return a.min().toType(DataType.FLOAT64, false).getDouble() > 0
+                    && a.max().toType(DataType.FLOAT64, false).getDouble() <= 1;
+        }
     }
 
     @Override

@@ -89,8 +89,8 @@ public final class IResNet extends TorchBackbone {
 
     private static SequentialBlock network(TorchLayers t, Builder b) {
         Initializer convInit = new NormalInitializer(CONV_INIT_STD);
-        SequentialBlock net = new SequentialBlock();
-        net.add(t.conv("conv1", 64, 3, 1, 1, 1, convInit)).add(t.batchNorm("bn1")).add(t.prelu("prelu"));
+        SequentialBlock net = new EagerSequentialBlock();
+        net.add(t.convBn("conv1", "bn1", 64, 3, 1, 1, 1, convInit)).add(t.prelu("prelu"));
         int inplanes = 64;
         for (int stage = 0; stage < 4; stage++) {
             int planes = WIDTHS[stage];
@@ -118,17 +118,13 @@ public final class IResNet extends TorchBackbone {
     /** IBasicBlock(inplanes, planes, stride, downsample) with the keys of {@code prefix}. */
     private static Block basicBlock(TorchLayers t, String prefix, int inplanes, int planes, int stride,
             Initializer convInit) {
-        SequentialBlock residual = new SequentialBlock()
+        SequentialBlock residual = new EagerSequentialBlock()
                 .add(t.batchNorm(prefix + ".bn1"))
-                .add(t.conv(prefix + ".conv1", planes, 3, 1, 1, 1, convInit))
-                .add(t.batchNorm(prefix + ".bn2"))
+                .add(t.convBn(prefix + ".conv1", prefix + ".bn2", planes, 3, 1, 1, 1, convInit))
                 .add(t.prelu(prefix + ".prelu"))
-                .add(t.conv(prefix + ".conv2", planes, 3, stride, 1, 1, convInit))
-                .add(t.batchNorm(prefix + ".bn3"));
+                .add(t.convBn(prefix + ".conv2", prefix + ".bn3", planes, 3, stride, 1, 1, convInit));
         Block shortcut = stride != 1 || inplanes != planes
-                ? new SequentialBlock()
-                        .add(t.conv(prefix + ".downsample.0", planes, 1, stride, 0, 1, convInit))
-                        .add(t.batchNorm(prefix + ".downsample.1"))
+                ? t.convBn(prefix + ".downsample.0", prefix + ".downsample.1", planes, 1, stride, 0, 1, convInit)
                 : Blocks.identityBlock();
         return TorchLayers.sum(residual, shortcut);
     }

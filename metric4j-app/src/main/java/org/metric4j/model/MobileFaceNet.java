@@ -89,7 +89,7 @@ public final class MobileFaceNet extends TorchBackbone {
     private static SequentialBlock network(TorchLayers t, Builder b) {
         int s = b.scale;
         int[] n = b.blocks;
-        SequentialBlock net = new SequentialBlock();
+        SequentialBlock net = new EagerSequentialBlock();
         net.add(convBlock(t, "layers.0", 64 * s, 3, 2, 1, 1));
         net.add(n[0] == 1
                 ? convBlock(t, "layers.1", 64 * s, 3, 1, 1, 64)
@@ -111,22 +111,21 @@ public final class MobileFaceNet extends TorchBackbone {
 
     /** ConvBlock: conv - BN - PReLU, keys {@code prefix.layers.{0,1,2}}. */
     private static Block convBlock(TorchLayers t, String prefix, int out, int kernel, int stride, int pad, int groups) {
-        return new SequentialBlock()
-                .add(t.conv(prefix + ".layers.0", out, kernel, stride, pad, groups, kaimingFanOut()))
-                .add(t.batchNorm(prefix + ".layers.1"))
+        return new EagerSequentialBlock()
+                .add(t.convBn(prefix + ".layers.0", prefix + ".layers.1", out, kernel, stride, pad, groups,
+                        kaimingFanOut()))
                 .add(t.prelu(prefix + ".layers.2"));
     }
 
     /** LinearBlock: conv - BN, keys {@code prefix.layers.{0,1}}. */
     private static Block linearBlock(TorchLayers t, String prefix, int out, int kernel, int stride, int pad, int groups) {
-        return new SequentialBlock()
-                .add(t.conv(prefix + ".layers.0", out, kernel, stride, pad, groups, kaimingFanOut()))
-                .add(t.batchNorm(prefix + ".layers.1"));
+        return t.convBn(prefix + ".layers.0", prefix + ".layers.1", out, kernel, stride, pad, groups,
+                kaimingFanOut());
     }
 
     /** DepthWise(in, out, residual, 3 x 3, stride, pad 1, groups). */
     private static Block depthWise(TorchLayers t, String prefix, int out, int stride, int groups, boolean residual) {
-        Block body = new SequentialBlock()
+        Block body = new EagerSequentialBlock()
                 .add(convBlock(t, prefix + ".layers.0", groups, 1, 1, 0, 1))
                 .add(convBlock(t, prefix + ".layers.1", groups, 3, stride, 1, groups))
                 .add(linearBlock(t, prefix + ".layers.2", out, 1, 1, 0, 1));
@@ -135,7 +134,7 @@ public final class MobileFaceNet extends TorchBackbone {
 
     /** Residual(c, n, groups): n residual DepthWise(c, c, stride 1), keys {@code prefix.layers.i}. */
     private static Block residual(TorchLayers t, String prefix, int c, int n, int groups) {
-        SequentialBlock seq = new SequentialBlock();
+        SequentialBlock seq = new EagerSequentialBlock();
         for (int i = 0; i < n; i++) {
             seq.add(depthWise(t, prefix + ".layers." + i, c, 1, groups, true));
         }

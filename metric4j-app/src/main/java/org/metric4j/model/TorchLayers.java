@@ -1,9 +1,7 @@
 package org.metric4j.model;
 
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.nn.convolutional.Conv2d;
@@ -36,6 +34,8 @@ final class TorchLayers {
 
     /** PyTorch's BatchNorm eps. */
     static final float BN_EPS = 1e-5f;
+    /** PyTorch's BatchNorm eps as the double it is (the eval-mode folds use it; see {@link ConvBatchNorm}). */
+    static final double BN_EPS_EXACT = 1e-5;
     /** PyTorch's BatchNorm momentum 0.1 as DJL's (the weight of the old running value). */
     static final float BN_MOMENTUM = 0.9f;
 
@@ -51,6 +51,16 @@ final class TorchLayers {
         weight.setInitializer(init);
         entries.add(StateEntry.of(key + ".weight", weight));
         return conv;
+    }
+
+    /**
+     * A bias-free convolution ({@code convKey}) followed by a BatchNorm ({@code bnKey}), folded
+     * into one convolution in inference: see {@link ConvBatchNorm}.
+     */
+    ConvBatchNorm convBn(String convKey, String bnKey, int out, int kernel, int stride, int padding, int groups,
+            Initializer init) {
+        Conv2d c = conv(convKey, out, kernel, stride, padding, groups, init);
+        return new ConvBatchNorm(c, batchNorm(bnKey), stride, padding, groups);
     }
 
     /** A BatchNorm over axis 1 (BatchNorm1d on N x C, BatchNorm2d on N x C x H x W). */
@@ -101,9 +111,7 @@ final class TorchLayers {
 
     /** \( y = f(x) + g(x) \): a residual block's output with its shortcut {@code g}. */
     static Block sum(Block f, Block g) {
-        return new ParallelBlock(
-                list -> new NDList(list.get(0).singletonOrThrow().add(list.get(1).singletonOrThrow())),
-                List.of(f, g));
+        return new ResidualSum(f, g);
     }
 
     /** The recorded entries, in PyTorch's order. */

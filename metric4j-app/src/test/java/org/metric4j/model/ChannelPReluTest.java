@@ -96,4 +96,29 @@ class ChannelPReluTest {
             assertArrayEquals(new double[] {inf, -inf, Double.NaN, inf, inf, 2}, y, 0.0);
         }
     }
+
+    @Test
+    void inferenceWithSlopesInZeroOneIsTheWhereFormBitForBit() {
+        try (NDManager manager = TestDevice.manager()) {
+            Shape shape = new Shape(1, 3, 1, 7);
+            ChannelPRelu prelu = new ChannelPRelu();
+            prelu.initialize(manager, DataType.FLOAT64, shape);
+            double[] a = {1.0, 0.3, Double.MIN_VALUE};
+            prelu.getParameters().get("alpha").getArray().set(DoubleBuffer.wrap(a));
+            double inf = Double.POSITIVE_INFINITY;
+            double[] v = {inf, -inf, Double.NaN, 0.0, -0.0, -1.5e-310, 2.5};
+            double[] x = new double[21];
+            double[] want = new double[21];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = v[i % 7];
+                want[i] = x[i] > 0 ? x[i] : a[i / 7] * x[i];
+            }
+            double[] y = prelu.forward(new ParameterStore(manager, false), new NDList(manager.create(x, shape)), false)
+                    .head().toDoubleArray();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Double.doubleToLongBits(want[i] == 0 ? 0.0 : want[i]),
+                        Double.doubleToLongBits(y[i] == 0 ? 0.0 : y[i]), "x=" + x[i] + ", a=" + a[i / 7]);
+            }
+        }
+    }
 }
