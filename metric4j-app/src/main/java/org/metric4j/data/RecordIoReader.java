@@ -165,7 +165,7 @@ public final class RecordIoReader implements Closeable {
             if (!first) {
                 out.write(head.array(), 0, 4);
             }
-            ByteBuffer body = readFully(pos + 8, length, "record of " + length + " bytes");
+            ByteBuffer body = readFully(pos + 8, length, "record body");
             out.write(body.array(), 0, length);
             cflags.add(cflag);
             lengths.add(length);
