@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.metric4j.data.RecordIoConformance;
 
 /**
  * Every InsightFace fixture (insightface/README.md beside them): each {@code *.json} with a {@code
@@ -43,13 +44,12 @@ class InsightFaceFixtureTest {
      * shrink: a kind leaves it when its checks are registered in {@link #checksOf}.
      */
     static final Map<String, String> PENDING = Map.of(
-            "recordio", "the data issue (MXNet RecordIO reader)",
             "verification_bin", "the data issue (verification .bin reader and evaluate())",
             "ijb", "the data issue (IJB-B/C 1:1 protocol)",
             "face_align", "the data issue (5-landmark alignment)");
 
     /** Kinds with checks. */
-    static final Set<String> DONE = Set.of("backbone");
+    static final Set<String> DONE = Set.of("backbone", "recordio");
 
     @TestFactory
     Stream<DynamicTest> fixtures() throws IOException, URISyntaxException {
@@ -84,6 +84,7 @@ class InsightFaceFixtureTest {
             JsonObject json) {
         return switch (kind) {
             case "backbone" -> new BackboneConformance(file, json).checks();
+            case "recordio" -> new RecordIoConformance(file, json).checks();
             default -> throw new IllegalStateException("kind " + kind + " is in DONE without checks");
         };
     }
