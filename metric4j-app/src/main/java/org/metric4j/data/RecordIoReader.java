@@ -1,5 +1,6 @@
 package org.metric4j.data;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -145,7 +146,7 @@ public final class RecordIoReader implements Closeable {
     public RecordIoRecord readAt(long offset) throws IOException {
         List<Integer> cflags = new ArrayList<>();
         List<Integer> lengths = new ArrayList<>();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         long pos = offset;
         while (true) {
             ByteBuffer head = readFully(pos, 8, "record head");
