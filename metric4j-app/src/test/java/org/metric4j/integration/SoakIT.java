@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and {@code -XX:+AlwaysPreTouch} (so the Java heap is resident from the start and neither hides
  * nor fakes native growth: without pre-touching, the heap's pages becoming resident as the
  * collector cycles through them read as ~35 MB per 100 steps) trains LeNet++ at batch 32 for
- * 1,500 steps with the real trainer (checkpoints every 100 steps) and then runs 500 k-NN query
+ * 3,000 steps with the real trainer (checkpoints every 100 steps) and then runs 2,000 k-NN query
  * blocks; its resident memory, sampled every 100 steps (every 50 blocks) after a warm-up, has a
  * least-squares slope under 2 MB per 100 steps (per 100 blocks).
  *
@@ -32,6 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 class SoakIT {
 
     private static final double LIMIT_MB_PER_100 = 2.0;
+    /**
+     * Twice the issue's 1,500 steps and four times its 500 blocks: glibc grows its arenas in steps of
+     * ~10 MB now and then (also in a bare DJL loop), and one such step in a 1,200-step or 400-block
+     * window alone reads as 0.8 or 2.5 MB per 100; the longer windows keep a 2 MB-per-100 leak
+     * (60 MB, 40 MB) well above one step.
+     */
+    private static final int STEPS = 3000;
+    private static final int BLOCKS = 2000;
 
     @Test
     void residentMemoryStaysFlatOverALongRun(@TempDir Path dir) throws Exception {
@@ -39,7 +47,7 @@ class SoakIT {
                 "-Xms768m", "-Xmx768m", "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), SoakMain.class.getName(),
-                dir.resolve("run").toString(), "15", "500");
+                dir.resolve("run").toString(), String.valueOf(STEPS / 100), String.valueOf(BLOCKS));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("THP_MEM_ALLOC_ENABLE");
         Process p = pb.start();
@@ -59,8 +67,8 @@ class SoakIT {
         }
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the soak run did not finish in 5 minutes");
         assertEquals(0, p.exitValue(), "the soak child failed:\n" + tail(log));
-        assertEquals(15, train.size(), "one sample per 100 steps:\n" + tail(log));
-        assertEquals(10, knn.size(), "one sample per 50 blocks:\n" + tail(log));
+        assertEquals(STEPS / 100, train.size(), "one sample per 100 steps:\n" + tail(log));
+        assertEquals(BLOCKS / 50, knn.size(), "one sample per 50 blocks:\n" + tail(log));
         // warm-up: the first 300 steps and the first 100 blocks
         double trainSlope = 100 * slope(train.subList(3, train.size()));
         double knnSlope = 100 * slope(knn.subList(2, knn.size()));
