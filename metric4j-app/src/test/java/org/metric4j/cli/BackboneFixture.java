@@ -143,26 +143,4 @@ final class BackboneFixture {
         }
         return out;
     }
-
-    /** max over rows of max|a - b| / max|a| (the fixture README's relative measure). */
-    static double relativeError(double[][] expected, double[][] actual) {
-        if (expected.length != actual.length) {
-            throw new AssertionError("rows: expected " + expected.length + ", got " + actual.length);
-        }
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            if (expected[i].length != actual[i].length) {
-                throw new AssertionError("row " + i + ": expected " + expected[i].length + " values, got "
-                        + actual[i].length);
-            }
-            double max = 0;
-            double diff = 0;
-            for (int j = 0; j < expected[i].length; j++) {
-                max = Math.max(max, Math.abs(expected[i][j]));
-                diff = Math.max(diff, Math.abs(expected[i][j] - actual[i][j]));
-            }
-            worst = Math.max(worst, diff / max);
-        }
-        return worst;
-    }
 }

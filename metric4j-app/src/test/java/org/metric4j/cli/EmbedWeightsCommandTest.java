@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.metric4j.model.ModelFixtures;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,7 +34,7 @@ class EmbedWeightsCommandTest {
                 "--images", images.toString(), "--output", out.toString(), "--device", TestDevice.name());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("InsightFace's default for --weights"), r.err());
-        double error = BackboneFixture.relativeError(fx.expectedEmbedding(), BackboneFixture.readRows(out));
+        double error = ModelFixtures.relativeError(fx.expectedEmbedding(), BackboneFixture.readRows(out));
         assertTrue(error <= TOLERANCE, name + ": relative error " + error + " > " + TOLERANCE);
     }
 
@@ -46,7 +47,7 @@ class EmbedWeightsCommandTest {
         CliRun r = CliRun.of("embed", "--backbone", fx.spec(), "--weights", fx.pth().toString(),
                 "--tensors", tensors.toString(), "--output", out.toString(), "--device", TestDevice.name());
         assertEquals(0, r.code(), r.err());
-        double error = BackboneFixture.relativeError(fx.expectedEmbedding(), BackboneFixture.readRows(out));
+        double error = ModelFixtures.relativeError(fx.expectedEmbedding(), BackboneFixture.readRows(out));
         assertTrue(error <= TOLERANCE, name + ": relative error " + error + " > " + TOLERANCE);
     }
 

@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.metric4j.model.ModelFixtures;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -194,7 +195,7 @@ class ExportCommandTest {
         double[][] x = BackboneFixture.readRows(own);
         double[][] y = BackboneFixture.readRows(reloaded);
         assertEquals(6, x.length, "3 unseen identities x 2 images");
-        double error = BackboneFixture.relativeError(x, y);
+        double error = ModelFixtures.relativeError(x, y);
         assertTrue(error <= 1e-6, "relative error " + error);
         assertArrayEquals(x[0], y[0], 1e-6 * Math.abs(x[0][0]) + 1e-9);
     }

@@ -176,14 +176,14 @@ final class BackboneConformance {
 
     private void torchScript(String file) throws Exception {
         try (TorchScriptEmbedder ts = TorchScriptEmbedder.load(dir.resolve(file), 112, 112, TestDevice.get())) {
-            double e = relativeError(expected("expected", "embedding"), ts.forward(tensor(), shape()));
+            double e = InsightFaceFixture.relativeError(expected("expected", "embedding"), ts.forward(tensor(), shape()));
             assertTrue(e <= TOL_TORCHSCRIPT, file + ": " + e + " > " + TOL_TORCHSCRIPT);
         }
     }
 
     private void onnx(String file) throws Exception {
         try (OnnxEmbedder onnx = OnnxEmbedder.load(dir.resolve(file), Preprocessing.INSIGHTFACE, Device.cpu(), 2)) {
-            double e = relativeError(expected("expected", "embedding"), onnx.forward(tensor(), shape()));
+            double e = InsightFaceFixture.relativeError(expected("expected", "embedding"), onnx.forward(tensor(), shape()));
             assertTrue(e <= TOL_ONNX, file + ": " + e + " > " + TOL_ONNX);
         }
     }
@@ -282,36 +282,7 @@ final class BackboneConformance {
         for (int i = 0; i < rows; i++) {
             a[i] = java.util.Arrays.copyOfRange(flat, i * width, (i + 1) * width);
         }
-        return relativeError(expected, a);
-    }
-
-    private static double relativeError(double[][] expected, float[][] actual) {
-        double[][] a = new double[actual.length][];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = new double[actual[i].length];
-            for (int j = 0; j < a[i].length; j++) {
-                a[i][j] = actual[i][j];
-            }
-        }
-        return relativeError(expected, a);
-    }
-
-    /** The largest max|ours - expected| / max|expected| over the rows (README's measure); NaN fails. */
-    private static double relativeError(double[][] expected, double[][] actual) {
-        assertEquals(expected.length, actual.length, "rows");
-        double worst = 0;
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i].length, actual[i].length, "row " + i + " width");
-            double max = 0;
-            double diff = 0;
-            for (int j = 0; j < expected[i].length; j++) {
-                max = Math.max(max, Math.abs(expected[i][j]));
-                double d = Math.abs(expected[i][j] - actual[i][j]);
-                diff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(diff, d);
-            }
-            worst = Math.max(worst, diff / max);
-        }
-        return worst;
+        return InsightFaceFixture.relativeError(expected, a);
     }
 
     private static Shape shape(JsonArray dims) {

@@ -81,8 +81,23 @@ final class InsightFaceFixture {
         return out;
     }
 
-    /** The largest |ours - expected| / max|expected| over the rows (the README's relative measure). */
+    /** {@link #relativeError(double[][], double[][])} of float32 outputs. */
     static double relativeError(double[][] expected, float[][] actual) {
+        double[][] a = new double[actual.length][];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new double[actual[i].length];
+            for (int j = 0; j < a[i].length; j++) {
+                a[i][j] = actual[i][j];
+            }
+        }
+        return relativeError(expected, a);
+    }
+
+    /**
+     * The largest max|ours - expected| / max|expected| over the rows (the README's relative
+     * measure); a NaN output counts as infinitely far.
+     */
+    static double relativeError(double[][] expected, double[][] actual) {
         if (expected.length != actual.length) {
             throw new AssertionError("rows: expected " + expected.length + ", got " + actual.length);
         }
@@ -96,7 +111,8 @@ final class InsightFaceFixture {
             double diff = 0;
             for (int j = 0; j < expected[i].length; j++) {
                 max = Math.max(max, Math.abs(expected[i][j]));
-                diff = Math.max(diff, Math.abs(expected[i][j] - actual[i][j]));
+                double d = Math.abs(expected[i][j] - actual[i][j]);
+                diff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(diff, d);
             }
             worst = Math.max(worst, diff / max);
         }

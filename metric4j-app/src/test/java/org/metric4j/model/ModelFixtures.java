@@ -37,8 +37,13 @@ public final class ModelFixtures {
         return fixture().expected(key);
     }
 
-    /** See {@link InsightFaceFixture#relativeError}. */
+    /** See {@link InsightFaceFixture#relativeError(double[][], float[][])}. */
     public static double relativeError(double[][] expected, float[][] actual) {
+        return InsightFaceFixture.relativeError(expected, actual);
+    }
+
+    /** See {@link InsightFaceFixture#relativeError(double[][], double[][])}. */
+    public static double relativeError(double[][] expected, double[][] actual) {
         return InsightFaceFixture.relativeError(expected, actual);
     }
 
