@@ -50,6 +50,14 @@ import org.metric4j.schedule.TrainingClock;
  * (seed, clock iteration) instead, so a run resumed at any step (the clock set to the saved
  * iteration) draws the classes the uninterrupted run drew.
  *
+ * <p>{@link Update#OPTIMIZER} is PartialFC v2 instead (arcface_torch's {@code partial_fc_v2.py}):
+ * the weight is an ordinary trainable parameter, the step gathers the sampled rows from it inside
+ * autograd ({@code self.weight[self.weight_index]}), and the run's optimizer updates it like every
+ * other parameter: its momentum, weight decay (on every row, sampled or not), AdamW, clipping and
+ * gradient accumulation reach it, and only the sampled rows get a nonzero gradient. v2 samples
+ * {@code int(r C)} classes (floor, as arcface_torch), or every label of the batch when they are
+ * more; there is no momentum buffer and {@link #update} is not used.
+ *
  * <p>Use (one step, inside the caller's {@code NDScope} and {@code GradientCollector}):
  *
  * <pre>{@code
@@ -88,6 +96,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
     private final int sampleSize;
     private final Random random;
     private final TrainingClock clock;
+    private final Update updateMode;
     private final Parameter weight;
     private final Parameter momentumBuffer;
 
@@ -98,21 +107,42 @@ public final class PartialCosineClassifier extends AbstractBlock {
         this.seed = b.seed;
         this.momentum = b.momentum;
         this.weightDecay = b.weightDecay;
-        this.sampleSize = (int) Math.round(sampleRate * numClasses);
+        this.updateMode = b.update;
+        this.sampleSize = updateMode == Update.SELF ? (int) Math.round(sampleRate * numClasses)
+                : Math.max(1, (int) (sampleRate * numClasses));
         this.random = new Random(seed);
         this.clock = b.clock;
         this.weight = addParameter(Parameter.builder()
                 .setName("weight")
                 .setType(Parameter.Type.WEIGHT)
                 .optInitializer(b.initializer)
-                .optRequiresGrad(false)
+                .optRequiresGrad(updateMode == Update.OPTIMIZER)
                 .build());
-        this.momentumBuffer = addParameter(Parameter.builder()
+        this.momentumBuffer = updateMode == Update.OPTIMIZER ? null : addParameter(Parameter.builder()
                 .setName("momentum")
                 .setType(Parameter.Type.OTHER)
                 .optInitializer(Initializer.ZEROS)
                 .optRequiresGrad(false)
                 .build());
+    }
+
+    /** Who updates the class weights. */
+    public enum Update {
+        /**
+         * PartialFC v1: the head's own SGD on the sampled rows ({@link #update}); the weight has
+         * no gradient and the optimizer never sees it.
+         */
+        SELF,
+        /**
+         * PartialFC v2: the weight is trainable, the sampled rows are gathered inside autograd,
+         * and the run's optimizer updates the whole weight.
+         */
+        OPTIMIZER
+    }
+
+    /** Who updates the class weights. */
+    public Update updateMode() {
+        return updateMode;
     }
 
     /** A builder. */
@@ -135,17 +165,20 @@ public final class PartialCosineClassifier extends AbstractBlock {
         return sampleRate;
     }
 
-    /** round(r C): the number of classes sampled per step unless the batch has more labels. */
+    /**
+     * The number of classes sampled per step unless the batch has more labels: round(r C) for
+     * {@link Update#SELF}, int(r C) (at least 1) for {@link Update#OPTIMIZER}.
+     */
     public int sampleSize() {
         return sampleSize;
     }
 
-    /** The weight parameter (C x D, one row per class, no gradient). */
+    /** The weight parameter (C x D, one row per class; trainable only for {@link Update#OPTIMIZER}). */
     public Parameter weight() {
         return weight;
     }
 
-    /** The momentum buffer (C x D, no gradient). */
+    /** The momentum buffer (C x D, no gradient); null for {@link Update#OPTIMIZER}. */
     public Parameter momentumBuffer() {
         return momentumBuffer;
     }
@@ -184,7 +217,9 @@ public final class PartialCosineClassifier extends AbstractBlock {
         NDArray idx = manager.create(classes).toDevice(embeddings.getDevice(), false);
         NDArray rows = w.get(new NDIndex("{}", idx));
         rows.attach(manager);
-        rows.setRequiresGradient(true);
+        if (updateMode == Update.SELF) {
+            rows.setRequiresGradient(true);
+        }
         ClassScores scores = ClassScores.of(embeddings, rows.transpose(), 1);
         return new SampledBatch(scores, manager.create(remapped).toDevice(embeddings.getDevice(), false), idx,
                 rows);
@@ -245,6 +280,9 @@ public final class PartialCosineClassifier extends AbstractBlock {
      * @param learningRate the step size eta (> 0)
      */
     public void update(SampledBatch batch, double learningRate) {
+        if (updateMode == Update.OPTIMIZER) {
+            throw new IllegalStateException("this PartialFC v2 head is updated by the run's optimizer, not by update()");
+        }
         Inputs.positive("learningRate", learningRate);
         NDArray w = weight.getArray();
         NDArray v = momentumBuffer.getArray();
@@ -301,7 +339,9 @@ public final class PartialCosineClassifier extends AbstractBlock {
         }
         Shape shape = new Shape(numClasses, embeddingSize);
         weight.setShape(shape);
-        momentumBuffer.setShape(shape);
+        if (momentumBuffer != null) {
+            momentumBuffer.setShape(shape);
+        }
     }
 
     @Override
@@ -332,7 +372,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
     public String toString() {
         return "PartialCosineClassifier(numClasses=" + numClasses + ", embeddingSize="
                 + embeddingSize + ", sampleRate=" + sampleRate + ", momentum=" + momentum
-                + ", weightDecay=" + weightDecay + ", seed=" + seed + ")";
+                + ", weightDecay=" + weightDecay + ", seed=" + seed + ", update=" + updateMode + ")";
     }
 
     /** Builder of {@link PartialCosineClassifier}. */
@@ -345,6 +385,17 @@ public final class PartialCosineClassifier extends AbstractBlock {
         private double weightDecay = DEFAULT_WEIGHT_DECAY;
         private Initializer initializer = new NormalInitializer(CosineClassifier.DEFAULT_SIGMA);
         private TrainingClock clock;
+        private Update update = Update.SELF;
+
+        /**
+         * Who updates the class weights (default {@link Update#SELF}, PartialFC v1; {@link
+         * Update#OPTIMIZER} is v2, where momentum and weight decay are the optimizer's and this
+         * builder's are not used).
+         */
+        public Builder optUpdate(Update update) {
+            this.update = update;
+            return this;
+        }
 
         /** The number of classes C (required, >= 1). */
         public Builder setNumClasses(int numClasses) {
@@ -414,8 +465,8 @@ public final class PartialCosineClassifier extends AbstractBlock {
                 throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
             }
             Inputs.nonNegative("weightDecay", weightDecay);
-            if (initializer == null) {
-                throw new IllegalArgumentException("initializer must not be null");
+            if (initializer == null || update == null) {
+                throw new IllegalArgumentException("initializer and update must not be null");
             }
             return new PartialCosineClassifier(this);
         }

@@ -14,7 +14,8 @@ import ai.djl.ndarray.NDList;
  * @param scores B x S cosines, B x 1 embedding norms, 1 x S weight norms of the sampled rows
  * @param labels B INT64 ids in [0, S): position of each row's class among {@code classes}
  * @param classes S INT64 class ids in [0, C), ascending, every label of the batch included
- * @param rows S x D copy of the sampled weight rows, a leaf that requires a gradient
+ * @param rows S x D sampled weight rows: for PartialFC v1 a leaf copy that requires a gradient, for v2
+ *     the rows gathered from the trainable weight inside autograd
  */
 public record SampledBatch(ClassScores scores, NDArray labels, NDArray classes, NDArray rows) {
 

@@ -362,7 +362,7 @@ class PartialCosineClassifierTest {
         String s = PartialCosineClassifier.builder().setNumClasses(1000).setEmbeddingSize(32)
                 .build().toString();
         assertEquals("PartialCosineClassifier(numClasses=1000, embeddingSize=32, sampleRate=0.1,"
-                + " momentum=0.9, weightDecay=5.0E-4, seed=0)", s);
+                + " momentum=0.9, weightDecay=5.0E-4, seed=0, update=SELF)", s);
     }
 
     // ---- helpers
