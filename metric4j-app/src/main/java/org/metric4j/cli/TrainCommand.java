@@ -89,6 +89,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-lr-factor", defaultValue = "1", description = "Heads' learning rate / backbone's (default: ${DEFAULT-VALUE}).")
     double headLrFactor;
 
+    @Option(names = "--sample-rate", defaultValue = "1", description = "PartialFC: the fraction of the classes "
+            + "scored per step by arcface, cosface and combined (arcface_torch's PartialFC v2: the class weights are "
+            + "one parameter under the run's optimizer, each step's sample drawn from the seed and the step); "
+            + "1 scores every class (default: ${DEFAULT-VALUE}).")
+    double sampleRate;
+
     /** --optimizer, --lr, --epochs, --batch-size, --pk, --no-progress (train's defaults). */
     @Mixin TrainingOptions training = TrainingOptions.forTrain();
 
@@ -175,7 +181,10 @@ final class TrainCommand implements Callable<Integer> {
         Spec dataSpec = Spec.parse(dataset);
         Datasets.TrainData data = Datasets.DATASETS.create(dataSpec, seed);
         TrainingClock clock = new TrainingClock();
-        Components.Context ctx = new Components.Context(data.train().numClasses(), clock);
+        if (!(sampleRate > 0 && sampleRate <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--sample-rate must be in (0, 1], got " + sampleRate);
+        }
+        Components.Context ctx = new Components.Context(data.train().numClasses(), clock, sampleRate, seed);
         List<LossComponent> parts = new ArrayList<>();
         List<Spec> lossSpecs = new ArrayList<>();
         for (String l : losses) {

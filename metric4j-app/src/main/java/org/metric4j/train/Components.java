@@ -13,6 +13,7 @@ import org.metric4j.distance.LpDistance;
 import org.metric4j.head.ClassCenters;
 import org.metric4j.head.CosineClassifier;
 import org.metric4j.head.LinearClassifier;
+import org.metric4j.head.PartialCosineClassifier;
 import org.metric4j.loss.AngularLoss;
 import org.metric4j.loss.ArcFaceLoss;
 import org.metric4j.loss.CenterUpdate;
@@ -62,7 +63,19 @@ public final class Components {
      * @param numClasses classes (identities) of the training set
      * @param clock the training clock that schedules read
      */
-    public record Context(int numClasses, TrainingClock clock) {}
+    public record Context(int numClasses, TrainingClock clock, double sampleRate, long seed) {
+
+        /** A context without class sampling (sample rate 1). */
+        public Context(int numClasses, TrainingClock clock) {
+            this(numClasses, clock, 1.0, 0L);
+        }
+
+        public Context {
+            if (!(sampleRate > 0 && sampleRate <= 1)) {
+                throw new IllegalArgumentException("--sample-rate must be in (0, 1], got " + sampleRate);
+            }
+        }
+    }
 
     private Components() {}
 
@@ -149,7 +162,26 @@ public final class Components {
     }
 
     private static CosineClassifier cosineHead(Context c, int subCenters) {
+        if (c.sampleRate() < 1) {
+            throw new IllegalArgumentException("--sample-rate " + c.sampleRate()
+                    + " (PartialFC) applies to the losses arcface, cosface and combined only");
+        }
         return CosineClassifier.builder().setNumClasses(c.numClasses()).optSubCenters(subCenters).build();
+    }
+
+    /**
+     * The head of a cosine-margin loss: the full cosine classifier, or with a sample rate below 1
+     * PartialFC v2 ({@link PartialCosineClassifier.Update#OPTIMIZER}: one trainable weight under
+     * the run's optimizer, each step's classes drawn from (seed, iteration)).
+     */
+    private static LossComponent cosineMargin(org.metric4j.loss.MarginSoftmaxLoss loss, Context c, double weight) {
+        if (c.sampleRate() >= 1) {
+            return LossComponent.margin(loss, cosineHead(c, 1), weight);
+        }
+        PartialCosineClassifier head = PartialCosineClassifier.builder().setNumClasses(c.numClasses())
+                .optSampleRate(c.sampleRate()).optSeed(c.seed()).optClock(c.clock())
+                .optUpdate(PartialCosineClassifier.Update.OPTIMIZER).build();
+        return LossComponent.margin(loss, head, weight);
     }
 
     /** Losses, each with the head it trains. */
@@ -165,17 +197,17 @@ public final class Components {
                     keys("margin", "scale", "lambda", "anneal"),
                     (s, c) -> LossComponent.margin(largeMargin(SphereFaceLoss.builder(), s, c), cosineHead(c, 1), w(s)))
             .add("cosface", "AM-Softmax / CosFace s(cos - m)", keys("scale", "margin", "warmup"),
-                    (s, c) -> LossComponent.margin(cosFace(s, c), cosineHead(c, 1), w(s)))
+                    (s, c) -> cosineMargin(cosFace(s, c), c, w(s)))
             .add("arcface", "ArcFace s cos(theta + m); margin in radians (default PML's 28.6 degrees); fallback monotone (default, PML's)|none|easy", keys("scale", "margin", "fallback", "warmup"),
-                    (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, 1), w(s)))
+                    (s, c) -> cosineMargin(arcFace(s, c), c, w(s)))
             .add("subcenter-arcface", "sub-center ArcFace with k sub-centers per class", keys("k", "scale", "margin"),
                     (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, s.integer("k", 3)), w(s)))
             .add("combined", "combined margin s(cos(m1 theta + m2) - m3)", keys("scale", "m1", "m2", "m3"),
-                    (s, c) -> LossComponent.margin(CombinedMarginLoss.builder()
+                    (s, c) -> cosineMargin(CombinedMarginLoss.builder()
                             .optScale(s.number("scale", CombinedMarginLoss.DEFAULT_SCALE))
                             .optM1(s.number("m1", CombinedMarginLoss.DEFAULT_M1))
                             .optM2(s.number("m2", CombinedMarginLoss.DEFAULT_M2))
-                            .optM3(s.number("m3", CombinedMarginLoss.DEFAULT_M3)).build(), cosineHead(c, 1), w(s)))
+                            .optM3(s.number("m3", CombinedMarginLoss.DEFAULT_M3)).build(), c, w(s)))
             .add("center", "center loss; alpha > 0 moves centers by the paper's rule, alpha=0 learns them",
                     keys("alpha"), (s, c) -> {
                         double alpha = s.number("alpha", CenterUpdate.DEFAULT_ALPHA);

@@ -8,6 +8,8 @@ import org.metric4j.head.ClassCenters;
 import org.metric4j.head.ClassScores;
 import org.metric4j.head.CosineClassifier;
 import org.metric4j.head.LinearClassifier;
+import org.metric4j.head.PartialCosineClassifier;
+import org.metric4j.head.SampledBatch;
 import org.metric4j.loss.CenterLoss;
 import org.metric4j.loss.CenterUpdate;
 import org.metric4j.loss.MarginSoftmaxLoss;
@@ -65,6 +67,14 @@ public final class LossComponent {
 
     /** A margin softmax with its cosine classifier head. */
     public static LossComponent margin(MarginSoftmaxLoss loss, CosineClassifier head, double weight) {
+        return new LossComponent(Kind.MARGIN, loss.getName(), weight, head, null, loss, null);
+    }
+
+    /**
+     * A margin softmax on the classes a partial classifier (PartialFC) samples each step; the
+     * loss scores the renumbered labels of the sample.
+     */
+    public static LossComponent margin(MarginSoftmaxLoss loss, PartialCosineClassifier head, double weight) {
         return new LossComponent(Kind.MARGIN, loss.getName(), weight, head, null, loss, null);
     }
 
@@ -148,6 +158,10 @@ public final class LossComponent {
             case METRIC:
                 return metricLoss.compute(embeddings, labels);
             case MARGIN:
+                if (head instanceof PartialCosineClassifier partial) {
+                    SampledBatch batch = partial.sample(embeddings, labels);
+                    return marginLoss.compute(batch.scores(), batch.labels());
+                }
                 NDList scores = head.forward(ps, new NDList(embeddings), training);
                 return marginLoss.compute(ClassScores.fromList(scores), labels);
             case SOFTMAX:

@@ -88,7 +88,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
     public static final long DEFAULT_SEED = 0;
 
     private final int numClasses;
-    private final int embeddingSize;
+    private int embeddingSize;
     private final double sampleRate;
     private final long seed;
     private final double momentum;
@@ -332,10 +332,15 @@ public final class PartialCosineClassifier extends AbstractBlock {
         if (inputShapes != null && inputShapes.length > 0) {
             Shape in = inputShapes[0];
             long d = in.get(in.dimension() - 1);
-            if (d != embeddingSize) {
+            if (embeddingSize == 0) {
+                embeddingSize = Math.toIntExact(d);
+            } else if (d != embeddingSize) {
                 throw new IllegalArgumentException("input shape must end in the embedding size "
                         + embeddingSize + ", got " + in);
             }
+        }
+        if (embeddingSize == 0) {
+            throw new IllegalStateException("the embedding size was not set and no input shape gives it");
         }
         Shape shape = new Shape(numClasses, embeddingSize);
         weight.setShape(shape);
@@ -403,7 +408,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
             return this;
         }
 
-        /** The embedding size D (required, >= 1). */
+        /** The embedding size D (>= 1; default 0: the last dimension of the input shape at initialization). */
         public Builder setEmbeddingSize(int embeddingSize) {
             this.embeddingSize = embeddingSize;
             return this;
@@ -453,9 +458,9 @@ public final class PartialCosineClassifier extends AbstractBlock {
             if (numClasses < 1) {
                 throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
             }
-            if (embeddingSize < 1) {
+            if (embeddingSize < 0) {
                 throw new IllegalArgumentException(
-                        "embeddingSize must be >= 1, got " + embeddingSize);
+                        "embeddingSize must be >= 1 (or 0: from the input shape), got " + embeddingSize);
             }
             if (!(sampleRate > 0 && sampleRate <= 1)) {
                 throw new IllegalArgumentException(
