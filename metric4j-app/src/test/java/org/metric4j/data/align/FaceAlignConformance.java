@@ -126,6 +126,9 @@ public final class FaceAlignConformance {
                 "2x2 vs estimate_norm.M: " + m.linearDistance(insight));
         assertTrue(m.translationDistance(insight) <= t.get("vs_estimate_norm_M_translation_abs").getAsDouble(),
                 "translation vs estimate_norm.M: " + m.translationDistance(insight));
+        System.out.printf(Locale.ROOT, "align image %d: M vs float64 reference %.2g / %.2g, vs estimate_norm %.2g / %.2g%n",
+                img.get("index").getAsInt(), m.linearDistance(ref), m.translationDistance(ref),
+                m.linearDistance(insight), m.translationDistance(insight));
     }
 
     /** The fixture's M warped: OpenCV's model bit-exact, the float warp within its limits. */
@@ -157,7 +160,10 @@ public final class FaceAlignConformance {
                 && cv.fractionDiffering() <= t.get("cv2_fixed_point_model_fraction_differing_per_image").getAsDouble(),
                 "OpenCV model, own M, vs norm_crop: " + cv);
         FaceAligner flt = FaceAligner.builder().optSize(size()).optWarp(WarpAffine.FLOAT).build();
-        floatLimits(Diff.of(flt.align(src, landmarks(img)), expected), t, "float warp, own M, vs norm_crop");
+        Diff fd = Diff.of(flt.align(src, landmarks(img)), expected);
+        floatLimits(fd, t, "float warp, own M, vs norm_crop");
+        System.out.printf(Locale.ROOT, "align image %d end to end: OpenCV model %s; float warp %s%n",
+                img.get("index").getAsInt(), cv, fd);
     }
 
     /** eval_ijbc's template: M within the matrix tolerances, its crop bit-exact with its M, end to end. */
