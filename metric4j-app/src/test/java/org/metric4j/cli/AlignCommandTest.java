@@ -101,6 +101,16 @@ class AlignCommandTest {
     }
 
     @Test
+    void helpNamesTheOptionsAndTheirDefaults() {
+        CliRun r = CliRun.of("align", "--help");
+        assertEquals(0, r.code(), r.err());
+        for (String s : new String[] {"--images", "--landmarks", "--output", "--force", "default: 112",
+            "ARCFACE, EVAL_IJBC", "default: OPENCV", "norm_crop"}) {
+            assertTrue(r.out().contains(s), "align --help should mention " + s + ":\n" + r.out());
+        }
+    }
+
+    @Test
     void theFloatWarpAndALargerSizeWriteCropsOfThatSize() throws Exception {
         Path out = tmp.resolve("out224");
         CliRun r = CliRun.of("align", "--images", images.toString(), "--landmarks",
