@@ -2,6 +2,7 @@ package org.metric4j.data.align;
 
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import org.metric4j.data.ImageDecoder;
 
 /**
  * 5-landmark face alignment: InsightFace's {@code norm_crop(img, landmark, image_size)} ({@code
@@ -82,11 +83,13 @@ public final class FaceAligner {
     /**
      * {@code image} warped with {@code m} to a {@code size x size} crop.
      *
-     * @param image any image; read through {@code getRGB} (alpha dropped)
+     * @param image any image; converted as {@link ImageDecoder#rgb} converts it (gray expanded from
+     *     its raster values, alpha dropped) unless it is {@code TYPE_INT_RGB}
      * @param m the matrix from source to crop pixels
      * @return a {@code TYPE_INT_RGB} image of {@code size x size}
      */
     public BufferedImage warp(BufferedImage image, AffineMatrix m) {
+        image = ImageDecoder.rgb(image);
         int w = image.getWidth();
         int h = image.getHeight();
         int[] px = warp.warp(image.getRGB(0, 0, w, h, null, 0, w), w, h, m, size, size);
