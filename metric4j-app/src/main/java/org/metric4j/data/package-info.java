@@ -6,7 +6,8 @@
  * MXFaceDataset ({@link org.metric4j.data.RecordIoReader}, {@link org.metric4j.data.RecordIoDataset})
  * and a synthetic face-identity set that needs no
  * download ({@link org.metric4j.data.SyntheticFaces}). The samplers and the DJL dataset adapter
- * are in the core ({@code org.metric4j.sampler}, {@code org.metric4j.dataset}).
+ * are in the core ({@code org.metric4j.sampler}, {@code org.metric4j.dataset}). InsightFace's
+ * 5-landmark face alignment ({@code norm_crop}) is in {@code org.metric4j.data.align}.
  */
 package org.metric4j.data;
 

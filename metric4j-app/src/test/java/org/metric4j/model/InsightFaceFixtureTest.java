@@ -24,6 +24,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.metric4j.data.RecordIoConformance;
+import org.metric4j.data.align.FaceAlignConformance;
 
 /**
  * Every InsightFace fixture (insightface/README.md beside them): each {@code *.json} with a {@code
@@ -45,11 +46,10 @@ class InsightFaceFixtureTest {
      */
     static final Map<String, String> PENDING = Map.of(
             "verification_bin", "the data issue (verification .bin reader and evaluate())",
-            "ijb", "the data issue (IJB-B/C 1:1 protocol)",
-            "face_align", "the data issue (5-landmark alignment)");
+            "ijb", "the data issue (IJB-B/C 1:1 protocol)");
 
     /** Kinds with checks. */
-    static final Set<String> DONE = Set.of("backbone", "recordio");
+    static final Set<String> DONE = Set.of("backbone", "recordio", "face_align");
 
     @TestFactory
     Stream<DynamicTest> fixtures() throws IOException, URISyntaxException {
@@ -85,6 +85,7 @@ class InsightFaceFixtureTest {
         return switch (kind) {
             case "backbone" -> new BackboneConformance(file, json).checks();
             case "recordio" -> new RecordIoConformance(file, json).checks();
+            case "face_align" -> new FaceAlignConformance(file, json).checks();
             default -> throw new IllegalStateException("kind " + kind + " is in DONE without checks");
         };
     }
