@@ -182,4 +182,68 @@ class IjbEvaluateCommandTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("Missing required option: '--embeddings=<embeddings>'"), r.err());
     }
+
+    /**
+     * 1:N on the fixture with lists made as docs/experiments/ijb-1n/check_ijb_1n.py makes them
+     * (subjects = components of the genuine pairs, numbered 100.. by smallest template; that
+     * template to G1 for even, G2 for odd subjects; the rest are probes). The expected numbers are
+     * that script's numpy transcription of ijb_1n.py: top1 41/48, top5 = top10 = 1, TPIR 22/48 and
+     * 28/48 at FAR 0.01 and 0.1, thresholds 0.2633933376687019 and 0.23666757596101676.
+     */
+    @Test
+    void identificationRunsWhenTheListsArePresent(@TempDir Path tmp) throws IOException {
+        Path ijb = metaWith(tmp, "none", l -> l);
+        java.util.TreeMap<Long, Long> parent = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(dir().resolve("meta/ijbc_face_tid_mid.txt"))) {
+            long t = Long.parseLong(line.split(" ")[1]);
+            parent.put(t, t);
+        }
+        java.util.function.LongUnaryOperator find = t -> {
+            while (parent.get(t) != t) {
+                t = parent.get(t);
+            }
+            return t;
+        };
+        for (String line : Files.readAllLines(dir().resolve("meta/ijbc_template_pair_label.txt"))) {
+            String[] f = line.split(" ");
+            if (f[2].equals("1")) {
+                long a = find.applyAsLong(Long.parseLong(f[0]));
+                long b = find.applyAsLong(Long.parseLong(f[1]));
+                parent.put(Math.max(a, b), Math.min(a, b));
+            }
+        }
+        List<Long> roots = parent.keySet().stream().filter(t -> find.applyAsLong(t) == t).sorted().toList();
+        List<String> g1 = new ArrayList<>(List.of("TEMPLATE_ID,SUBJECT_ID"));
+        List<String> g2 = new ArrayList<>(g1);
+        List<String> probes = new ArrayList<>(g1);
+        for (int k = 0; k < roots.size(); k++) {
+            long root = roots.get(k);
+            List<Long> members = parent.keySet().stream().filter(t -> find.applyAsLong(t) == root).sorted().toList();
+            (k % 2 == 0 ? g1 : g2).add(members.get(0) + "," + (100 + k));
+            members.subList(1, members.size()).forEach(t -> probes.add(t + "," + (100 + roots.indexOf(root))));
+        }
+        Path meta = ijb.resolve("meta");
+        Files.write(meta.resolve("ijbc_1N_gallery_G1.csv"), g1);
+        Files.write(meta.resolve("ijbc_1N_gallery_G2.csv"), g2);
+        Files.write(meta.resolve("ijbc_1N_probe_mixed.csv"), probes);
+
+        String emb = dir().resolve("img_feats.npy").toString();
+        CliRun r = CliRun.of("evaluate", "--ijb", ijb.toString(), "--embeddings", emb);
+        assertConfig("F2_N1_D1", r);
+        JsonObject id = lastJson(r.out()).getAsJsonObject("identification");
+        assertEquals(48, id.get("probes").getAsInt());
+        assertEquals(16, id.get("gallery").getAsInt());
+        assertEquals(41 / 48.0, id.get("top1").getAsDouble(), 0.0);
+        assertEquals(1.0, id.get("top5").getAsDouble(), 0.0);
+        assertEquals(1.0, id.get("top10").getAsDouble(), 0.0);
+        assertEquals(22 / 48.0, id.getAsJsonArray("tpir").get(0).getAsDouble(), 0.0);
+        assertEquals(28 / 48.0, id.getAsJsonArray("tpir").get(1).getAsDouble(), 0.0);
+        assertEquals(0.2633933376687019, id.getAsJsonArray("threshold").get(0).getAsDouble(), 1e-6);
+        assertEquals(0.23666757596101676, id.getAsJsonArray("threshold").get(1).getAsDouble(), 1e-6);
+        assertTrue(r.out().contains("1:N: 48 probe templates, 16 gallery templates"), r.out());
+
+        r = CliRun.of("evaluate", "--ijb", ijb.toString(), "--embeddings", emb, "--no-ijb-1n");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!lastJson(r.out()).has("identification"), r.out());
+    }
 }
