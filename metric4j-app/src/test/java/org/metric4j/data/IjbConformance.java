@@ -120,10 +120,13 @@ public final class IjbConformance {
         NpyFormat.Array expected = npy(cfg.get("template_norm_feats_file").getAsString());
         assertEquals(cfg.getAsJsonArray("template_norm_feats_shape").get(1).getAsInt(), t.dim(), "feature width");
         assertEquals(expected.shape()[1], t.dim());
-        assertClose(expected.values(), t.features(), FEATURE_TOLERANCE, name + " template_norm_feats");
+        double featureDiff = assertClose(expected.values(), t.features(), FEATURE_TOLERANCE,
+                name + " template_norm_feats");
 
         double[] scores = IjbVerification.scores(t, m.pairT1(), m.pairT2());
-        assertClose(npy(cfg.get("scores_file").getAsString()).values(), scores, FEATURE_TOLERANCE, name + " scores");
+        double scoreDiff = assertClose(npy(cfg.get("scores_file").getAsString()).values(), scores, FEATURE_TOLERANCE,
+                name + " scores");
+        System.out.printf(Locale.ROOT, "ijb %s: template_norm_feats %.2e, scores %.2e%n", name, featureDiff, scoreDiff);
 
         double[] fars = doubles(json.getAsJsonArray("far_labels"));
         IjbVerification.Report r = IjbVerification.evaluate(scores, m.pairLabels(), fars);
@@ -189,7 +192,8 @@ public final class IjbConformance {
         return out;
     }
 
-    static void assertClose(double[] expected, double[] actual, double tol, String what) {
+    /** Asserts max |expected - actual| <= tol and returns it. */
+    static double assertClose(double[] expected, double[] actual, double tol, String what) {
         assertEquals(expected.length, actual.length, what + " length");
         double worst = 0;
         int at = -1;
@@ -201,5 +205,6 @@ public final class IjbConformance {
             }
         }
         assertTrue(worst <= tol, what + ": max |diff| " + worst + " at " + at + " > " + tol);
+        return worst;
     }
 }
