@@ -81,6 +81,16 @@ class IjbEvaluateCommandTest {
     }
 
     @Test
+    void helpListsTheIjbOptionsWithTheScriptsDefaults() {
+        CliRun r = CliRun.of("evaluate", "--help");
+        assertEquals(0, r.code(), r.err());
+        for (String s : List.of("--ijb=DIR", "--flip=MODE", "(default: SUM, the script's)", "--[no-]norm-score",
+                "--[no-]detector-score", "--target=IJBC|IJBB", "--[no-]ijb-1n", "--report=DIR", "--embeddings")) {
+            assertTrue(r.out().contains(s), s + " in\n" + r.out());
+        }
+    }
+
+    @Test
     void theSwitchesSelectTheOtherConfigurations() {
         String emb = dir().resolve("img_feats.npy").toString();
         assertConfig("F0_N0_D0", CliRun.of("evaluate", "--ijb", dir().toString(), "--embeddings", emb,
@@ -107,6 +117,7 @@ class IjbEvaluateCommandTest {
         assertEquals("fpr,tpr,threshold", roc.get(0));
         assertEquals("0.0,0.0,Infinity", roc.get(1));
         assertEquals("1.0,1.0", roc.get(roc.size() - 1).substring(0, 7));
+        System.out.println("ijb report: " + report);
     }
 
     /** A copy of the fixture's meta folder, one file changed by {@code edit}. */
