@@ -42,8 +42,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--embeddings", required = true,
-            description = "Embeddings: N x D .npy (float32/float64) or CSV 'name,label,e0,...'.")
+    @Option(names = "--embeddings",
+            description = "Embeddings: N x D .npy (float32/float64) or CSV 'name,label,e0,...' (required).")
     Path embeddings;
 
     @Option(names = "--labels", description = "Labels for a .npy embedding file: 1-D int .npy.")
@@ -79,8 +79,17 @@ final class EvaluateCommand implements Callable<Integer> {
     /** --engine, --master, --partitions. */
     @picocli.CommandLine.Mixin EngineOptions engine;
 
+    /** --ijb DIR and its options (IJB-B / IJB-C protocol). */
+    @picocli.CommandLine.Mixin IjbOptions ijb;
+
     @Override
     public Integer call() throws Exception {
+        if (ijb.active()) {
+            return ijb.run(spec, embeddings);
+        }
+        if (embeddings == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--embeddings=<embeddings>'");
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (pairs == null && !retrieval && !clustering) {
             throw new ParameterException(spec.commandLine(),

@@ -168,10 +168,22 @@ public final class Charts {
 
     /** ROC curves on a logarithmic FAR axis (TAR against FAR from 1e-4 to 1). */
     public static XYChart roc(String title, Map<String, RocCurve> curves) {
+        return roc(title, curves, 1e-4);
+    }
+
+    /**
+     * ROC curves on a logarithmic FAR axis from {@code minFar} to 1 (points below it drawn at it).
+     *
+     * @param title the title
+     * @param curves the curves by name
+     * @param minFar the left end of the axis, in (0, 1)
+     * @return the chart
+     */
+    public static XYChart roc(String title, Map<String, RocCurve> curves, double minFar) {
         XYChart chart = base(title, "false accept rate (log)", "true accept rate");
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-        chart.getStyler().setXAxisMin(1e-4).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+        chart.getStyler().setXAxisMin(minFar).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
         curves.forEach((name, roc) -> {
             double[] f = roc.fpr();
             double[] t = roc.tpr();
@@ -179,7 +191,7 @@ public final class Charts {
             List<Double> ys = new ArrayList<>();
             for (int i = 0; i < f.length; i++) {
                 if (f[i] > 0) {
-                    xs.add(Math.max(f[i], 1e-4));
+                    xs.add(Math.max(f[i], minFar));
                     ys.add(t[i]);
                 }
             }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.metric4j.data.IjbConformance;
 import org.metric4j.data.RecordIoConformance;
 import org.metric4j.data.align.FaceAlignConformance;
 
@@ -45,11 +46,10 @@ class InsightFaceFixtureTest {
      * shrink: a kind leaves it when its checks are registered in {@link #checksOf}.
      */
     static final Map<String, String> PENDING = Map.of(
-            "verification_bin", "the data issue (verification .bin reader and evaluate())",
-            "ijb", "the data issue (IJB-B/C 1:1 protocol)");
+            "verification_bin", "the data issue (verification .bin reader and evaluate())");
 
     /** Kinds with checks. */
-    static final Set<String> DONE = Set.of("backbone", "recordio", "face_align");
+    static final Set<String> DONE = Set.of("backbone", "recordio", "face_align", "ijb");
 
     @TestFactory
     Stream<DynamicTest> fixtures() throws IOException, URISyntaxException {
@@ -86,6 +86,7 @@ class InsightFaceFixtureTest {
             case "backbone" -> new BackboneConformance(file, json).checks();
             case "recordio" -> new RecordIoConformance(file, json).checks();
             case "face_align" -> new FaceAlignConformance(file, json).checks();
+            case "ijb" -> new IjbConformance(file, json).checks();
             default -> throw new IllegalStateException("kind " + kind + " is in DONE without checks");
         };
     }
