@@ -483,7 +483,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
      */
     private NDArray flip(NDArray x, int epoch, int step) {
         boolean[] flipped = flips(config.seed(), epoch, step, (int) x.getShape().get(0));
-        NDArray mask = x.getManager().create(flipped).reshape(flipped.length, 1, 1, 1);
+        NDArray mask = x.getManager().create(flipped).reshape(flipped.length, 1, 1, 1).broadcast(x.getShape());
         return ai.djl.ndarray.NDArrays.where(mask, x.flip(3), x);
     }
 
