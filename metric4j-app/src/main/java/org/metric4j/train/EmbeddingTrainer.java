@@ -440,10 +440,19 @@ public final class EmbeddingTrainer implements AutoCloseable {
             }
             NDArray w = param.getArray();
             NDArray g = w.getGradient();
-            double wd = config.weightDecayAll() || param.getType() == Parameter.Type.WEIGHT ? config.weightDecay() : 0;
+            double wd = weightDecay(param, config);
             optimizer.update(prefix + "/" + p.getKey(), w, g, rate, wd);
             g.muli(0);
         }
+    }
+
+    /**
+     * The weight decay of a parameter: the configured one for weights, or for every parameter with
+     * {@link TrainConfig#weightDecayAll()} (biases, BatchNorm's gamma and beta, PReLU's alpha, as
+     * torch's optimizers given {@code model.parameters()}); 0 otherwise.
+     */
+    static double weightDecay(Parameter param, TrainConfig config) {
+        return config.weightDecayAll() || param.getType() == Parameter.Type.WEIGHT ? config.weightDecay() : 0;
     }
 
     /**
@@ -482,7 +491,11 @@ public final class EmbeddingTrainer implements AutoCloseable {
      * uninterrupted one flipped.
      */
     private NDArray flip(NDArray x, int epoch, int step) {
-        boolean[] flipped = flips(config.seed(), epoch, step, (int) x.getShape().get(0));
+        return flip(x, flips(config.seed(), epoch, step, (int) x.getShape().get(0)));
+    }
+
+    /** The N x C x H x W images with those of {@code flipped} mirrored along W. */
+    static NDArray flip(NDArray x, boolean[] flipped) {
         NDArray mask = x.getManager().create(flipped).reshape(flipped.length, 1, 1, 1).broadcast(x.getShape());
         return ai.djl.ndarray.NDArrays.where(mask, x.flip(3), x);
     }
