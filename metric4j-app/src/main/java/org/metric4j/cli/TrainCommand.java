@@ -86,6 +86,23 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "5e-4", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
+    @Option(names = "--weight-decay-all", description = "Weight decay on every parameter (biases, BatchNorm,"
+            + " PReLU too), as arcface_torch's torch.optim.SGD; default: weights only.")
+    boolean weightDecayAll;
+
+    @Option(names = "--clip-grad-norm", defaultValue = "0", description = "Clip the backbone's gradients to this"
+            + " global L2 norm before each optimizer step (arcface_torch: 5); 0: none (default: ${DEFAULT-VALUE}).")
+    double clipGradNorm;
+
+    @Option(names = "--grad-accumulation", defaultValue = "1", paramLabel = "K", description = "Sum the gradients"
+            + " of K batches (the loss not divided) per optimizer step, as arcface_torch's gradient_acc; the"
+            + " schedule still advances per batch (default: ${DEFAULT-VALUE}).")
+    int gradAccumulation;
+
+    @Option(names = "--flip", description = "Flip training images horizontally with probability 0.5 (seeded by"
+            + " seed, epoch and step).")
+    boolean flip;
+
     @Option(names = "--head-lr-factor", defaultValue = "1", description = "Heads' learning rate / backbone's (default: ${DEFAULT-VALUE}).")
     double headLrFactor;
 
@@ -232,10 +249,19 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
+        if (gradAccumulation < 1) {
+            throw new ParameterException(spec.commandLine(), "--grad-accumulation must be >= 1 batches, got "
+                    + gradAccumulation);
+        }
+        if (!(clipGradNorm >= 0) || Double.isInfinite(clipGradNorm)) {
+            throw new ParameterException(spec.commandLine(), "--clip-grad-norm must be a finite norm >= 0 (0: none),"
+                    + " got " + clipGradNorm);
+        }
         TrainConfig.Builder builder = TrainConfig.builder().optEpochs(epochs).optSeed(seed)
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? momentum : 0)
                 .optLearningRate(lrSchedule)
-                .optWeightDecay(weightDecay).optHeadLearningRateFactor(headLrFactor)
+                .optWeightDecay(weightDecay).optWeightDecayAll(weightDecayAll).optClipGradNorm(clipGradNorm)
+                .optGradientAccumulation(gradAccumulation).optFlip(flip).optHeadLearningRateFactor(headLrFactor)
                 .optOutputDir(output).optProgressBar(!training.noProgress).optDevice(device);
         options.forEach((k, v) -> builder.describe(OPTION + k, String.valueOf(v)));
         builder.describe("component.dataset", data.name()).describe("component.sampler", sampler.toString());
@@ -342,8 +368,8 @@ final class TrainCommand implements Callable<Integer> {
             return changed;
         }
         Set<String> unused = new java.util.HashSet<>(); // options the run does not read, then and now
-        if ("adam".equalsIgnoreCase(String.valueOf(options.get("optimizer")))
-                && "adam".equalsIgnoreCase(recorded.get(OPTION + "optimizer"))) {
+        if (String.valueOf(options.get("optimizer")).toLowerCase(Locale.ROOT).startsWith("adam")
+                && String.valueOf(recorded.get(OPTION + "optimizer")).toLowerCase(Locale.ROOT).startsWith("adam")) {
             unused.add("momentum");
         }
         if (!"none".equals(options.get("pk")) && !"none".equals(recorded.get(OPTION + "pk"))) {

@@ -1,7 +1,6 @@
 package org.metric4j.train;
 
 import ai.djl.nn.Block;
-import ai.djl.training.tracker.PolynomialDecayTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
 import java.util.Arrays;
@@ -44,6 +43,7 @@ import org.metric4j.model.BackboneSpec;
 import org.metric4j.model.FaceResNet;
 import org.metric4j.model.LeNetPlusPlus;
 import org.metric4j.schedule.LinearWarmup;
+import org.metric4j.schedule.PolynomialLRWarmup;
 import org.metric4j.schedule.PowerDecay;
 import org.metric4j.schedule.Schedule;
 import org.metric4j.schedule.StepDecay;
@@ -326,16 +326,17 @@ public final class Components {
 
     /**
      * Learning-rate schedules, built from the iterations per epoch: DJL's trackers ({@code
-     * FixedTracker}, {@code CosineTracker}, {@code PolynomialDecayTracker}, {@code FactorTracker},
-     * and {@code WarmUpTracker} for {@code warmup}) and metric4j's {@link StepDecay} for epoch
-     * milestones. DJL's warm-up runs the main tracker from its start after the warm-up
+     * FixedTracker}, {@code CosineTracker}, {@code FactorTracker}, and {@code WarmUpTracker} for
+     * {@code warmup}), metric4j's {@link StepDecay} for epoch milestones and {@link
+     * PolynomialLRWarmup} (arcface_torch's scheduler, its own warm-up from 0, in double precision)
+     * for {@code poly}. DJL's warm-up runs the main tracker from its start after the warm-up
      * iterations, so the main schedule is shortened (cosine, poly) or its milestones moved back
      * (step) by the warm-up: the schedule still ends, or decays, at the epochs given.
      *
      * <p>Extending a run ({@code train --resume} with a larger {@code --epochs}): no schedule reads
      * {@code --epochs}. {@code cosine} and {@code poly} are defined over their own {@code epochs=}
      * parameter (default 1), which a resume cannot change without {@code --allow-changed-options};
-     * past its end DJL's trackers hold the final value ({@code min}, {@code end}), so the added
+     * past its end both hold the final value ({@code min}, {@code end}), so the added
      * epochs run at that rate. {@code constant}, {@code step} (milestones in epochs from the start)
      * and {@code exponential} (per iteration) are functions of the iteration alone and simply
      * continue.
@@ -373,23 +374,22 @@ public final class Components {
                                         .setMaxUpdates(total).build(),
                                         "cosine(lr=" + lr + ", min=" + min + ", iterations=" + total + ")");
                             })
-                    .add("poly", "(1 - t/T)^power decay over 'epochs' epochs to 'end' (DJL's PolynomialDecayTracker;"
-                                    + " InsightFace's arcface_torch uses power 2 with a warm-up)",
-                            Set.of("lr", "end", "power", "epochs", "warmup"),
+                    .add("poly", "InsightFace arcface_torch's PolynomialLRWarmup: linear warm-up from 0 over"
+                                    + " 'warmup' iterations (or 'warmup-epochs' epochs), then (1 - t/T)^power decay to"
+                                    + " 'end' at 'epochs' epochs (T counts the warm-up), per iteration; arcface_torch:"
+                                    + " power 1, end 0",
+                            Set.of("lr", "end", "power", "epochs", "warmup", "warmup-epochs"),
                             (s, c) -> perEpoch -> {
-                                double lr = s.number("lr", 0.1);
-                                double end = s.number("end", 0);
-                                double power = s.number("power", 2);
-                                if (!(lr >= end) || !(end >= 0) || !(power > 0)) {
-                                    throw new IllegalArgumentException("poly needs lr >= end >= 0 and power > 0, got lr="
-                                            + lr + ", end=" + end + ", power=" + power);
+                                long epochs = Math.max(1, s.integer("epochs", 1));
+                                long warmupEpochs = s.integer("warmup-epochs", 0);
+                                long warmup = s.integer("warmup", 0);
+                                if (warmup < 0 || warmupEpochs < 0 || (warmup > 0 && warmupEpochs > 0)) {
+                                    throw new IllegalArgumentException("poly takes warmup (iterations) or warmup-epochs,"
+                                            + " each >= 0, got warmup=" + warmup + ", warmup-epochs=" + warmupEpochs);
                                 }
-                                int total = mainIterations(s, perEpoch);
-                                return warm(s, PolynomialDecayTracker.builder().setBaseValue((float) lr)
-                                        .setEndLearningRate((float) end).setDecaySteps(total)
-                                        .optPower((float) power).build(),
-                                        "poly(lr=" + lr + ", end=" + end + ", power=" + power + ", iterations="
-                                                + total + ")");
+                                return new PolynomialLRWarmup(s.number("lr", 0.1), warmup + warmupEpochs * perEpoch,
+                                        epochs * perEpoch, s.number("power", PolynomialLRWarmup.DEFAULT_POWER),
+                                        s.number("end", 0));
                             })
                     .add("exponential", "x gamma per epoch, continuously (DJL's FactorTracker, per iteration"
                                     + " gamma^(1/iterations per epoch))",

@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains a backbone with one or more weighted loss components (and their heads) on a labelled
- * image set: seeded initialization, the batches of a {@link BatchPlan}, SGD with momentum or Adam
- * (state saved), learning-rate schedule and a separate head learning rate, the loss schedules of a
+ * image set: seeded initialization, the batches of a {@link BatchPlan} (optionally flipped), SGD with
+ * momentum, Adam or AdamW (state saved), weight decay of weights or of every parameter, the
+ * backbone's gradients clipped to a global norm, gradients accumulated over several batches per
+ * optimizer step (arcface_torch's {@code gradient_acc}: summed, the loss not divided; the
+ * schedule advances per batch), learning-rate schedule and a separate head learning rate, the loss schedules of a
  * shared {@link TrainingClock}, the center update rule, evaluation every epoch, a CSV log of every
  * metric and a checkpoint every epoch. {@link #fit()} resumes from the newest checkpoint of the
  * output directory; since every random choice is a function of (seed, epoch, step) (the batches
@@ -90,9 +93,11 @@ public final class EmbeddingTrainer implements AutoCloseable {
         this.clock = clock;
         this.manager = NDManager.newBaseManager(config.device());
         this.ps = new ParameterStore(manager, false);
-        this.optimizer = config.optimizer() == TrainConfig.OptimizerKind.ADAM
-                ? new Adam(manager)
-                : new SgdMomentum(manager, config.momentum());
+        this.optimizer = switch (config.optimizer()) {
+            case ADAM -> new Adam(manager);
+            case ADAMW -> new AdamW(manager);
+            case SGD -> new SgdMomentum(manager, config.momentum());
+        };
         for (LossComponent c : components) {
             if (c.head() != null && !heads.contains(c.head())) {
                 heads.add(c.head());
@@ -122,6 +127,11 @@ public final class EmbeddingTrainer implements AutoCloseable {
         c.put("component.optimizer", optimizer.toString());
         c.put("component.lr", config.learningRate(plan.batches(0).length).toString());
         c.put("component.weight-decay", String.valueOf(config.weightDecay()));
+        c.put("component.weight-decay-of", config.weightDecayAll() ? "all parameters" : "weights");
+        c.put("component.clip-grad-norm", config.clipGradNorm() == 0 ? "none"
+                : "backbone global L2 norm <= " + config.clipGradNorm());
+        c.put("component.grad-accumulation", String.valueOf(config.gradientAccumulation()));
+        c.put("component.flip", config.flip() ? "horizontal, p=0.5" : "none");
         c.put("component.head-lr-factor", String.valueOf(config.headLearningRateFactor()));
         c.put("component.seed", String.valueOf(config.seed()));
         c.put("component.epochs", String.valueOf(config.epochs()));
@@ -178,7 +188,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                     NDList opt = Checkpoint.load(latest, backbone, heads, manager);
                     reattachGradients(backbone);
                     heads.forEach(EmbeddingTrainer::reattachGradients);
-                    optimizer.loadState(opt, manager);
+                    optimizer.loadState(restorePendingGradients(opt), manager);
                     clock.set(state.iteration());
                     history.addAll(state.history());
                     start = state.epoch() + 1;
@@ -199,8 +209,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 history.add(record);
                 if (out != null) {
                     writeCsv(out.resolve("metrics.csv"), history);
-                    Checkpoint.save(out, new Checkpoint.State(epoch, clock.iteration(), history,
-                            recorded), backbone, heads, optimizer.state());
+                    saveCheckpoint(out, new Checkpoint.State(epoch, clock.iteration(), history, recorded));
                 }
             }
         } catch (IOException e) {
@@ -275,7 +284,8 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 reseed(epoch, step);
                 double rate = lr.valueAt(clock.iteration());
                 try (NDScope scope = new NDScope()) {
-                    NDArray x = train.batch(manager, idx);
+                    NDArray x = config.flip() ? flip(train.batch(manager, idx), epoch, step)
+                            : train.batch(manager, idx);
                     NDArray y = train.labels(manager, idx);
                     long b1 = System.nanoTime();
                     double[] parts = new double[components.size()];
@@ -298,15 +308,20 @@ public final class EmbeddingTrainer implements AutoCloseable {
                             throw new IllegalStateException("loss is " + total + " at iteration "
                                     + clock.iteration() + " (epoch " + (epoch + 1) + "); lower the learning rate");
                         }
-                        gc.backward(sum);
+                        gc.backward(sum); // adds to the gradients of the batches not yet stepped
                     }
-                    update(backbone, "backbone", rate);
-                    for (int k = 0; k < heads.size(); k++) {
-                        if (optimizedHeads.contains(heads.get(k))) {
-                            update(heads.get(k), "head" + k, rate * config.headLearningRateFactor());
+                    if ((clock.iteration() + 1) % config.gradientAccumulation() == 0) {
+                        if (config.clipGradNorm() > 0) {
+                            clipGradNorm(backbone, config.clipGradNorm());
                         }
+                        update(backbone, "backbone", rate);
+                        for (int k = 0; k < heads.size(); k++) {
+                            if (optimizedHeads.contains(heads.get(k))) {
+                                update(heads.get(k), "head" + k, rate * config.headLearningRateFactor());
+                            }
+                        }
+                        optimizer.nextStep();
                     }
-                    optimizer.nextStep();
                     for (LossComponent c : components) {
                         c.afterStep(features, y);
                     }
@@ -398,8 +413,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
         EpochProgress partial = new EpochProgress(steps, lossSum, images, seconds,
                 java.util.Arrays.stream(partSums).boxed().toList(), tally.toMap());
         try {
-            Checkpoint.save(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, recorded,
-                    partial), backbone, heads, optimizer.state());
+            saveCheckpoint(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, recorded, partial));
             Path saved = Checkpoint.latest(out);
             return new Stopped("training stopped after step " + steps + " of epoch " + (epoch + 1) + "; checkpoint "
                     + saved + " (continue with the same options and --resume)", saved);
@@ -426,9 +440,162 @@ public final class EmbeddingTrainer implements AutoCloseable {
             }
             NDArray w = param.getArray();
             NDArray g = w.getGradient();
-            double wd = param.getType() == Parameter.Type.WEIGHT ? config.weightDecay() : 0;
+            double wd = weightDecay(param, config);
             optimizer.update(prefix + "/" + p.getKey(), w, g, rate, wd);
             g.muli(0);
+        }
+    }
+
+    /**
+     * The weight decay of a parameter: the configured one for weights, or for every parameter with
+     * {@link TrainConfig#weightDecayAll()} (biases, BatchNorm's gamma and beta, PReLU's alpha, as
+     * torch's optimizers given {@code model.parameters()}); 0 otherwise.
+     */
+    static double weightDecay(Parameter param, TrainConfig config) {
+        return config.weightDecayAll() || param.getType() == Parameter.Type.WEIGHT ? config.weightDecay() : 0;
+    }
+
+    /**
+     * {@code torch.nn.utils.clip_grad_norm_(block.parameters(), maxNorm)}: the L2 norm of all the
+     * block's gradients together, \( n = \sqrt{\sum_i \lVert g_i \rVert^2} \); when
+     * \( c = maxNorm / (n + 10^{-6}) < 1 \) every gradient is multiplied by c.
+     *
+     * @return the norm before clipping
+     */
+    static double clipGradNorm(Block block, double maxNorm) {
+        List<NDArray> grads = new ArrayList<>();
+        double squares = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                NDArray g = p.getValue().getArray().getGradient();
+                double n = g.norm().getFloat();
+                squares += n * n;
+                grads.add(g);
+            }
+        }
+        double norm = Math.sqrt(squares);
+        double coefficient = maxNorm / (norm + 1e-6);
+        for (NDArray g : grads) {
+            if (coefficient < 1) {
+                g.muli(coefficient);
+            }
+            g.close();
+        }
+        return norm;
+    }
+
+    /**
+     * The training images of a step, each flipped horizontally (the width axis) with probability
+     * 0.5 (torchvision's {@code RandomHorizontalFlip()} in arcface_torch's image-folder pipeline),
+     * drawn from a generator seeded by (seed, epoch, step): a resumed run flips what the
+     * uninterrupted one flipped.
+     */
+    private NDArray flip(NDArray x, int epoch, int step) {
+        return flip(x, flips(config.seed(), epoch, step, (int) x.getShape().get(0)));
+    }
+
+    /** The N x C x H x W images with those of {@code flipped} mirrored along W. */
+    static NDArray flip(NDArray x, boolean[] flipped) {
+        NDArray mask = x.getManager().create(flipped).reshape(flipped.length, 1, 1, 1).broadcast(x.getShape());
+        return ai.djl.ndarray.NDArrays.where(mask, x.flip(3), x);
+    }
+
+    /** Which images of a step's batch are flipped: p = 0.5 each, a function of (seed, epoch, step). */
+    static boolean[] flips(long seed, int epoch, int step, int batch) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(Seeds.mix(seed, epoch, step, 0xF11BL));
+        boolean[] flipped = new boolean[batch];
+        for (int i = 0; i < batch; i++) {
+            flipped[i] = random.nextDouble() < 0.5;
+        }
+        return flipped;
+    }
+
+    private static final String PENDING = "__pending-gradient/";
+
+    private void saveCheckpoint(Path out, Checkpoint.State state) throws IOException {
+        NDList saved = savedState();
+        try {
+            Checkpoint.save(out, state, backbone, heads, saved);
+        } finally {
+            for (NDArray a : saved) {
+                if (a.getName() != null && a.getName().startsWith(PENDING)) {
+                    a.close(); // a gradient handle, not the gradient itself
+                }
+            }
+        }
+    }
+
+    /**
+     * The optimizer's state, and, between the optimizer steps of a gradient accumulation, the
+     * gradients summed so far (named {@value #PENDING} + the parameter's id), so a resumed run adds
+     * the next batches to them as the uninterrupted run does.
+     */
+    private NDList savedState() {
+        NDList state = optimizer.state();
+        if (clock.iteration() % config.gradientAccumulation() == 0) {
+            return state;
+        }
+        NDList all = new NDList(state);
+        forEachTrained((id, w) -> {
+            NDArray g = w.getGradient();
+            g.setName(PENDING + id);
+            all.add(g);
+        });
+        return all;
+    }
+
+    /** Restores the pending gradients of {@link #savedState()} and returns the optimizer's state. */
+    private NDList restorePendingGradients(NDList saved) {
+        NDList state = new NDList();
+        Map<String, NDArray> pending = new LinkedHashMap<>();
+        for (NDArray a : saved) {
+            if (a.getName() != null && a.getName().startsWith(PENDING)) {
+                pending.put(a.getName().substring(PENDING.length()), a);
+            } else {
+                state.add(a);
+            }
+        }
+        if (pending.isEmpty()) {
+            return state;
+        }
+        // the gradient of sum(w * g) with respect to w is g: one backward writes every saved gradient
+        try (NDScope scope = new NDScope();
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            List<NDArray> terms = new ArrayList<>();
+            forEachTrained((id, w) -> {
+                NDArray g = pending.get(id);
+                if (g == null) {
+                    throw new IllegalStateException("the checkpoint holds no pending gradient of " + id);
+                }
+                terms.add(w.mul(g).sum());
+            });
+            NDArray total = terms.get(0);
+            for (int k = 1; k < terms.size(); k++) {
+                total = total.add(terms.get(k));
+            }
+            gc.backward(total);
+        }
+        return state;
+    }
+
+    /** Every parameter the optimizer updates, with its state id. */
+    private void forEachTrained(java.util.function.BiConsumer<String, NDArray> action) {
+        List<Block> blocks = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        blocks.add(backbone);
+        prefixes.add("backbone");
+        for (int k = 0; k < heads.size(); k++) {
+            if (optimizedHeads.contains(heads.get(k))) {
+                blocks.add(heads.get(k));
+                prefixes.add("head" + k);
+            }
+        }
+        for (int b = 0; b < blocks.size(); b++) {
+            for (Pair<String, Parameter> p : blocks.get(b).getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    action.accept(prefixes.get(b) + "/" + p.getKey(), p.getValue().getArray());
+                }
+            }
         }
     }
 

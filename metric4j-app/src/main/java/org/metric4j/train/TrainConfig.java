@@ -17,10 +17,12 @@ public final class TrainConfig {
     public enum OptimizerKind {
         /** SGD with momentum. */
         SGD,
-        /** Adam. */
-        ADAM;
+        /** Adam (L2 weight decay added to the gradient). */
+        ADAM,
+        /** AdamW (decoupled weight decay, {@code torch.optim.AdamW}). */
+        ADAMW;
 
-        /** The optimizer a name gives ("sgd" or "adam", any case). */
+        /** The optimizer a name gives ("sgd", "adam" or "adamw", any case). */
         public static OptimizerKind parse(String name) {
             if ("sgd".equalsIgnoreCase(name)) {
                 return SGD;
@@ -28,7 +30,10 @@ public final class TrainConfig {
             if ("adam".equalsIgnoreCase(name)) {
                 return ADAM;
             }
-            throw new IllegalArgumentException("optimizer must be sgd or adam, got '" + name + "'");
+            if ("adamw".equalsIgnoreCase(name)) {
+                return ADAMW;
+            }
+            throw new IllegalArgumentException("optimizer must be sgd, adam or adamw, got '" + name + "'");
         }
     }
 
@@ -38,6 +43,10 @@ public final class TrainConfig {
     private final double momentum;
     private final Function<Integer, Schedule> learningRate;
     private final double weightDecay;
+    private final boolean weightDecayAll;
+    private final double clipGradNorm;
+    private final int gradientAccumulation;
+    private final boolean flip;
     private final double headLearningRateFactor;
     private final Path outputDir;
     private final boolean progressBar;
@@ -52,6 +61,10 @@ public final class TrainConfig {
         this.momentum = b.momentum;
         this.learningRate = b.learningRate;
         this.weightDecay = b.weightDecay;
+        this.weightDecayAll = b.weightDecayAll;
+        this.clipGradNorm = b.clipGradNorm;
+        this.gradientAccumulation = b.gradientAccumulation;
+        this.flip = b.flip;
         this.headLearningRateFactor = b.headLearningRateFactor;
         this.outputDir = b.outputDir;
         this.progressBar = b.progressBar;
@@ -90,9 +103,36 @@ public final class TrainConfig {
         return learningRate.apply(iterationsPerEpoch);
     }
 
-    /** L2 weight decay of weights (not of biases or normalization parameters). */
+    /** Weight decay: of weights only, or of every parameter when {@link #weightDecayAll()}. */
     public double weightDecay() {
         return weightDecay;
+    }
+
+    /**
+     * Whether weight decay applies to every trained parameter (biases, BatchNorm, PReLU included), as
+     * arcface_torch's {@code torch.optim.SGD(params=backbone.parameters() + head)} does; false (the
+     * default): only parameters of type {@code WEIGHT}.
+     */
+    public boolean weightDecayAll() {
+        return weightDecayAll;
+    }
+
+    /**
+     * The maximum global L2 norm of the backbone's gradients ({@code
+     * torch.nn.utils.clip_grad_norm_(backbone.parameters(), max)}, arcface_torch: 5), 0 for none.
+     */
+    public double clipGradNorm() {
+        return clipGradNorm;
+    }
+
+    /** Batches whose gradients are summed before each optimizer step (arcface_torch's {@code gradient_acc}). */
+    public int gradientAccumulation() {
+        return gradientAccumulation;
+    }
+
+    /** Whether training images are flipped horizontally with probability 0.5. */
+    public boolean flip() {
+        return flip;
     }
 
     /** The heads' learning rate as a multiple of the backbone's. */
@@ -138,6 +178,10 @@ public final class TrainConfig {
         private double momentum = SgdMomentum.DEFAULT_MOMENTUM;
         private Function<Integer, Schedule> learningRate = perEpoch -> Schedule.constant(0.01);
         private double weightDecay = 5e-4;
+        private boolean weightDecayAll;
+        private double clipGradNorm;
+        private int gradientAccumulation = 1;
+        private boolean flip;
         private double headLearningRateFactor = 1;
         private Path outputDir;
         private boolean progressBar = true;
@@ -191,6 +235,36 @@ public final class TrainConfig {
                 throw new IllegalArgumentException("weight decay must be >= 0, got " + wd);
             }
             this.weightDecay = wd;
+            return this;
+        }
+
+        /** Weight decay of every parameter, not only weights (default false). */
+        public Builder optWeightDecayAll(boolean all) {
+            this.weightDecayAll = all;
+            return this;
+        }
+
+        /** Clip the backbone's gradients to this global L2 norm (default 0: no clipping). */
+        public Builder optClipGradNorm(double maxNorm) {
+            if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
+                throw new IllegalArgumentException("clip-grad-norm must be >= 0 (0: none), got " + maxNorm);
+            }
+            this.clipGradNorm = maxNorm;
+            return this;
+        }
+
+        /** Batches per optimizer step, gradients summed (default 1). */
+        public Builder optGradientAccumulation(int batches) {
+            if (batches < 1) {
+                throw new IllegalArgumentException("grad-accumulation must be >= 1 batches, got " + batches);
+            }
+            this.gradientAccumulation = batches;
+            return this;
+        }
+
+        /** Random horizontal flips of training images, p = 0.5 (default false). */
+        public Builder optFlip(boolean flip) {
+            this.flip = flip;
             return this;
         }
 

@@ -88,6 +88,12 @@ class RunFileTest {
         }
         assertTrue(files.size() >= 5, "expected the experiments of issue #6 in " + experiments.toAbsolutePath());
         for (Path f : files) {
+            String command = com.google.gson.JsonParser.parseString(Files.readString(f)).getAsJsonObject()
+                    .get("command").getAsString();
+            if (command.equals("train")) {
+                checkTrainRunFile(f);
+                continue;
+            }
             CommandLine cli = Metric4j.commandLine();
             String[] args = RunFile.expand(cli, new String[] {"compare", "--config", f.toString(), "--output", "x"});
             CompareCommand c = (CompareCommand) cli.parseArgs(args).subcommand().commandSpec().userObject();
@@ -103,5 +109,46 @@ class RunFileTest {
             assertTrue(c.dataset.startsWith("fashion-mnist") || c.dataset.startsWith("synthetic-faces"),
                     f + ": " + c.dataset);
         }
+    }
+
+    /**
+     * A {@code train} run file: its options parse, its backbone, losses and schedule build. Its
+     * dataset may be one this machine does not hold (the InsightFace recipes name MS1MV3's RecordIO
+     * directory), so only its kind is checked.
+     */
+    private static void checkTrainRunFile(Path f) {
+        CommandLine cli = Metric4j.commandLine();
+        String[] args = RunFile.expand(cli, new String[] {"train", "--config", f.toString(), "--output", "x"});
+        TrainCommand t = (TrainCommand) cli.parseArgs(args).subcommand().commandSpec().userObject();
+        Components.Context ctx = new Components.Context(10, new TrainingClock());
+        for (String loss : t.losses) {
+            Components.LOSSES.create(loss, ctx);
+        }
+        Components.BACKBONES.create(t.backbone, null);
+        assertTrue(Components.LEARNING_RATES.create(t.training.lr, null).apply(100).valueAt(0) > 0, f + ": " + t.training.lr);
+        assertTrue(t.dataset.startsWith("rec:") || t.dataset.startsWith("synthetic-faces"), f + ": " + t.dataset);
+    }
+
+    /** experiments/insightface-ms1mv3-r50.json states arcface_torch's ms1mv3_r50 config. */
+    @Test
+    void theInsightFaceRecipeStatesArcfaceTorchsMs1mv3R50() {
+        Path f = Path.of("..", "experiments", "insightface-ms1mv3-r50.json");
+        CommandLine cli = Metric4j.commandLine();
+        String[] args = RunFile.expand(cli, new String[] {"train", "--config", f.toString()});
+        TrainCommand t = (TrainCommand) cli.parseArgs(args).subcommand().commandSpec().userObject();
+        assertEquals("iresnet:depth=50,dim=512", t.backbone);
+        assertEquals(List.of("combined:scale=64,m1=1,m2=0.5,m3=0"), t.losses);
+        assertEquals("sgd", t.training.optimizer);
+        assertEquals(0.9, t.momentum);
+        assertEquals(5e-4, t.weightDecay);
+        assertTrue(t.weightDecayAll && t.flip);
+        assertEquals(5, t.clipGradNorm);
+        assertEquals(1, t.gradAccumulation);
+        assertEquals(1024, t.training.batchSize, "128 per GPU x 8 GPUs");
+        assertEquals(20, t.training.epochs);
+        assertEquals(2048, t.seedOption.seed);
+        org.metric4j.schedule.Schedule lr = Components.LEARNING_RATES.create(t.training.lr, null).apply(5058);
+        assertEquals(0.1, lr.valueAt(0), 1e-15);
+        assertEquals(0.1 * (1 - 5058.0 / 101160), lr.valueAt(5058), 1e-15, "power 1 over 20 x 5,058 steps");
     }
 }

@@ -76,7 +76,11 @@ class ComponentsTest {
         assertEquals(0.1, warmStep.valueAt(19), 1e-7);
         assertEquals(0.01, warmStep.valueAt(20), 1e-8);
         Schedule poly = Components.LEARNING_RATES.create("poly:lr=0.1,epochs=1", null).apply(10);
-        assertEquals(0.1 * Math.pow(1 - 4 / 10.0, 2), poly.valueAt(4), 1e-8);
+        assertEquals(0.1 * (1 - 4 / 10.0), poly.valueAt(4), 1e-15, "arcface_torch's power 1");
+        Schedule warmPoly = Components.LEARNING_RATES.create("poly:lr=0.1,epochs=2,warmup-epochs=1,power=2", null)
+                .apply(10);
+        assertEquals(0.1 * 4 / 10, warmPoly.valueAt(4), 1e-15, "warm-up from 0 over the first epoch");
+        assertEquals(0.1 * Math.pow(1 - 5 / 10.0, 2), warmPoly.valueAt(15), 1e-15, "decay over epochs 1..2");
         assertEquals(0.0, poly.valueAt(10), 1e-12);
         Schedule exp = Components.LEARNING_RATES.create("exponential:lr=0.1,gamma=0.5", null).apply(10);
         assertEquals(0.05, exp.valueAt(10), 1e-7);

@@ -59,4 +59,26 @@ class SchedulesTest {
         assertEquals(0.4, loss.currentMargin(), 1e-12);
         assertThrows(IllegalArgumentException.class, () -> clock.set(-1));
     }
+
+    /**
+     * arcface_torch's PolynomialLRWarmup: the rates its optimizer used at iterations 0..12, printed
+     * by torch 1.13 running the class of lr_scheduler.py (commit 7fadd42) with SGD, stepped per batch.
+     */
+    @Test
+    void polynomialWarmupMatchesArcfaceTorchsScheduler() {
+        double[] warm = {0.1, 0.03333333333333333, 0.06666666666666667, 0.10000000000000002, 0.07346938775510208,
+            0.05102040816326532, 0.0326530612244898, 0.01836734693877552, 0.008163265306122453,
+            0.002040816326530615, 0.0, 0.0, 0.0};
+        PolynomialLRWarmup w = new PolynomialLRWarmup(0.1, 3, 10, 2);
+        for (int t = 0; t < warm.length; t++) {
+            assertEquals(warm[t], w.valueAt(t), 1e-15, "warmup 3, total 10, power 2, iteration " + t);
+        }
+        double[] plain = {0.1, 0.08750000000000001, 0.075, 0.0625, 0.05, 0.037500000000000006, 0.025, 0.0125, 0.0, 0.0};
+        PolynomialLRWarmup p = new PolynomialLRWarmup(0.1, 0, 8, PolynomialLRWarmup.DEFAULT_POWER);
+        for (int t = 0; t < plain.length; t++) {
+            assertEquals(plain[t], p.valueAt(t), 1e-15, "warmup 0, total 8, power 1, iteration " + t);
+        }
+        assertEquals(0.01, new PolynomialLRWarmup(0.1, 0, 8, 1, 0.01).valueAt(100), 1e-15, "the floor after the end");
+        assertThrows(IllegalArgumentException.class, () -> new PolynomialLRWarmup(0.1, 5, 5, 1));
+    }
 }
