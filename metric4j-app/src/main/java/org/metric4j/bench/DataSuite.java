@@ -70,7 +70,7 @@ final class DataSuite {
             long t0 = System.nanoTime();
             Path rec = pack(dir);
             double packSeconds = (System.nanoTime() - t0) / 1e9;
-            BenchConfig c = config.withIterations(1, Math.max(1, Math.min(config.iterations(), 3)));
+            BenchConfig c = config.withIterations(Math.min(config.warmup(), 1), Math.max(1, Math.min(config.iterations(), 3)));
             for (int threads : new int[] {1, 2}) {
                 String name = "recordio_decode_112_t" + threads;
                 if (config.selects(name)) {
