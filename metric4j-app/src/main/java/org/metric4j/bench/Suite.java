@@ -46,6 +46,16 @@ public enum Suite {
             new ModelsSuite(config).run(out);
         }
     },
+    /**
+     * RecordIO (issue #14): read + decode images/s with 1 and 2 threads, and MobileFaceNet trained
+     * from a {@code .rec} against pre-decoded tensors in memory (packs its own set in a temp dir).
+     */
+    data {
+        @Override
+        public void run(BenchConfig config, Consumer<String> out) {
+            new DataSuite(config).run(out);
+        }
+    },
     /** Training throughput and loop overhead (issue #5). */
     train {
         @Override

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Deep metric learning and face-recognition losses on the JVM.",
         subcommands = {DemoCommand.class, TrainCommand.class, EmbedCommand.class, ExportCommand.class, EvaluateCommand.class,
-            CompareCommand.class, BenchCommand.class, IndexCommand.class, AlignCommand.class,
+            CompareCommand.class, BenchCommand.class, IndexCommand.class, AlignCommand.class, PackCommand.class,
             CommandLine.HelpCommand.class})
 public final class Metric4j implements Runnable {
 

@@ -53,6 +53,43 @@ public record RecordIoItem(int flag, float label, float[] labels, long id, long 
         return new RecordIoItem((int) flag, label, labels, id, id2, image);
     }
 
+    /**
+     * An item with a scalar label ({@code flag} 0), as {@code recordio.pack} makes it for a number.
+     *
+     * @param label the class
+     * @param id the header's id (the key for the InsightFace writers)
+     * @param id2 the header's id2
+     * @param image the encoded image bytes (may be empty)
+     */
+    public static RecordIoItem scalar(float label, long id, long id2, byte[] image) {
+        return new RecordIoItem(0, label, new float[0], id, id2, image);
+    }
+
+    /**
+     * An item with {@code labels.length} labels ({@code flag = labels.length}, label field 0), as
+     * {@code recordio.pack} makes it for a label array.
+     */
+    public static RecordIoItem multi(float[] labels, long id, long id2, byte[] image) {
+        if (labels.length == 0) {
+            throw new IllegalArgumentException("labels must not be empty (use scalar for flag 0)");
+        }
+        return new RecordIoItem(labels.length, 0f, labels, id, id2, image);
+    }
+
+    /**
+     * The payload, the inverse of {@link #parse}: MXNet {@code recordio.pack}'s {@code
+     * struct.pack('IfQQ', flag, label, id, id2)}, the {@code flag} float32 labels, the image bytes.
+     */
+    public byte[] toPayload() {
+        ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + 4 * labels.length + image.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(flag).putFloat(label).putLong(id).putLong(id2);
+        for (float l : labels) {
+            b.putFloat(l);
+        }
+        return b.put(image).array();
+    }
+
     /** The class as MXFaceDataset takes it: {@code label} when scalar, else {@code labels[0]}. */
     public float classLabel() {
         return flag > 0 ? labels[0] : label;

@@ -2,18 +2,27 @@ package org.metric4j.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.metric4j.data.FashionMnist;
 import org.metric4j.data.ImageFolder;
+import org.metric4j.data.RecordIoDataset;
 import org.metric4j.data.SyntheticFaces;
 import org.metric4j.dataset.LabeledImages;
 
 /**
  * Datasets by name, each with its training images, its held-out images and the evaluation that
  * fits it: closed-set nearest-class-center accuracy for Fashion-MNIST, open-set verification of
- * unseen identities for synthetic faces and image folders.
+ * unseen identities for synthetic faces, image folders and MXNet RecordIO sets.
+ *
+ * <p>{@code rec}: training images from a {@code train.rec} + {@code train.idx} read as InsightFace's
+ * MXFaceDataset ({@link RecordIoDataset}, decoded on {@code threads} worker threads). Held out:
+ * {@code eval=} a second {@code .rec} (or a directory holding {@code train.rec}) or an image folder
+ * of other identities; without it the last {@code holdout} classes (default {@value
+ * #DEFAULT_HOLDOUT_FRACTION} of them, at least 2) are removed from training and evaluated,
+ * relabeled from 0.
  */
 public final class Datasets {
 
@@ -28,6 +37,9 @@ public final class Datasets {
     public record TrainData(String name, LabeledImages train, LabeledImages heldOut, List<EpochEvaluator> evaluators) {}
 
     private Datasets() {}
+
+    /** The fraction of a {@code rec} set's classes held out when neither eval= nor holdout= is given. */
+    public static final double DEFAULT_HOLDOUT_FRACTION = 0.1;
 
     /** The datasets. */
     public static final Registry<Long, TrainData> DATASETS = new Registry<Long, TrainData>("dataset")
@@ -82,7 +94,100 @@ public final class Datasets {
                         } catch (IOException e) {
                             throw new UncheckedIOException(e.getMessage(), e);
                         }
+                    })
+            .add("rec", "MXNet RecordIO (path=DIR or train.rec with its .idx, as 'metric4j pack' or im2rec write "
+                            + "them); eval=REC_OR_FOLDER of other identities, else the last holdout=N classes "
+                            + "(default 10%, at least 2) are held out; limit=N trains on the first N images",
+                    Set.of("path", "eval", "size", "channels", "limit", "holdout", "threads", "pairs"), (s, seed) -> {
+                        String path = s.text("path", null);
+                        if (path == null) {
+                            throw new IllegalArgumentException("'rec' needs path=DIR_OR_train.rec");
+                        }
+                        int size = s.integer("size", 112);
+                        int channels = s.integer("channels", 3);
+                        int threads = s.integer("threads", Runtime.getRuntime().availableProcessors());
+                        try {
+                            RecordIoDataset all = openRec(recFile(Path.of(path), "path"), size, channels, threads);
+                            LabeledImages train;
+                            LabeledImages unseen;
+                            String split;
+                            String eval = s.text("eval", null);
+                            if (eval != null) {
+                                if (s.params().containsKey("holdout")) {
+                                    throw new IllegalArgumentException("'rec': give eval= or holdout=, not both");
+                                }
+                                Path e = Path.of(eval);
+                                boolean isRec = eval.endsWith(".rec") || Files.isRegularFile(e.resolve("train.rec"));
+                                train = all;
+                                unseen = isRec ? openRec(recFile(e, "eval"), size, channels, threads)
+                                        : ImageFolder.builder().setRoot(e).optSize(size, size).optChannels(channels).build();
+                                split = "eval " + eval;
+                            } else {
+                                int k = all.numClasses();
+                                int holdout = s.integer("holdout", Math.max(2, (int) Math.round(k * DEFAULT_HOLDOUT_FRACTION)));
+                                if (holdout < 2 || holdout >= k) {
+                                    throw new IllegalArgumentException("'rec' holdout must be in [2, " + k
+                                            + ") (classes of " + path + "), got " + holdout
+                                            + "; give eval=REC_OR_FOLDER for a separate held-out set");
+                                }
+                                train = classes(all, 0, k - holdout);
+                                unseen = classes(all, k - holdout, k);
+                                split = "last " + holdout + " classes held out";
+                            }
+                            train = limit(train, s.integer("limit", 0));
+                            return new TrainData("RecordIO " + path + " (" + train.size() + " images of "
+                                    + train.numClasses() + " classes; " + split + ", " + unseen.size() + " images)",
+                                    train, unseen, List.of(new VerificationEvaluator(unseen, s.integer("pairs", 600), seed)));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e.getMessage(), e);
+                        }
                     });
+
+    private static Path recFile(Path p, String key) {
+        Path rec = Files.isDirectory(p) ? p.resolve("train.rec") : p;
+        if (!Files.isRegularFile(rec)) {
+            throw new IllegalArgumentException("'rec' " + key + "=" + p + ": " + rec + " not found, expected a .rec "
+                    + "(or a directory holding train.rec)");
+        }
+        String name = rec.getFileName().toString();
+        Path idx = rec.resolveSibling((name.endsWith(".rec") ? name.substring(0, name.length() - 4) : name) + ".idx");
+        if (!Files.isRegularFile(idx)) {
+            throw new IllegalArgumentException("'rec' " + key + "=" + p + ": " + idx + " not found; a .rec needs its "
+                    + ".idx for random access: rebuild both with 'metric4j pack --images DIR --output " + rec
+                    + "' or MXNet's im2rec (which writes the .idx beside the .rec)");
+        }
+        return rec;
+    }
+
+    private static RecordIoDataset openRec(Path rec, int size, int channels, int threads) throws IOException {
+        return RecordIoDataset.builder().setRec(rec).optSize(size, size).optChannels(channels).optThreads(threads)
+                .build();
+    }
+
+    /** The items whose class is in [from, to), relabeled {@code class - from}. */
+    static LabeledImages classes(LabeledImages data, int from, int to) {
+        int[] items = java.util.stream.IntStream.range(0, data.size())
+                .filter(i -> data.label(i) >= from && data.label(i) < to).toArray();
+        return new LabeledImages() {
+            @Override public int size() { return items.length; }
+            @Override public int channels() { return data.channels(); }
+            @Override public int height() { return data.height(); }
+            @Override public int width() { return data.width(); }
+            @Override public long label(int index) { return data.label(items[LabeledImages.checkIndex(this, index)]) - from; }
+            @Override public int numClasses() { return to - from; }
+            @Override public String name(int index) { return data.name(items[LabeledImages.checkIndex(this, index)]); }
+            @Override public void image(int index, float[] dst, int offset) {
+                data.image(items[LabeledImages.checkIndex(this, index)], dst, offset);
+            }
+            @Override public ai.djl.ndarray.NDArray batch(ai.djl.ndarray.NDManager m, int[] idx) {
+                int[] mapped = new int[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    mapped[i] = items[LabeledImages.checkIndex(this, idx[i])];
+                }
+                return data.batch(m, mapped);
+            }
+        };
+    }
 
     /** The first {@code n} items (all when n <= 0 or n >= size). */
     static LabeledImages limit(LabeledImages data, int n) {

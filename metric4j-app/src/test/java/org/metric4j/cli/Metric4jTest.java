@@ -27,7 +27,7 @@ class Metric4jTest {
     void helpListsEverySubcommand() {
         Run r = new Run("--help");
         assertEquals(0, r.code);
-        for (String sub : new String[] {"demo", "train", "embed", "export", "evaluate", "compare", "bench", "align"}) {
+        for (String sub : new String[] {"demo", "train", "embed", "export", "evaluate", "compare", "bench", "align", "pack"}) {
             assertTrue(r.out.contains(sub), "help should list " + sub + ":\n" + r.out);
         }
     }

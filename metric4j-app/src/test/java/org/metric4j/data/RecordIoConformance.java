@@ -68,6 +68,7 @@ public final class RecordIoConformance {
             c.put(layout + " files", () -> files(layout));
             c.put(layout + " records", () -> records(layout));
             c.put(layout + " MXFaceDataset", () -> dataset(layout));
+            c.put(layout + " pack", () -> pack(layout));
         }
         return c;
     }
@@ -224,6 +225,57 @@ public final class RecordIoConformance {
                     float[] labels = ds.reader().item(Long.parseLong(r.getKey())).labels();
                     assertArrayEquals(new float[] {range.get(0).getAsFloat(), range.get(1).getAsFloat()}, labels,
                             layout + ": identity range of key " + r.getKey());
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link RecordIoPacker} on {@code image_folder} reproduces the layout's files (all but the
+     * {@code .lst}) byte for byte: face2rec2 from its {@code train.lst} when present, im2rec from
+     * the folder (sorted walk and {@code random.seed(100)} shuffle, whose order must equal the
+     * records'), RecBuilder from the images in {@code records_in_file_order}.
+     */
+    public void pack(String layout) throws Exception {
+        RecordIoPacker.Layout l = RecordIoPacker.Layout.valueOf(layout.toUpperCase(java.util.Locale.ROOT));
+        Path images = dir.resolve("image_folder");
+        Path lst = dir.resolve(layout).resolve("train.lst");
+        List<RecordIoPacker.Entry> fromJson = new java.util.ArrayList<>();
+        for (JsonElement e : layout(layout).getAsJsonArray("records_in_file_order")) {
+            JsonObject r = e.getAsJsonObject();
+            if (r.has("image_path")) {
+                JsonElement label = r.get("label");
+                int c = (int) (label.isJsonArray() ? label.getAsJsonArray().get(0).getAsFloat() : label.getAsFloat());
+                fromJson.add(new RecordIoPacker.Entry(r.get("key").getAsLong(), c,
+                        images.resolve(r.get("image_path").getAsString())));
+            }
+        }
+        List<RecordIoPacker.Entry> entries;
+        if (l == RecordIoPacker.Layout.IM2REC) {
+            entries = RecordIoPacker.listFolder(images, l);
+            assertEquals(fromJson, entries, layout + ": im2rec list (sorted walk, seed-100 shuffle) = record order");
+        } else if (l == RecordIoPacker.Layout.FACE2REC2 && Files.isRegularFile(lst)) {
+            entries = RecordIoPacker.readList(lst, images, l);
+        } else {
+            entries = fromJson;
+        }
+        Path out = Files.createTempDirectory("metric4j-pack-");
+        try {
+            RecordIoPacker.write(entries, l, out.resolve("train.rec"), out.resolve("train.idx"), out.resolve("property"));
+            JsonObject files = layout(layout).getAsJsonObject("files");
+            for (String name : files.keySet()) {
+                if (name.endsWith(".lst")) {
+                    continue;
+                }
+                byte[] bytes = Files.readAllBytes(out.resolve(name));
+                JsonObject f = files.getAsJsonObject(name);
+                assertEquals(f.get("bytes").getAsLong(), bytes.length, layout + " packed " + name + ": bytes");
+                assertEquals(f.get("sha256").getAsString(), sha256(bytes), layout + " packed " + name + ": SHA-256");
+            }
+        } finally {
+            try (var s = Files.walk(out)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package org.metric4j.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -7,6 +8,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,5 +87,40 @@ class RecordIoDatasetTest {
         Files.copy(src.resolveSibling("train.idx"), tmp.resolve("train.idx"));
         IOException e = assertThrows(IOException.class, () -> RecordIoDataset.open(rec));
         assertEquals(rec + ": key 1: class label 0.5, expected a non-negative integer", e.getMessage());
+    }
+
+    @Test
+    void aParallelBatchEqualsTheSerialOne() throws Exception {
+        Path rec = RecordIoConformance.bundled().rec("face2rec2");
+        int[] idx = {11, 0, 5, 5, 3, 7, 1, 10, 2, 9, 4, 6, 8};
+        try (RecordIoDataset serial = RecordIoDataset.builder().setRec(rec).optThreads(1).build();
+                RecordIoDataset parallel = RecordIoDataset.builder().setRec(rec).optThreads(3).build();
+                NDManager m = NDManager.newBaseManager()) {
+            assertEquals(3, parallel.threads());
+            float[] a = serial.batch(m, idx).toFloatArray();
+            float[] b = parallel.batch(m, idx).toFloatArray();
+            assertArrayEquals(a, b, "3 threads vs 1");
+            float[] one = new float[serial.imageSize()];
+            serial.image(5, one, 0);
+            assertArrayEquals(one, Arrays.copyOfRange(b, 2 * one.length, 3 * one.length), "item 2 of the batch is image 5");
+            assertArrayEquals(Arrays.copyOfRange(b, 2 * one.length, 3 * one.length),
+                    Arrays.copyOfRange(b, 3 * one.length, 4 * one.length), "a repeated index");
+        }
+    }
+
+    @Test
+    void grayscaleAndTargetSizeAreImageFoldersConvention() throws Exception {
+        Path rec = RecordIoConformance.bundled().rec("rec_builder");
+        try (RecordIoDataset gray = RecordIoDataset.builder().setRec(rec).optChannels(1).optSize(56, 64)
+                .optThreads(2).build();
+                NDManager m = NDManager.newBaseManager()) {
+            assertEquals(1 * 56 * 64, gray.imageSize());
+            NDArray batch = gray.batch(m, new int[] {0, 1});
+            assertEquals(new Shape(2, 1, 56, 64), batch.getShape());
+            BufferedImage img = Pixels.toRgb(gray.decode(1), 56, 64);
+            int v = img.getRGB(10, 20);
+            float want = (Pixels.luma(v) - 127.5f) / 127.5f;
+            assertEquals(want, batch.toFloatArray()[56 * 64 + 20 * 64 + 10], 1e-6f, "luma of pixel (20, 10) of item 1");
+        }
     }
 }
