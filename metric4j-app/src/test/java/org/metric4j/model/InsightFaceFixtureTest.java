@@ -24,6 +24,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.metric4j.data.RecordIoConformance;
+import org.metric4j.data.VerificationBinConformance;
 
 /**
  * Every InsightFace fixture (insightface/README.md beside them): each {@code *.json} with a {@code
@@ -44,12 +45,11 @@ class InsightFaceFixtureTest {
      * shrink: a kind leaves it when its checks are registered in {@link #checksOf}.
      */
     static final Map<String, String> PENDING = Map.of(
-            "verification_bin", "the data issue (verification .bin reader and evaluate())",
             "ijb", "the data issue (IJB-B/C 1:1 protocol)",
             "face_align", "the data issue (5-landmark alignment)");
 
     /** Kinds with checks. */
-    static final Set<String> DONE = Set.of("backbone", "recordio");
+    static final Set<String> DONE = Set.of("backbone", "recordio", "verification_bin");
 
     @TestFactory
     Stream<DynamicTest> fixtures() throws IOException, URISyntaxException {
@@ -85,6 +85,7 @@ class InsightFaceFixtureTest {
         return switch (kind) {
             case "backbone" -> new BackboneConformance(file, json).checks();
             case "recordio" -> new RecordIoConformance(file, json).checks();
+            case "verification_bin" -> new VerificationBinConformance(file, json).checks();
             default -> throw new IllegalStateException("kind " + kind + " is in DONE without checks");
         };
     }
