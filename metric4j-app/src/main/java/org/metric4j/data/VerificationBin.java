@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import net.razorvine.pickle.PickleException;
 
 /**
  * An InsightFace verification set ({@code lfw.bin}, {@code cfp_fp.bin}, {@code agedb_30.bin}): a
@@ -43,10 +42,12 @@ public final class VerificationBin {
     public static VerificationBin read(Path file) throws IOException {
         Object root;
         try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
-            root = new BytesUnpickler().load(in);
-        } catch (PickleException | ArrayIndexOutOfBoundsException | ClassCastException | java.io.EOFException e) {
-            throw new IOException(file + ": not a verification .bin pickle of (bins, issame_list): "
-                    + notPickle(file, e), e);
+            try {
+                root = new BytesUnpickler().load(in);
+            } catch (IOException | RuntimeException e) { // PickleException, premature end, a bad opcode
+                throw new IOException(file + ": not a verification .bin pickle of (bins, issame_list): "
+                        + notPickle(file, e), e);
+            }
         }
         if (!(root instanceof Object[] tuple) || tuple.length != 2) {
             throw format(file, "the pickle holds " + describe(root));
@@ -95,7 +96,9 @@ public final class VerificationBin {
             return "it starts with bytes " + HexFormat.ofDelimiter(" ").formatHex(head, 0, n)
                     + " (a pickle of protocol 2+ starts with 80)";
         }
-        return e instanceof java.io.EOFException ? "the pickle is truncated" : String.valueOf(e.getMessage());
+        boolean truncated = e instanceof java.io.EOFException
+                || String.valueOf(e.getMessage()).matches("(?s).*(premature end|expected more bytes).*");
+        return truncated ? "the pickle is truncated" : String.valueOf(e.getMessage());
     }
 
     private static String describe(Object o) {
@@ -107,6 +110,9 @@ public final class VerificationBin {
         }
         if (o instanceof List<?> l) {
             return "a list of " + l.size();
+        }
+        if (o instanceof java.util.Map<?, ?> m) {
+            return "a dict of " + m.size();
         }
         if (o instanceof String) {
             return "a str";
