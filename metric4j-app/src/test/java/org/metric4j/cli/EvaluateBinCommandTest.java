@@ -83,7 +83,7 @@ class EvaluateBinCommandTest {
         Files.write(file, o.toByteArray());
     }
 
-    /** 50 pairs of the fixture, each fold of 5 with 2 genuine and 3 impostor pairs. */
+    /** 20 pairs of the fixture, each fold of 2 with a genuine and an impostor pair. */
     private static Path subset(Path dir) throws Exception {
         VerificationBin full = VerificationBin.read(VerificationBinConformance.bundled().bins().get(1));
         boolean[] same = full.issame();
@@ -93,13 +93,13 @@ class EvaluateBinCommandTest {
             (same[k] ? genuine : impostor).add(k);
         }
         List<byte[]> images = new ArrayList<>();
-        boolean[] issame = new boolean[50];
+        boolean[] issame = new boolean[20];
         for (int f = 0; f < 10; f++) {
-            for (int j = 0; j < 5; j++) {
-                int k = j < 2 ? genuine.get(2 * f + j) : impostor.get(3 * f + j - 2);
+            for (int j = 0; j < 2; j++) {
+                int k = j == 0 ? genuine.get(f) : impostor.get(f);
                 images.add(full.image(2 * k));
                 images.add(full.image(2 * k + 1));
-                issame[5 * f + j] = same[k];
+                issame[2 * f + j] = same[k];
             }
         }
         Path bin = dir.resolve("sub.bin");
