@@ -1,13 +1,8 @@
 package org.metric4j.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.DataInputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,14 +22,8 @@ import org.metric4j.model.BlockEmbedder;
 import org.metric4j.model.ChosenPreprocessing;
 import org.metric4j.model.EmbeddingNetwork;
 import org.metric4j.model.OnnxEmbedder;
-import org.metric4j.model.OnnxGraph;
-import org.metric4j.model.OnnxNormalizationRule;
 import org.metric4j.model.Preprocessing;
 import org.metric4j.model.PreprocessedEmbedder;
-import org.metric4j.model.TorchScriptEmbedder;
-import org.metric4j.model.torch.StateDict;
-import org.metric4j.model.torch.TorchStateful;
-import org.metric4j.train.Components;
 import org.metric4j.train.Datasets;
 import org.metric4j.train.Embedder;
 import picocli.CommandLine.Command;
@@ -56,29 +45,8 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", description = "A trained model directory (RUN/model from 'train').")
-    Path model;
-
-    @Option(names = "--torchscript", description = "Instead of --model: a TorchScript file exported from PyTorch "
-            + "(default preprocessing InsightFace's: 112 x 112 RGB, (v - 127.5) / 127.5), applied to --images or --tensors.")
-    Path torchscript;
-
-    @Option(names = "--onnx", description = "Instead of --model: an ONNX file run by DJL's ONNX Runtime engine, applied "
-            + "to --images or --tensors (default preprocessing by InsightFace's rule: mean 0, std 1 when the graph "
-            + "starts with Sub and Mul, else 127.5, 127.5; the size from its declared input).")
-    Path onnx;
-
-    @Option(names = "--backbone", paramLabel = "SPEC", description = "With --weights: the backbone the weights are for "
-            + "(iresnet:depth=50,dim=512, iresnet:layers=a-b-c-d,dim=F, mobilefacenet:dim=512, mobilefacenet-large:dim=512).")
-    String backbone;
-
-    @Option(names = "--weights", paramLabel = "FILE.pth", description = "Instead of --model: a PyTorch state dict "
-            + "(torch.save(model.state_dict())) loaded strictly into --backbone, applied to --images, --tensors "
-            + "(default preprocessing InsightFace's) or a --dataset.")
-    Path weights;
-
-    /** --weights-key. */
-    @picocli.CommandLine.Mixin PyTorchWeights pytorch;
+    /** --model, --torchscript, --onnx, --backbone, --weights, --weights-key. */
+    @picocli.CommandLine.Mixin ModelSource source;
 
     @Option(names = "--images", description = "With --torchscript, --onnx or --weights: an image folder (one sub-directory per "
             + "identity), decoded by Java ImageIO.")
@@ -129,16 +97,11 @@ final class EmbedCommand implements Callable<Integer> {
         return all;
     }
 
-    /** The option naming the imported model file: --torchscript, --onnx or --weights. */
-    private String importedOption() {
-        return torchscript != null ? "--torchscript" : onnx != null ? "--onnx" : "--weights";
-    }
-
     /** The TorchScript, ONNX or PyTorch weights file with its preprocessing over --images or --tensors. */
     private int embedImported(Device device) throws Exception {
         if ((images == null) == (tensors == null)) {
-            throw new ParameterException(spec.commandLine(), importedOption()
-                    + " needs exactly one of --images DIR and --tensors FILE.npy" + (weights != null ? " (or a --dataset)" : "")
+            throw new ParameterException(spec.commandLine(), source.importedOption()
+                    + " needs exactly one of --images DIR and --tensors FILE.npy" + (source.weights != null ? " (or a --dataset)" : "")
                     + ", got " + (images == null ? "neither" : "both"));
         }
         if (images != null && !Files.isDirectory(images)) {
@@ -147,32 +110,29 @@ final class EmbedCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new ParameterException(spec.commandLine(), "--batch-size " + batchSize + ": expected an integer >= 1");
         }
-        Path file = torchscript != null ? torchscript : onnx != null ? onnx : weights;
+        Path file = source.importedFile();
         if (!Files.isRegularFile(file)) {
-            throw new ParameterException(spec.commandLine(), importedOption() + " " + file + ": no such file");
+            throw new ParameterException(spec.commandLine(), source.importedOption() + " " + file + ": no such file");
         }
-        ChosenPreprocessing chosen = preprocessing.resolve(spec, basePreprocessing(), file);
+        ChosenPreprocessing chosen = preprocessing.resolve(spec, source.basePreprocessing(), file);
         Preprocessing p = chosen.preprocessing();
-        if (weights != null && (p.height() != 112 || p.width() != 112)) {
+        if (source.weights != null && (p.height() != 112 || p.width() != 112)) {
             throw new ParameterException(spec.commandLine(), "--size " + p.width() + "x" + p.height()
-                    + ": --backbone " + backbone + " takes 112 x 112 inputs");
+                    + ": --backbone " + source.backbone + " takes 112 x 112 inputs");
         }
-        if (weights != null && p.layout() != Preprocessing.Layout.NCHW) {
-            throw new ParameterException(spec.commandLine(), "--nhwc: --backbone " + backbone
+        if (source.weights != null && p.layout() != Preprocessing.Layout.NCHW) {
+            throw new ParameterException(spec.commandLine(), "--nhwc: --backbone " + source.backbone
                     + " takes N x 3 x 112 x 112 inputs (--no-nhwc)");
         }
         // --weights: every check (outputs, spec, file, keys) before the preprocessing line, so a refusal is one line
-        Path[] files = weights != null ? outputs() : null;
-        EmbeddingNetwork loaded = weights != null ? loadWeights(device, 3, 112, 112) : null;
+        Path[] files = source.weights != null ? outputs() : null;
+        EmbeddingNetwork loaded = source.weights != null ? source.loadWeights(spec, device, 3, 112, 112) : null;
         spec.commandLine().getErr().println(chosen);
         spec.commandLine().getErr().flush();
         if (files == null) {
             files = outputs();
         }
-        EmbeddingNetwork network = loaded != null ? loaded
-                : torchscript != null
-                ? TorchScriptEmbedder.load(torchscript, p.height(), p.width(), device)
-                : OnnxEmbedder.load(onnx, p, device, 0);
+        EmbeddingNetwork network = loaded != null ? loaded : source.imported(spec, device, p);
         try (PreprocessedEmbedder embedder = new PreprocessedEmbedder(network, p)) {
             EmbeddingSet set = images != null
                     ? embedder.embed(org.metric4j.data.ImageFolder.builder().setRoot(images)
@@ -185,37 +145,6 @@ final class EmbedCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return 0;
-    }
-
-    /**
-     * --backbone built for C x H x W inputs with --weights loaded strictly, as a network; a bad spec,
-     * file or key set is one line naming the option.
-     */
-    private BlockEmbedder loadWeights(Device device, int channels, int height, int width) {
-        Block block;
-        try {
-            block = Components.BACKBONES.create(backbone, null);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--backbone " + backbone + ": " + e.getMessage());
-        }
-        TorchStateful stateful = PyTorchWeights.stateful(spec, "--weights", backbone, block);
-        StateDict sd = pytorch.read(spec, "--weights", weights);
-        NDManager manager = NDManager.newBaseManager(device);
-        try {
-            block.initialize(manager, DataType.FLOAT32, new Shape(1, channels, height, width));
-            PyTorchWeights.load(spec, "--weights", weights, sd, stateful);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
-        return new BlockEmbedder(block, manager);
-    }
-
-    /** The default before preprocessing.json and the options: InsightFace's for TorchScript and weights, its rule for ONNX. */
-    private ChosenPreprocessing basePreprocessing() throws java.io.IOException {
-        return torchscript != null || weights != null
-                ? new ChosenPreprocessing(Preprocessing.INSIGHTFACE, "InsightFace's default for " + importedOption())
-                : OnnxNormalizationRule.choose(OnnxGraph.read(onnx), onnx.toString());
     }
 
     private EmbeddingSet embedTensors(PreprocessedEmbedder embedder, Preprocessing p) throws java.io.IOException {
@@ -259,38 +188,28 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int models = (model != null ? 1 : 0) + (torchscript != null ? 1 : 0) + (onnx != null ? 1 : 0)
-                + (weights != null ? 1 : 0);
-        if (models != 1) {
-            throw new ParameterException(spec.commandLine(), "give exactly one of --model DIR, --torchscript FILE, "
-                    + "--onnx FILE and --weights FILE.pth, got " + models);
-        }
-        if ((backbone == null) != (weights == null)) {
-            throw new ParameterException(spec.commandLine(), backbone == null
-                    ? "--weights " + weights + " needs --backbone SPEC (the architecture the weights are for)"
-                    : "--backbone " + backbone + " needs --weights FILE.pth (a trained --model names its own backbone)");
-        }
+        source.check(spec);
         Device device = deviceOption.resolve(spec);
         engine.sparkConf(spec.commandLine());
         if (!engine.local()) {
-            if (model != null || weights != null || images == null || tensors != null) {
+            if (source.model != null || source.weights != null || images == null || tensors != null) {
                 throw new ParameterException(spec.commandLine(), "--engine " + engine.engine
                         + " embeds --images with a --torchscript or --onnx model, got "
-                        + (model != null ? "--model" : weights != null ? "--weights"
+                        + (source.model != null ? "--model" : source.weights != null ? "--weights"
                                 : tensors != null ? "--tensors" : "no --images"));
             }
-            Path file = torchscript != null ? torchscript : onnx;
+            Path file = source.torchscript != null ? source.torchscript : source.onnx;
             if (!Files.isRegularFile(file)) {
-                throw new ParameterException(spec.commandLine(), (torchscript != null ? "--torchscript " : "--onnx ")
+                throw new ParameterException(spec.commandLine(), (source.torchscript != null ? "--torchscript " : "--onnx ")
                         + file + ": no such file");
             }
             // decided once here, printed once, shipped to the executors as JSON
-            ChosenPreprocessing chosen = preprocessing.resolve(spec, basePreprocessing(), file);
+            ChosenPreprocessing chosen = preprocessing.resolve(spec, source.basePreprocessing(), file);
             spec.commandLine().getErr().println(chosen);
             spec.commandLine().getErr().flush();
-            if (onnx != null) {
+            if (source.onnx != null) {
                 try {
-                    OnnxEmbedder.checkInput(onnx, chosen.preprocessing());
+                    OnnxEmbedder.checkInput(source.onnx, chosen.preprocessing());
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(spec.commandLine(), "--onnx " + e.getMessage());
                 }
@@ -302,7 +221,7 @@ final class EmbedCommand implements Callable<Integer> {
                 }
                 FileTrees.delete(output);
             }
-            ImportedModel imported = ImportedModel.of(file, torchscript != null ? ImportedModel.Format.TORCHSCRIPT
+            ImportedModel imported = ImportedModel.of(file, source.torchscript != null ? ImportedModel.Format.TORCHSCRIPT
                     : ImportedModel.Format.ONNX, chosen.preprocessing());
             DistributedEngine.find(engine.engine).embed(new EmbedJob(engine.master, imported, images, output,
                     engine.partitions, org.metric4j.engine.DeviceNames.of(device),
@@ -312,21 +231,14 @@ final class EmbedCommand implements Callable<Integer> {
         if (!output.toString().endsWith(".npy")) {
             throw new ParameterException(spec.commandLine(), "--output must end with .npy, got " + output);
         }
-        if (torchscript != null || onnx != null || (weights != null && (images != null || tensors != null))) {
+        if (source.torchscript != null || source.onnx != null || (source.weights != null && (images != null || tensors != null))) {
             return embedImported(device);
         }
-        if (weights != null) {
-            return embedDataset(device, backbone, dataset, null);
+        if (source.weights != null) {
+            return embedDataset(device, source.backbone, dataset, null);
         }
-        Path info = model.resolve("backbone.json");
-        Path params = model.resolve("backbone.params");
-        if (!Files.isRegularFile(info) || !Files.isRegularFile(params)) {
-            throw new ParameterException(spec.commandLine(), "--model " + model
-                    + " must hold backbone.json and backbone.params (the model/ directory of a 'train' run)");
-        }
-        JsonObject json = JsonParser.parseString(Files.readString(info, StandardCharsets.UTF_8)).getAsJsonObject();
-        return embedDataset(device, json.get("backbone").getAsString(),
-                dataset != null ? dataset : json.get("dataset").getAsString(), params);
+        ModelSource.Trained trained = source.trained(spec);
+        return embedDataset(device, trained.backbone(), dataset != null ? dataset : trained.dataset(), trained.params());
     }
 
     /**
@@ -335,7 +247,7 @@ final class EmbedCommand implements Callable<Integer> {
      */
     private int embedDataset(Device device, String backboneSpec, String datasetSpec, Path params) throws Exception {
         if (datasetSpec == null) {
-            throw new ParameterException(spec.commandLine(), "--weights " + weights
+            throw new ParameterException(spec.commandLine(), "--weights " + source.weights
                     + " needs --images DIR, --tensors FILE.npy or --dataset SPEC to embed");
         }
         Path[] files = outputs();
@@ -353,23 +265,18 @@ final class EmbedCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (params == null) {
-            try (BlockEmbedder loaded = loadWeights(device, images.channels(), images.height(), images.width())) {
+            try (BlockEmbedder loaded = source.loadWeights(spec, device, images.channels(), images.height(), images.width())) {
                 EmbeddingSet set = Embedder.embed(loaded.block(), images, 0, loaded.manager());
                 write(set, files);
                 out.printf(Locale.ROOT, "wrote %d x %d embeddings of %s (%s) by %s to %s, labels to %s, names to %s%n",
-                        set.size(), set.dim(), data.name(), split, weights, files[0], files[1], files[2]);
+                        set.size(), set.dim(), data.name(), split, source.weights, files[0], files[1], files[2]);
             }
             out.flush();
             return 0;
         }
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            Block backbone = Components.BACKBONES.create(backboneSpec, null);
-            backbone.initialize(manager, DataType.FLOAT32,
-                    new Shape(1, images.channels(), images.height(), images.width()));
-            try (DataInputStream in = new DataInputStream(Files.newInputStream(params))) {
-                backbone.loadParameters(manager, in);
-            }
-            EmbeddingSet set = Embedder.embed(backbone, images, 0, manager);
+        try (BlockEmbedder loaded = ModelSource.loadTrained(new ModelSource.Trained(backboneSpec, datasetSpec, params),
+                device, images.channels(), images.height(), images.width())) {
+            EmbeddingSet set = Embedder.embed(loaded.block(), images, 0, loaded.manager());
             write(set, files);
             out.printf(Locale.ROOT, "wrote %d x %d embeddings of %s (%s) to %s, labels to %s, names to %s%n",
                     set.size(), set.dim(), data.name(), split, files[0], files[1], files[2]);

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code metric4j evaluate}: evaluates saved embeddings (from metric4j or any framework: .npy or
- * CSV) by verification against a pairs file, leave-one-out retrieval and clustering. Prints a
+ * CSV) by verification against a pairs file, leave-one-out retrieval and clustering, or InsightFace's
+ * verification .bin sets ({@code --bin}, {@link VerificationBinOptions}). Prints a
  * readable report and, last, one JSON line with every number.
  */
 @Command(
@@ -43,7 +44,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--embeddings",
-            description = "Embeddings: N x D .npy (float32/float64) or CSV 'name,label,e0,...' (required).")
+            description = "Embeddings: N x D .npy (float32/float64) or CSV 'name,label,e0,...' (required but with --bin and a model).")
     Path embeddings;
 
     @Option(names = "--labels", description = "Labels for a .npy embedding file: 1-D int .npy.")
@@ -82,13 +83,21 @@ final class EvaluateCommand implements Callable<Integer> {
     /** --ijb DIR and its options (IJB-B / IJB-C protocol). */
     @picocli.CommandLine.Mixin IjbOptions ijb;
 
+    /** --bin FILE.bin with --embeddings or a model (InsightFace's verification sets). */
+    @picocli.CommandLine.Mixin VerificationBinOptions bin;
+
     @Override
     public Integer call() throws Exception {
         if (ijb.active()) {
             return ijb.run(spec, embeddings);
         }
+        if (bin.given(spec)) {
+            String others = pairs != null ? "--pairs" : retrieval ? "--retrieval" : clustering ? "--clustering"
+                    : labels != null ? "--labels" : names != null ? "--names" : !engine.local() ? "--engine" : null;
+            return bin.run(spec, embeddings, others, deviceOption.resolve(spec));
+        }
         if (embeddings == null) {
-            throw new ParameterException(spec.commandLine(), "Missing required option: '--embeddings=<embeddings>'");
+            throw new ParameterException(spec.commandLine(), "missing --embeddings FILE (or give --bin FILE.bin or --ijb DIR)");
         }
         PrintWriter out = spec.commandLine().getOut();
         if (pairs == null && !retrieval && !clustering) {

@@ -42,6 +42,15 @@ public final class PreprocessedEmbedder implements AutoCloseable {
     }
 
     /**
+     * The raw outputs of the network for decoded images (mirrored left-right first when {@code
+     * mirror}), whatever the preprocessing's flip-sum: InsightFace's {@code verification.test}
+     * combines the two itself.
+     */
+    public float[][] forward(BufferedImage[] images, boolean mirror) {
+        return network.forward(preprocessing.pixels(images, mirror), preprocessing.shape(images.length));
+    }
+
+    /**
      * The embeddings of a tensor already preprocessed (N x 3 x H x W, or N x H x W x 3 for NHWC);
      * flip-sum mirrors it along its width axis. The mean and std of the preprocessing are not applied.
      */

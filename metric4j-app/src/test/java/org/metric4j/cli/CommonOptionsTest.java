@@ -91,10 +91,10 @@ class CommonOptionsTest {
         assertEquals(3, compare.epochs);
         assertEquals("8x4", compare.pk);
         String help = usage("train");
-        assertTrue(help.contains("sgd or adam (default: sgd)") && help.contains("Epochs of each run (default: 5)")
+        assertTrue(help.contains("sgd, adam or adamw (default: sgd)") && help.contains("Epochs of each run (default: 5)")
                 && help.contains("(default: constant:lr=0.01)"), help);
         help = usage("compare");
-        assertTrue(help.contains("sgd or adam (default: adam)") && help.contains("Epochs of each run (default: 1)")
+        assertTrue(help.contains("sgd, adam or adamw (default: adam)") && help.contains("Epochs of each run (default: 1)")
                 && help.contains("(default: constant:lr=0.003)"), help);
     }
 

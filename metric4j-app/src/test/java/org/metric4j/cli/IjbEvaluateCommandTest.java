@@ -191,7 +191,7 @@ class IjbEvaluateCommandTest {
 
         r = CliRun.of("evaluate", "--pairs", "x.txt");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("Missing required option: '--embeddings=<embeddings>'"), r.err());
+        assertTrue(r.err().contains("missing --embeddings FILE (or give --bin FILE.bin or --ijb DIR)"), r.err());
     }
 
     /**
