@@ -44,7 +44,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--embeddings",
-            description = "Embeddings: N x D .npy (float32/float64) or CSV 'name,label,e0,...' (required but with --bin and a model).")
+            description = "Embeddings: N x D .npy (float32/float64) or CSV 'name,label,e0,...' (required but with --bin or --ijb and a model).")
     Path embeddings;
 
     @Option(names = "--labels", description = "Labels for a .npy embedding file: 1-D int .npy.")
@@ -83,13 +83,13 @@ final class EvaluateCommand implements Callable<Integer> {
     /** --ijb DIR and its options (IJB-B / IJB-C protocol). */
     @picocli.CommandLine.Mixin IjbOptions ijb;
 
-    /** --bin FILE.bin with --embeddings or a model (InsightFace's verification sets). */
+    /** --bin FILE.bin with --embeddings or a model (InsightFace's verification sets); its model options serve --ijb too. */
     @picocli.CommandLine.Mixin VerificationBinOptions bin;
 
     @Override
     public Integer call() throws Exception {
         if (ijb.active()) {
-            return ijb.run(spec, embeddings);
+            return ijb.run(spec, embeddings, bin.source, deviceOption.resolve(spec));
         }
         if (bin.given(spec)) {
             String others = pairs != null ? "--pairs" : retrieval ? "--retrieval" : clustering ? "--clustering"

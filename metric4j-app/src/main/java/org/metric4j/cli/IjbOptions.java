@@ -1,11 +1,15 @@
 package org.metric4j.cli;
 
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,6 +22,8 @@ import org.metric4j.eval.IjbIdentification;
 import org.metric4j.eval.IjbVerification;
 import org.metric4j.eval.TemplatePooling;
 import org.metric4j.io.NpyFormat;
+import org.metric4j.model.IjbImageFeatures;
+import org.metric4j.model.PreprocessedEmbedder;
 import org.metric4j.report.Charts;
 import org.metric4j.report.HtmlReport;
 import org.metric4j.report.PrettyTable;
@@ -29,13 +35,19 @@ import picocli.CommandLine.ParameterException;
  * {@code evaluate --ijb DIR}: the IJB-B / IJB-C protocol of InsightFace's {@code eval_ijbc.py}
  * (1:1 template verification, TAR at FAR 1e-6 .. 1e-1) and, when the 1:N lists are in {@code
  * meta/}, {@code ijb_1n.py}'s identification, on image features saved in the meta file's image
- * order. Defaults are the script's: {@code --flip sum --norm-score --detector-score}.
+ * order or on a model's features of {@code DIR/loose_crop} ({@link IjbImageFeatures}: the script's
+ * {@code get_image_feature}). Defaults are the script's: {@code --flip sum --norm-score
+ * --detector-score}.
  */
 final class IjbOptions {
 
+    /** The images' folder under --ijb DIR, as the script names it ({@code img_path = '%s/loose_crop'}). */
+    static final String LOOSE_CROP = "loose_crop";
+
     @Option(names = "--ijb", paramLabel = "DIR", description = "IJB-B / IJB-C folder with meta/ "
             + "(ijbc_face_tid_mid.txt, ijbc_template_pair_label.txt, ijbc_name_5pts_score.txt; ijbb_ for IJB-B): "
-            + "runs InsightFace's eval_ijbc.py protocol on --embeddings.")
+            + "runs InsightFace's eval_ijbc.py protocol on --embeddings, or on a model (--model, --torchscript, --onnx, "
+            + "--backbone with --weights) embedding loose_crop/ aligned by the 5 landmarks, each crop with its mirror.")
     Path dir;
 
     @Option(names = "--flip", defaultValue = "SUM", paramLabel = "MODE", description = "IJB image feature from rows "
@@ -60,6 +72,16 @@ final class IjbOptions {
             + "--no-ijb-1n skips them (default: run when present).")
     Boolean identification;
 
+    @Option(names = "--batch-size", defaultValue = "" + IjbImageFeatures.DEFAULT_BATCH, paramLabel = "N",
+            description = "IJB with a model: aligned crops per forward pass, each pass followed by their mirrors "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int batchSize = IjbImageFeatures.DEFAULT_BATCH;
+
+    @Option(names = "--save-features", paramLabel = "FILE.npy", description = "IJB with a model: also write the N x 2D "
+            + "image features [f(x) | f(flip(x))] (float32, meta order) for a later --embeddings run; an existing "
+            + "file is refused.")
+    Path saveFeatures;
+
     @Option(names = "--report", paramLabel = "DIR",
             description = "IJB: write report.html, the ROC on a log FAR axis (figures/roc.png, .svg), roc.csv and ijb.json.")
     Path report;
@@ -69,9 +91,40 @@ final class IjbOptions {
         return dir != null;
     }
 
-    /** Runs the protocol; {@code embeddings} may be null (then: not implemented yet). */
-    int run(CommandSpec spec, Path embeddings) throws IOException {
+    /**
+     * Runs the protocol on saved features or on the features of a model.
+     *
+     * @param spec the command
+     * @param embeddings --embeddings, or null to embed {@code DIR/loose_crop} with the model
+     * @param source the model options (of {@code evaluate --bin}, shared)
+     * @param device where the model runs
+     * @return the exit code
+     */
+    int run(CommandSpec spec, Path embeddings, ModelSource source, Device device) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        int models = source.count() + (source.count() == 0 && source.backbone != null ? 1 : 0);
+        if ((embeddings == null) == (models == 0)) {
+            throw new ParameterException(spec.commandLine(), "--ijb needs --embeddings FILE.npy or a model (--model, "
+                    + "--torchscript, --onnx, --backbone with --weights) to embed " + dir.resolve(LOOSE_CROP)
+                    + ", got " + (embeddings == null ? "neither" : "both"));
+        }
+        if (embeddings != null && saveFeatures != null) {
+            throw new ParameterException(spec.commandLine(), "--save-features " + saveFeatures + " saves the features "
+                    + "of a model; with --embeddings " + embeddings + " there is nothing new to save");
+        }
+        if (batchSize < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch-size " + batchSize + ": expected an integer >= 1");
+        }
+        if (saveFeatures != null) {
+            if (!saveFeatures.getFileName().toString().endsWith(".npy")) {
+                throw new ParameterException(spec.commandLine(), "--save-features must name a .npy file, got "
+                        + saveFeatures);
+            }
+            if (Files.exists(saveFeatures)) {
+                throw new ParameterException(spec.commandLine(), "--save-features " + saveFeatures + " exists; "
+                        + "remove it or name another file");
+            }
+        }
         if (target != null && !IjbMeta.TARGETS.contains(target.toUpperCase(Locale.ROOT))) {
             throw new ParameterException(spec.commandLine(),
                     "--target must be one of " + IjbMeta.TARGETS + ", got '" + target + "'");
@@ -83,14 +136,16 @@ final class IjbOptions {
                             ? "G1" : "S1") + ".csv, its second gallery and the _1N_probe_mixed.csv; not all are there");
         }
         int[] width = new int[1];
-        float[] feats = embeddings == null ? embedImages(spec, meta) : features(spec, embeddings, meta, width);
+        float[] feats = embeddings == null ? embedImages(spec, meta, source, device, width)
+                : features(spec, embeddings, meta, width);
         TemplatePooling pooling = TemplatePooling.builder().optFlip(flip).optNormScore(normScore)
                 .optDetectorScore(detectorScore).build();
         TemplatePooling.Templates templates;
         try {
             templates = pooling.apply(feats, width[0], meta.faceness(), meta.templates(), meta.medias());
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--embeddings " + embeddings + ": " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), (embeddings != null ? "--embeddings " + embeddings
+                    : "the model's features") + ": " + e.getMessage());
         }
         double[] scores = IjbVerification.scores(templates, meta.pairT1(), meta.pairT2());
         IjbVerification.Report r = IjbVerification.evaluate(scores, meta.pairLabels(), IjbVerification.DEFAULT_FARS);
@@ -164,13 +219,59 @@ final class IjbOptions {
     }
 
     /**
-     * The hook for embedding the loose crops of {@code DIR/loose_crop} with a model (aligned by
-     * the 5 landmarks of the meta file): not implemented yet.
+     * eval_ijbc.py's {@code get_image_feature}: every image of {@code DIR/loose_crop} aligned with its
+     * landmarks and embedded with its mirror by the model ({@link IjbImageFeatures}), written to
+     * --save-features when given.
      */
-    private static float[] embedImages(CommandSpec spec, IjbMeta meta) {
-        throw new ParameterException(spec.commandLine(), "--ijb without --embeddings: embedding the IJB images with a "
-                + "model is not implemented yet; give --embeddings FILE.npy (" + meta.size() + " rows in the order of "
-                + meta.target().toLowerCase(Locale.ROOT) + "_face_tid_mid.txt, N x D or N x 2D)");
+    private float[] embedImages(CommandSpec spec, IjbMeta meta, ModelSource source, Device device, int[] width)
+            throws Exception {
+        Path folder = dir.resolve(LOOSE_CROP);
+        if (!Files.isDirectory(folder)) {
+            throw new ParameterException(spec.commandLine(), "--ijb " + dir + ": no " + LOOSE_CROP + "/ folder (the "
+                    + "images of " + meta.target().toLowerCase(Locale.ROOT) + "_name_5pts_score.txt, which a model embeds)");
+        }
+        String scores = meta.target().toLowerCase(Locale.ROOT) + "_name_5pts_score.txt";
+        IjbImageFeatures extractor = new IjbImageFeatures(batchSize, IjbImageFeatures.DEFAULT_THREADS);
+        IjbImageFeatures.Features f;
+        try (PreprocessedEmbedder embedder = source.faceEmbedder(spec, device, false)) {
+            spec.commandLine().getErr().println("ijb: embedding " + meta.size() + " images of " + folder + ", "
+                    + extractor + ", preprocessing " + embedder.preprocessing() + "; rows [f(crop) | f(mirror(crop))]");
+            spec.commandLine().getErr().flush();
+            try {
+                f = extractor.compute(folder, meta.images(), meta.landmarks(),
+                        i -> meta.metaDir().resolve(scores) + ":" + (i + 1), embedder);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new ParameterException(spec.commandLine(), "--ijb " + e.getFile() + ": " + e.getReason());
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--ijb " + e.getMessage());
+            }
+        }
+        width[0] = f.width();
+        if (saveFeatures != null) {
+            save(f);
+            spec.commandLine().getErr().println("ijb: features " + f.size() + " x " + f.width() + " written to "
+                    + saveFeatures);
+        }
+        return f.values();
+    }
+
+    /** Writes the features to a temporary file beside --save-features, then moves it there. */
+    private void save(IjbImageFeatures.Features f) throws IOException {
+        Path target = saveFeatures.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        try {
+            double[] v = new double[f.values().length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = f.values()[i];
+            }
+            try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+                NpyFormat.write(o, v, f.size(), f.width(), DataType.FLOAT32);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static float[] features(CommandSpec spec, Path file, IjbMeta meta, int[] width) throws IOException {

@@ -31,7 +31,7 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * Where a network comes from, for the commands that run one ({@code embed}, {@code evaluate
- * --bin}): exactly one of {@code --model RUN/model} (a trained backbone), {@code --torchscript},
+ * --bin}, {@code evaluate --ijb}): exactly one of {@code --model RUN/model} (a trained backbone), {@code --torchscript},
  * {@code --onnx} and {@code --backbone SPEC --weights FILE.pth} (with {@code --weights-key}), and
  * the loading of each into an {@link EmbeddingNetwork}. Every bad choice or file is one line naming
  * the option, exit code 2.

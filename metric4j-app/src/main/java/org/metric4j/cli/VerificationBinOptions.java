@@ -40,7 +40,7 @@ final class VerificationBinOptions {
     /** Images per forward pass (embed's default; InsightFace's 10 is slower here and gives the same numbers). */
     static final int BATCH = 64;
 
-    /** --model, --torchscript, --onnx, --backbone, --weights, --weights-key. */
+    /** --model, --torchscript, --onnx, --backbone, --weights, --weights-key (also used by --ijb). */
     @Mixin ModelSource source;
 
     /** Whether --bin was given; a model option without it is refused (it only serves --bin here). */

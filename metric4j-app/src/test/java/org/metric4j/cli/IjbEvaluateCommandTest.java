@@ -186,8 +186,8 @@ class IjbEvaluateCommandTest {
 
         r = CliRun.of("evaluate", "--ijb", dir().toString());
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--ijb without --embeddings: embedding the IJB images with a model is not "
-                + "implemented yet"), r.err());
+        assertTrue(r.err().contains("--ijb needs --embeddings FILE.npy or a model (--model, --torchscript, --onnx, "
+                + "--backbone with --weights) to embed " + dir().resolve("loose_crop") + ", got neither"), r.err());
 
         r = CliRun.of("evaluate", "--pairs", "x.txt");
         assertEquals(2, r.code(), r.err());
