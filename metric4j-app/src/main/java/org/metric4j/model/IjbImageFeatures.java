@@ -22,7 +22,8 @@ import org.metric4j.data.align.FaceTemplate;
  * image and converts the crop to RGB, which gives the same pixels), the crop and its left-right mirror
  * go through the network with the embedder's preprocessing, and row i is {@code [f(crop_i) |
  * f(mirror(crop_i))]}, the raw outputs, N x 2D float32. Images are decoded by {@link ImageDecoder}
- * (Java ImageIO; the script uses {@code cv2.imread}, whose JPEG pixels may differ by a gray level).
+ * (Java ImageIO; the script's {@code cv2.imread} also applies EXIF orientation and keeps ICC-tagged
+ * JPEG values as stored, see {@link ImageDecoder}).
  * Decoding and alignment run on {@code threads} threads, one batch ahead of the forward passes.
  */
 public final class IjbImageFeatures {
