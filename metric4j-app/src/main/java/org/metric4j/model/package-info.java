@@ -9,6 +9,7 @@
  * and ONNX ({@link org.metric4j.model.OnnxEmbedder}, DJL's ONNX Runtime engine, with {@link
  * org.metric4j.model.OnnxGraph} reading the graph), each with its {@link
  * org.metric4j.model.Preprocessing} as data; {@link org.metric4j.model.BlockEmbedder} runs a backbone
- * with loaded weights the same way.
+ * with loaded weights the same way. {@link org.metric4j.model.IjbImageFeatures} runs any of them on
+ * IJB's loose crops as InsightFace's {@code eval_ijbc.py} does (aligned, each crop with its mirror).
  */
 package org.metric4j.model;
