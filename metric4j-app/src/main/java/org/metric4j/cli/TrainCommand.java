@@ -106,6 +106,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-lr-factor", defaultValue = "1", description = "Heads' learning rate / backbone's (default: ${DEFAULT-VALUE}).")
     double headLrFactor;
 
+    @Option(names = "--val", paramLabel = "FILE.bin", description = "An InsightFace verification set (lfw.bin, "
+            + "cfp_fp.bin, agedb_30.bin; repeatable) evaluated with each evaluation as arcface_torch's "
+            + "CallBackVerification does (flip-sum, 10 folds): <set>_accuracy, _accuracy_std, _xnorm, _val_at_far_1e-3 "
+            + "in metrics.csv; OUTPUT/best keeps the model of the highest accuracy on the first set. Needs 3 x 112 x 112 "
+            + "training images.")
+    List<Path> val = new ArrayList<>();
+
     @Option(names = "--sample-rate", defaultValue = "1", description = "PartialFC: the fraction of the classes "
             + "scored per step by arcface, cosface and combined (arcface_torch's PartialFC v2: the class weights are "
             + "one parameter under the run's optimizer, each step's sample drawn from the seed and the step); "
@@ -198,6 +205,26 @@ final class TrainCommand implements Callable<Integer> {
         Spec dataSpec = Spec.parse(dataset);
         Datasets.TrainData data = Datasets.DATASETS.create(dataSpec, seed);
         TrainingClock clock = new TrainingClock();
+        List<org.metric4j.train.EpochEvaluator> evaluators = new ArrayList<>(data.evaluators());
+        String bestMetric = null;
+        if (!val.isEmpty()) {
+            org.metric4j.dataset.LabeledImages t = data.train();
+            if (t.channels() != 3 || t.height() != 112 || t.width() != 112) {
+                throw new ParameterException(spec.commandLine(), "--val needs 3 x 112 x 112 training images (the .bin"
+                        + " sets are 112 x 112 RGB faces); --dataset " + dataset + " gives " + t.channels() + " x "
+                        + t.height() + " x " + t.width());
+            }
+            List<org.metric4j.data.VerificationBin> sets = new ArrayList<>();
+            for (Path f : val) {
+                try {
+                    sets.add(org.metric4j.data.VerificationBin.read(f));
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--val " + f + ": " + e.getMessage());
+                }
+            }
+            evaluators.add(new org.metric4j.train.BinVerificationEvaluator(sets));
+            bestMetric = sets.get(0).name() + "_accuracy";
+        }
         if (!(sampleRate > 0 && sampleRate <= 1)) {
             throw new ParameterException(spec.commandLine(), "--sample-rate must be in (0, 1], got " + sampleRate);
         }
@@ -263,6 +290,9 @@ final class TrainCommand implements Callable<Integer> {
                 .optWeightDecay(weightDecay).optWeightDecayAll(weightDecayAll).optClipGradNorm(clipGradNorm)
                 .optGradientAccumulation(gradAccumulation).optFlip(flip).optHeadLearningRateFactor(headLrFactor)
                 .optOutputDir(output).optProgressBar(!training.noProgress).optDevice(device);
+        if (bestMetric != null) {
+            builder.optBest(bestMetric, dir -> writeModelInfo(dir, data));
+        }
         options.forEach((k, v) -> builder.describe(OPTION + k, String.valueOf(v)));
         builder.describe("component.dataset", data.name()).describe("component.sampler", sampler.toString());
         Map<String, String> versions = BuildInfo.versions();
@@ -280,7 +310,7 @@ final class TrainCommand implements Callable<Integer> {
         out.flush();
         TrainResult result;
         try (EmbeddingTrainer trainer = new EmbeddingTrainer(config, net,
-                parts, data.train(), plan, data.evaluators(), clock)) {
+                parts, data.train(), plan, evaluators, clock)) {
             if (initWeights != null && resumed == null) { // a resumed run continues from its checkpoint
                 PyTorchWeights.load(spec, "--init", init, initWeights, initInto);
             }
@@ -345,7 +375,8 @@ final class TrainCommand implements Callable<Integer> {
                 continue;
             }
             Object v = o.getValue();
-            options.put(name.substring(2), v instanceof Path p ? p.toString() : v);
+            options.put(name.substring(2), v instanceof Path p ? p.toString()
+                    : v instanceof List<?> l ? l.stream().map(e -> e instanceof Path q ? q.toString() : e).toList() : v);
         }
         options.put("loss", List.copyOf(losses));
         options.put("pk", resolvedPk);
@@ -393,6 +424,19 @@ final class TrainCommand implements Callable<Integer> {
         return String.join("; ", parts);
     }
 
+    /** {@code backbone.json} of a model directory: what {@code embed --model} rebuilds the network from. */
+    private void writeModelInfo(Path model, Datasets.TrainData data) {
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
+        modelInfo.put("backbone", backbone);
+        modelInfo.put("input", new int[] {data.train().channels(), data.train().height(), data.train().width()});
+        modelInfo.put("dataset", dataset);
+        try {
+            Files.writeString(model.resolve("backbone.json"), new GsonBuilder().setPrettyPrinting().create().toJson(modelInfo));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("could not write " + model.resolve("backbone.json"), e);
+        }
+    }
+
     private void writeOutputs(EmbeddingTrainer trainer, Datasets.TrainData data, TrainResult result,
             Map<String, Object> options, Map<String, String> versions, java.util.Optional<String> commit,
             Resume resumeInfo) throws Exception {
@@ -401,11 +445,7 @@ final class TrainCommand implements Callable<Integer> {
         try (var os = new java.io.DataOutputStream(Files.newOutputStream(model.resolve("backbone.params")))) {
             trainer.backbone().saveParameters(os);
         }
-        Map<String, Object> modelInfo = new LinkedHashMap<>();
-        modelInfo.put("backbone", backbone);
-        modelInfo.put("input", new int[] {data.train().channels(), data.train().height(), data.train().width()});
-        modelInfo.put("dataset", dataset);
-        Files.writeString(model.resolve("backbone.json"), new GsonBuilder().setPrettyPrinting().create().toJson(modelInfo));
+        writeModelInfo(model, data);
         EmbeddingSet held = Embedder.embed(trainer.backbone(), data.heldOut(), 0, trainer.manager());
         EmbeddingFiles.writeNpy(held, output.resolve("embeddings.npy"), output.resolve("labels.npy"), DataType.FLOAT32);
         Files.write(output.resolve("names.txt"), List.of(held.names()), StandardCharsets.UTF_8);

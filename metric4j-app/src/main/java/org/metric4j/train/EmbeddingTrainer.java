@@ -206,6 +206,9 @@ public final class EmbeddingTrainer implements AutoCloseable {
                         record = record.withMetrics(e.evaluate(backbone, manager));
                     }
                 }
+                if (out != null && evaluate && config.bestMetric() != null) {
+                    keepIfBest(out, record);
+                }
                 history.add(record);
                 if (out != null) {
                     writeCsv(out.resolve("metrics.csv"), history);
@@ -420,6 +423,46 @@ public final class EmbeddingTrainer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the checkpoint of the stopped run in " + out, e);
         }
+    }
+
+    /**
+     * Saves the backbone to {@code OUTPUT/best} when this epoch's value of the best metric is
+     * higher than every earlier epoch's (the history is in the checkpoints, so a resumed run
+     * compares with the same values): parameters, {@code best.json} (metric, value, epoch,
+     * iteration) and the configured model files, written in {@code best.tmp} and then moved over
+     * the previous best.
+     */
+    private void keepIfBest(Path out, EpochRecord record) throws IOException {
+        String metric = config.bestMetric();
+        Double value = record.metrics().get(metric);
+        if (value == null || value.isNaN()) {
+            throw new IllegalStateException("the best model is chosen by '" + metric + "', which the evaluators did not"
+                    + " report; they reported " + record.metrics().keySet());
+        }
+        for (EpochRecord earlier : history) {
+            Double v = earlier.metrics().get(metric);
+            if (v != null && v >= value) {
+                return;
+            }
+        }
+        Path tmp = out.resolve("best.tmp");
+        Path best = out.resolve("best");
+        org.metric4j.io.FileTrees.delete(tmp);
+        Files.createDirectories(tmp);
+        try (var os = new java.io.DataOutputStream(Files.newOutputStream(tmp.resolve("backbone.params")))) {
+            backbone.saveParameters(os);
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("metric", metric);
+        info.put("value", value);
+        info.put("epoch", record.epoch());
+        info.put("iteration", record.iteration());
+        Files.writeString(tmp.resolve("best.json"), new com.google.gson.GsonBuilder().setPrettyPrinting().create()
+                .toJson(info), StandardCharsets.UTF_8);
+        config.bestModelFiles().accept(tmp);
+        org.metric4j.io.FileTrees.delete(best);
+        Files.move(tmp, best);
+        LOG.info("best {} {} at epoch {}: saved {}", metric, value, record.epoch(), best);
     }
 
     /** Loaded parameter arrays are new arrays: mark the trainable ones for gradients again. */

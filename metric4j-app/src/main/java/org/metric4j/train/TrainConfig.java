@@ -52,6 +52,8 @@ public final class TrainConfig {
     private final boolean progressBar;
     private final Device device;
     private final int evalEvery;
+    private final String bestMetric;
+    private final java.util.function.Consumer<Path> bestModelFiles;
     private final Map<String, String> description;
 
     private TrainConfig(Builder b) {
@@ -70,6 +72,8 @@ public final class TrainConfig {
         this.progressBar = b.progressBar;
         this.device = b.device;
         this.evalEvery = b.evalEvery;
+        this.bestMetric = b.bestMetric;
+        this.bestModelFiles = b.bestModelFiles;
         this.description = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.description));
     }
 
@@ -160,6 +164,16 @@ public final class TrainConfig {
         return evalEvery;
     }
 
+    /** The metric whose highest value picks the {@code best} model, or null (no best model kept). */
+    public String bestMetric() {
+        return bestMetric;
+    }
+
+    /** Writes the files beside a saved model's parameters (its description), or does nothing. */
+    public java.util.function.Consumer<Path> bestModelFiles() {
+        return bestModelFiles;
+    }
+
     /**
      * The recorded configuration of the run, in the order it was given: the command line writes
      * every option with its default filled in ({@code option.NAME}), the components it built
@@ -187,6 +201,8 @@ public final class TrainConfig {
         private boolean progressBar = true;
         private Device device = Device.cpu();
         private int evalEvery = 1;
+        private String bestMetric;
+        private java.util.function.Consumer<Path> bestModelFiles = d -> { };
         private final Map<String, String> description = new LinkedHashMap<>();
 
         /** Epochs (default 1). */
@@ -296,6 +312,20 @@ public final class TrainConfig {
         }
 
         /** Evaluation period in epochs (default 1). */
+        /**
+         * Keeps the model of the evaluation with the highest {@code metric} in {@code
+         * OUTPUT/best} (parameters, {@code best.json}, and what {@code modelFiles} writes there),
+         * as InsightFace keeps the model of the best verification accuracy.
+         *
+         * @param metric a metric name of the evaluators (e.g. {@code lfw_accuracy})
+         * @param modelFiles writes the model description files into the directory it is given
+         */
+        public Builder optBest(String metric, java.util.function.Consumer<Path> modelFiles) {
+            this.bestMetric = metric;
+            this.bestModelFiles = modelFiles == null ? d -> { } : modelFiles;
+            return this;
+        }
+
         public Builder optEvalEvery(int epochs) {
             if (epochs < 1) {
                 throw new IllegalArgumentException("evalEvery must be >= 1, got " + epochs);
