@@ -147,6 +147,9 @@ class RunFileTest {
         assertEquals(1024, t.training.batchSize, "128 per GPU x 8 GPUs");
         assertEquals(20, t.training.epochs);
         assertEquals(2048, t.seedOption.seed);
+        assertEquals(1.0, t.sampleRate);
+        assertEquals(List.of("lfw.bin", "cfp_fp.bin", "agedb_30.bin"),
+                t.val.stream().map(p -> p.getFileName().toString()).toList());
         org.metric4j.schedule.Schedule lr = Components.LEARNING_RATES.create(t.training.lr, null).apply(5058);
         assertEquals(0.1, lr.valueAt(0), 1e-15);
         assertEquals(0.1 * (1 - 5058.0 / 101160), lr.valueAt(5058), 1e-15, "power 1 over 20 x 5,058 steps");
