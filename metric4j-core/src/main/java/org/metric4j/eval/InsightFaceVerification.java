@@ -8,7 +8,7 @@ import java.util.Arrays;
  * nrof_folds=10)} computes it (pca = 0). Rows {@code 2k} and {@code 2k + 1} form pair {@code k};
  * each row is L2-normalized in float64 (sklearn's {@code normalize}, which {@code
  * verification.test} applies to the flip-sum); the pair's distance is
- * \( d = \lVert e_{2k} - e_{2k+1} \rVert_2^2 \), and a pair is predicted "same" iff \( d < t \).
+ * \( d = \lVert e_{2k} - e_{2k+1} \rVert_2^2 \), and a pair is predicted "same" iff \( d &lt; t \).
  *
  * <ul>
  *   <li>Folds: scikit-learn's {@code KFold(nrof_folds, shuffle=False)}: contiguous test folds, the
@@ -22,7 +22,7 @@ import java.util.Arrays;
  *       evaluates it (newer scipy refuses the repeated x values, insightface #2152): with \( i \)
  *       the last index such that \( x_i \le 10^{-3} \) and \( w = 1 / (x_{i+1} - x_i) \),
  *       \( t = c_i (w (x_{i+1} - 10^{-3})) + c_{i+1} (w (10^{-3} - x_i)) \); when
- *       \( \max x < 10^{-3} \) the threshold is 0. {@code val}, {@code far}: the test-fold TAR
+ *       \( \max x &lt; 10^{-3} \) the threshold is 0. {@code val}, {@code far}: the test-fold TAR
  *       and FAR at it, averaged; {@code val_std} the population standard deviation.</li>
  * </ul>
  * Means and standard deviations are NumPy's ({@code np.mean}, {@code np.std}, pairwise summation),

@@ -6,8 +6,8 @@ package org.metric4j.schedule;
  * decay to {@code end} at {@code total} iterations, {@code end} afterwards. With
  * \( w \) = warmup, \( T \) = total, \( p \) = power, the rate used at iteration \( t \) (0-based,
  * the scheduler's {@code last_epoch}) is
- * \[ \eta_t = \begin{cases} \eta & t = 0 \\ \eta\, t / w & 0 < t \le w \\
- * e + (\eta - e)\,(1 - (\min(t, T) - w) / (T - w))^p & t > w \end{cases} \]
+ * \[ \eta_t = \begin{cases} \eta &amp; t = 0 \\ \eta\, t / w &amp; 0 &lt; t \le w \\
+ * e + (\eta - e)\,(1 - (\min(t, T) - w) / (T - w))^p &amp; t &gt; w \end{cases} \]
  *
  * <p>As torch's class, the first iteration runs at the base rate even with a warm-up (its first
  * {@code get_lr()} returns the optimizer's rate unchanged). torch multiplies the previous rate by a

@@ -1,7 +1,7 @@
 package org.metric4j.data.align;
 
 /**
- * A 2 x 3 affine matrix \( M = \begin{pmatrix} m_{00} & m_{01} & m_{02} \\ m_{10} & m_{11} & m_{12}
+ * A 2 x 3 affine matrix \( M = \begin{pmatrix} m_{00} &amp; m_{01} &amp; m_{02} \\ m_{10} &amp; m_{11} &amp; m_{12}
  * \end{pmatrix} \) in double, mapping \( (x, y) \) to \( M (x, y, 1)^T \): the {@code M} that
  * OpenCV's {@code cv2.warpAffine} takes and InsightFace's {@code estimate_norm} returns (source
  * pixels to crop pixels).
@@ -36,8 +36,8 @@ public record AffineMatrix(double m00, double m01, double m02, double m10, doubl
 
     /**
      * The inverse as OpenCV's {@code cv::invertAffineTransform} computes it, operation for
-     * operation: \( D = 1 / (m_{00} m_{11} - m_{01} m_{10}) \), \( A = D \begin{pmatrix} m_{11} &
-     * -m_{01} \\ -m_{10} & m_{00} \end{pmatrix} \), \( b = -A (m_{02}, m_{12})^T \). {@code
+     * operation: \( D = 1 / (m_{00} m_{11} - m_{01} m_{10}) \), \( A = D \begin{pmatrix} m_{11} &amp;
+     * -m_{01} \\ -m_{10} &amp; m_{00} \end{pmatrix} \), \( b = -A (m_{02}, m_{12})^T \). {@code
      * warpAffine} samples the source at the inverse applied to each crop pixel.
      *
      * @throws IllegalArgumentException if the 2 x 2 block is singular

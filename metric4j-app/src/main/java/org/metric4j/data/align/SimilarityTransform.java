@@ -9,8 +9,8 @@ package org.metric4j.data.align;
  * \):
  *
  * <p>\( a = \sum (s_x d_x + s_y d_y) / \sum (s_x^2 + s_y^2) \), \( b = \sum (s_x d_y - s_y d_x) /
- * \sum (s_x^2 + s_y^2) \), \( t = \bar d - \begin{pmatrix} a & -b \\ b & a \end{pmatrix} \bar s \),
- * \( M = \begin{pmatrix} a & -b & t_x \\ b & a & t_y \end{pmatrix} \).
+ * \sum (s_x^2 + s_y^2) \), \( t = \bar d - \begin{pmatrix} a &amp; -b \\ b &amp; a \end{pmatrix} \bar s \),
+ * \( M = \begin{pmatrix} a &amp; -b &amp; t_x \\ b &amp; a &amp; t_y \end{pmatrix} \).
  *
  * <p>Where the source's left and right are swapped (the cross-covariance has a negative
  * determinant) Umeyama's reflection fix gives this same rotation and scale, so the closed form

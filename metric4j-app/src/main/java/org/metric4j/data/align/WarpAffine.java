@@ -16,7 +16,7 @@ public enum WarpAffine {
      * OpenCV's fixed-point model (OpenCV 4.6 {@code warpAffine} + {@code remapBilinear}, 8-bit),
      * bit for bit: \( X = (\mathrm{round}(1024 (A_{01} y + b_0)) + 16 + \mathrm{round}(1024 A_{00}
      * x)) \gg 5 \) (round half to even), and Y likewise; the source pixel is \( X \gg 5 \), the
-     * fraction \( f_x = X \& 31 \) in 1/32 px; the weights \( 32 (32 - f_x)(32 - f_y) \), \( 32 f_x
+     * fraction \( f_x = X \&amp; 31 \) in 1/32 px; the weights \( 32 (32 - f_x)(32 - f_y) \), \( 32 f_x
      * (32 - f_y) \), \( 32 (32 - f_x) f_y \), \( 32 f_x f_y \) sum to 32768, and the value is \(
      * (\sum w v + 16384) \gg 15 \). InsightFace's {@code norm_crop}.
      */
