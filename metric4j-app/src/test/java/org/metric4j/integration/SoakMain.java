@@ -23,9 +23,13 @@ import org.metric4j.train.TrainConfig;
 
 /**
  * The soak test's child process ({@link SoakIT}): trains LeNet++ at batch 32 for {@code epochs} x
- * 100 steps with the real trainer (checkpoints, evaluation, the center of a real run), printing
- * {@code rss train STEP KB} after every 100 steps, then runs {@code blocks} k-NN query blocks,
- * printing {@code rss knn BLOCK KB} every 50. Arguments: output directory, epochs, blocks.
+ * 100 steps with the real trainer (checkpoints, evaluation, the center of a real run), sampling
+ * after every 100 steps, then runs {@code blocks} k-NN query blocks, sampling every 50. A sample
+ * prints {@code raw PHASE N KB} (the resident set as it is) and {@code rss PHASE N KB} (the resident
+ * set after {@link #releaseFreeMemory()}, -1 if that failed). Arguments: output directory, epochs,
+ * blocks. With {@code -Dsoak.diag=DIR} (and {@code -XX:NativeMemoryTracking=summary}) each sample
+ * also prints VmRSS / RssAnon / RssFile and NMT's committed total, and writes NMT's summary, its
+ * diff against a baseline taken at step 300, and /proc/self/smaps into DIR.
  */
 public final class SoakMain {
 
@@ -48,6 +52,12 @@ public final class SoakMain {
         diag(phase + "-" + at);
     }
 
+    /**
+     * Releases memory that is free but still resident: a {@code System.gc()}, a wait until the
+     * cleaners of unreachable direct buffers have run (the JVM's "direct" buffer pool stops
+     * shrinking), then glibc's {@code malloc_trim(0)} (through JNA, which DJL depends on), which
+     * returns the free pages of every malloc arena to the kernel. Memory still referenced stays.
+     */
     static boolean releaseFreeMemory() {
         System.gc();
         java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
