@@ -23,9 +23,13 @@ import org.metric4j.train.TrainConfig;
 
 /**
  * The soak test's child process ({@link SoakIT}): trains LeNet++ at batch 32 for {@code epochs} x
- * 100 steps with the real trainer (checkpoints, evaluation, the center of a real run), printing
- * {@code rss train STEP KB} after every 100 steps, then runs {@code blocks} k-NN query blocks,
- * printing {@code rss knn BLOCK KB} every 50. Arguments: output directory, epochs, blocks.
+ * 100 steps with the real trainer (checkpoints, evaluation, the center of a real run), sampling
+ * after every 100 steps, then runs {@code blocks} k-NN query blocks, sampling every 50. A sample
+ * prints {@code raw PHASE N KB} (the resident set as it is) and {@code rss PHASE N KB} (the resident
+ * set after {@link #releaseFreeMemory()}, -1 if that failed). Arguments: output directory, epochs,
+ * blocks. With {@code -Dsoak.diag=DIR} (and {@code -XX:NativeMemoryTracking=summary}) each sample
+ * also prints VmRSS / RssAnon / RssFile and NMT's committed total, and writes NMT's summary, its
+ * diff against a baseline taken at step 300, and /proc/self/smaps into DIR.
  */
 public final class SoakMain {
 
@@ -38,6 +42,87 @@ public final class SoakMain {
             throw new IOException("/proc/self/status has no VmRSS line");
         }
         return Math.round(mb * 1024);
+    }
+
+    static void sample(String phase, long at) throws IOException {
+        long raw = rssKb();
+        long trimmed = releaseFreeMemory() ? rssKb() : -1;
+        System.out.println("rss " + phase + " " + at + " " + trimmed);
+        System.out.println("raw " + phase + " " + at + " " + raw);
+        diag(phase + "-" + at);
+    }
+
+    /**
+     * Releases memory that is free but still resident: a {@code System.gc()}, a wait until the
+     * cleaners of unreachable direct buffers have run (the JVM's "direct" buffer pool stops
+     * shrinking), then glibc's {@code malloc_trim(0)} (through JNA, which DJL depends on), which
+     * returns the free pages of every malloc arena to the kernel. Memory still referenced stays.
+     */
+    static boolean releaseFreeMemory() {
+        System.gc();
+        java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+                .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        long before = Long.MAX_VALUE;
+        for (int i = 0; i < 50 && direct.getMemoryUsed() < before; i++) {
+            before = direct.getMemoryUsed();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        com.sun.jna.NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME).getFunction("malloc_trim")
+                .invokeInt(new Object[] {0});
+        return true;
+    }
+
+    static final String DIAG = System.getProperty("soak.diag");
+    static int diagN = 0;
+
+    static String dcmd(String... a) {
+        try {
+            javax.management.MBeanServer s = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            return (String) s.invoke(new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "vmNativeMemory", new Object[] {a}, new String[] {String[].class.getName()});
+        } catch (Exception e) {
+            return "ERR " + e;
+        }
+    }
+
+    static void diag(String tag) {
+        if (DIAG == null) {
+            return;
+        }
+        try {
+            java.nio.file.Path d = Path.of(DIAG);
+            java.nio.file.Files.createDirectories(d);
+            String status = java.nio.file.Files.readString(Path.of("/proc/self/status"));
+            StringBuilder b = new StringBuilder("diag " + tag);
+            for (String l : status.split("\n")) {
+                if (l.startsWith("VmRSS") || l.startsWith("RssAnon") || l.startsWith("RssFile") || l.startsWith("Threads")) {
+                    b.append(' ').append(l.replaceAll("\\s+", ""));
+                }
+            }
+            String sum = dcmd("summary");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB").matcher(sum);
+            if (m.find()) {
+                b.append(" nmtCommitted=").append(m.group(2)).append("kB");
+            }
+            System.out.println(b);
+            String n = String.format("%03d-%s", diagN++, tag);
+            java.nio.file.Files.writeString(d.resolve(n + ".nmt"), sum);
+            if (tag.equals("train-300")) {
+                dcmd("baseline");
+            }
+            if (diagN > 3) {
+                java.nio.file.Files.writeString(d.resolve(n + ".diff"), dcmd("summary.diff"));
+            }
+            java.nio.file.Files.copy(Path.of("/proc/self/smaps"), d.resolve(n + ".smaps"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Random 1 x 16 x 16 images of 10 classes, in memory. */
@@ -78,7 +163,7 @@ public final class SoakMain {
         EpochEvaluator rss = (backbone, manager) -> {
             step[0] += stepsPerEpoch;
             try {
-                System.out.println("rss train " + step[0] + " " + rssKb());
+                sample("train", step[0]);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -114,7 +199,7 @@ public final class SoakMain {
                     knn.search(queries, references, 10, Neighbours.INCLUDE_SELF);
                 }
                 if (b % 50 == 0) {
-                    System.out.println("rss knn " + b + " " + rssKb());
+                    sample("knn", b);
                     System.out.flush();
                 }
             }
