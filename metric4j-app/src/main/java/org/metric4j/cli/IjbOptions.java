@@ -138,8 +138,14 @@ final class IjbOptions {
         int[] width = new int[1];
         float[] feats = embeddings == null ? embedImages(spec, meta, source, device, width)
                 : features(spec, embeddings, meta, width);
-        TemplatePooling pooling = TemplatePooling.builder().optFlip(flip).optNormScore(normScore)
-                .optDetectorScore(detectorScore).build();
+        TemplatePooling.Builder poolingBuilder = TemplatePooling.builder().optFlip(flip);
+        if (!normScore) {
+            poolingBuilder.optWithoutNormScore();
+        }
+        if (!detectorScore) {
+            poolingBuilder.optWithoutDetectorScore();
+        }
+        TemplatePooling pooling = poolingBuilder.build();
         TemplatePooling.Templates templates;
         try {
             templates = pooling.apply(feats, width[0], meta.faceness(), meta.templates(), meta.medias());

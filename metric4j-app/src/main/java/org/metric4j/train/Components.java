@@ -196,13 +196,13 @@ public final class Components {
             .add("sphereface", "A-Softmax / SphereFace; anneal=true uses SphereFace's lambda schedule",
                     keys("margin", "scale", "lambda", "anneal"),
                     (s, c) -> LossComponent.margin(largeMargin(SphereFaceLoss.builder(), s, c), cosineHead(c, 1), w(s)))
-            .add("cosface", "AM-Softmax / CosFace s(cos - m)", keys("scale", "margin", "warmup"),
+            .add("cosface", "AM-Softmax / CosFace s(cos - m); with --sample-rate r < 1 PartialFC v2", keys("scale", "margin", "warmup"),
                     (s, c) -> cosineMargin(cosFace(s, c), c, w(s)))
-            .add("arcface", "ArcFace s cos(theta + m); margin in radians (default PML's 28.6 degrees); fallback monotone (default, PML's)|none|easy", keys("scale", "margin", "fallback", "warmup"),
+            .add("arcface", "ArcFace s cos(theta + m); margin in radians (default PML's 28.6 degrees); fallback monotone (default, PML's)|none|easy; with --sample-rate r < 1 PartialFC v2", keys("scale", "margin", "fallback", "warmup"),
                     (s, c) -> cosineMargin(arcFace(s, c), c, w(s)))
             .add("subcenter-arcface", "sub-center ArcFace with k sub-centers per class", keys("k", "scale", "margin"),
                     (s, c) -> LossComponent.margin(arcFace(s, c), cosineHead(c, s.integer("k", 3)), w(s)))
-            .add("combined", "combined margin s(cos(m1 theta + m2) - m3)", keys("scale", "m1", "m2", "m3"),
+            .add("combined", "combined margin s(cos(m1 theta + m2) - m3); with --sample-rate r < 1 PartialFC v2", keys("scale", "m1", "m2", "m3"),
                     (s, c) -> cosineMargin(CombinedMarginLoss.builder()
                             .optScale(s.number("scale", CombinedMarginLoss.DEFAULT_SCALE))
                             .optM1(s.number("m1", CombinedMarginLoss.DEFAULT_M1))

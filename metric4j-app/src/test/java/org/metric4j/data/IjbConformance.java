@@ -89,8 +89,14 @@ public final class IjbConformance {
         TemplatePooling.Flip flip = mode.startsWith("add") ? TemplatePooling.Flip.SUM
                 : mode.startsWith("concat") ? TemplatePooling.Flip.CONCAT : TemplatePooling.Flip.NONE;
         assertEquals(flip != TemplatePooling.Flip.NONE, config.get("use_flip_test").getAsBoolean(), mode);
-        return TemplatePooling.builder().optFlip(flip).optNormScore(config.get("use_norm_score").getAsBoolean())
-                .optDetectorScore(config.get("use_detector_score").getAsBoolean()).build();
+        TemplatePooling.Builder b = TemplatePooling.builder().optFlip(flip);
+        if (!config.get("use_norm_score").getAsBoolean()) {
+            b.optWithoutNormScore();
+        }
+        if (!config.get("use_detector_score").getAsBoolean()) {
+            b.optWithoutDetectorScore();
+        }
+        return b.build();
     }
 
     /** The raw image features, N x width as float32. */

@@ -286,15 +286,21 @@ public final class TemplatePooling {
             return this;
         }
 
-        /** Keep the feature norm (default {@value TemplatePooling#DEFAULT_NORM_SCORE}). */
-        public Builder optNormScore(boolean normScore) {
-            this.normScore = normScore;
+        /**
+         * Divides each image feature by its norm ({@code use_norm_score=False}); by default the
+         * norm is kept ({@value TemplatePooling#DEFAULT_NORM_SCORE}).
+         */
+        public Builder optWithoutNormScore() {
+            this.normScore = false;
             return this;
         }
 
-        /** Weight each image by its faceness (default {@value TemplatePooling#DEFAULT_DETECTOR_SCORE}). */
-        public Builder optDetectorScore(boolean detectorScore) {
-            this.detectorScore = detectorScore;
+        /**
+         * Does not weight the images by their faceness ({@code use_detector_score=False}); by
+         * default they are weighted ({@value TemplatePooling#DEFAULT_DETECTOR_SCORE}).
+         */
+        public Builder optWithoutDetectorScore() {
+            this.detectorScore = false;
             return this;
         }
 

@@ -43,8 +43,8 @@ class TemplatePoolingTest {
 
     @Test
     void noFlipNoNormScoreNoDetectorScore() {
-        TemplatePooling p = TemplatePooling.builder().optFlip(TemplatePooling.Flip.NONE).optNormScore(false)
-                .optDetectorScore(false).build();
+        TemplatePooling p = TemplatePooling.builder().optFlip(TemplatePooling.Flip.NONE).optWithoutNormScore()
+                .optWithoutDetectorScore().build();
         assertEquals("F0_N0_D0", p.key());
         // first halves [1, 0], [3, 0], [0, 2], [0, 0] divided by their norms: [1, 0], [1, 0], [0, 1], NaN
         // (numpy divides 0 by 0 too; the script has no guard)
