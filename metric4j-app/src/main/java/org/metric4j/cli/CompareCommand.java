@@ -87,7 +87,7 @@ final class CompareCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        String command = "metric4j compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = TypedCommand.of(spec);
         new Comparison(dataset, entries, new Comparison.Budget(training.epochs, training.batchSize, optimizer, training.lr,
                 seed.seed, pkv, device), command)
                 .run(output, spec.commandLine().getOut(), !training.noProgress);

@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println("metric4j demo: " + entries.size() + " runs of LeNet++ on " + dataset + ", report in " + output);
         out.flush();
-        String command = "metric4j demo " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = TypedCommand.of(spec);
         new Comparison(dataset, entries, new Comparison.Budget(1, 128, "adam", "constant:lr=0.003", 1, null, device), command)
                 .run(output, out, !noProgress);
         return 0;

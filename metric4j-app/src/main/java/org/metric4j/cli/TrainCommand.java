@@ -450,7 +450,7 @@ final class TrainCommand implements Callable<Integer> {
         EmbeddingFiles.writeNpy(held, output.resolve("embeddings.npy"), output.resolve("labels.npy"), DataType.FLOAT32);
         Files.write(output.resolve("names.txt"), List.of(held.names()), StandardCharsets.UTF_8);
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("command", "metric4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        run.put("command", TypedCommand.of(spec));
         run.put("options", options);
         Map<String, String> components = new LinkedHashMap<>();
         trainer.recordedConfiguration().forEach((k, v) -> {
