@@ -1,7 +1,6 @@
 package org.metric4j.cli;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
@@ -116,17 +115,7 @@ final class BackboneFixture {
 
     /** expected.embedding as rows. */
     double[][] expectedEmbedding() {
-        JsonArray a = json.getAsJsonObject("expected").getAsJsonArray("embedding");
-        double[][] out = new double[a.size()][];
-        for (int i = 0; i < out.length; i++) {
-            JsonArray row = a.get(i).getAsJsonArray();
-            out[i] = new double[row.size()];
-            int j = 0;
-            for (JsonElement e : row) {
-                out[i][j++] = e.getAsDouble();
-            }
-        }
-        return out;
+        return org.metric4j.model.ModelFixtures.rows(json.getAsJsonObject("expected").getAsJsonArray("embedding"));
     }
 
     /** The rows of an N x D .npy. */

@@ -245,16 +245,7 @@ final class BackboneConformance {
     }
 
     private double[][] expected(String section, String key) {
-        JsonArray a = json.getAsJsonObject(section).getAsJsonArray(key);
-        double[][] out = new double[a.size()][];
-        for (int i = 0; i < out.length; i++) {
-            JsonArray row = a.get(i).getAsJsonArray();
-            out[i] = new double[row.size()];
-            for (int j = 0; j < row.size(); j++) {
-                out[i][j] = row.get(j).getAsDouble();
-            }
-        }
-        return out;
+        return InsightFaceFixture.rows(json.getAsJsonObject(section).getAsJsonArray(key));
     }
 
     private List<String> onnxFiles() {

@@ -69,7 +69,11 @@ final class InsightFaceFixture {
 
     /** expected.{key} as rows. */
     double[][] expected(String key) {
-        JsonArray a = json.getAsJsonObject("expected").getAsJsonArray(key);
+        return rows(json.getAsJsonObject("expected").getAsJsonArray(key));
+    }
+
+    /** A JSON array of number arrays as rows of doubles. */
+    static double[][] rows(JsonArray a) {
         double[][] out = new double[a.size()][];
         for (int i = 0; i < out.length; i++) {
             JsonArray row = a.get(i).getAsJsonArray();

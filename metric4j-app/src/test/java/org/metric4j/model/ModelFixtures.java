@@ -37,6 +37,11 @@ public final class ModelFixtures {
         return fixture().expected(key);
     }
 
+    /** See {@link InsightFaceFixture#rows}. */
+    public static double[][] rows(com.google.gson.JsonArray a) {
+        return InsightFaceFixture.rows(a);
+    }
+
     /** See {@link InsightFaceFixture#relativeError(double[][], float[][])}. */
     public static double relativeError(double[][] expected, float[][] actual) {
         return InsightFaceFixture.relativeError(expected, actual);
