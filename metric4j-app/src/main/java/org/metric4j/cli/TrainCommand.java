@@ -442,9 +442,7 @@ final class TrainCommand implements Callable<Integer> {
             Resume resumeInfo) throws Exception {
         Path model = output.resolve("model");
         Files.createDirectories(model);
-        try (var os = new java.io.DataOutputStream(Files.newOutputStream(model.resolve("backbone.params")))) {
-            trainer.backbone().saveParameters(os);
-        }
+        org.metric4j.train.Checkpoint.writeParams(model.resolve("backbone.params"), trainer.backbone());
         writeModelInfo(model, data);
         EmbeddingSet held = Embedder.embed(trainer.backbone(), data.heldOut(), 0, trainer.manager());
         EmbeddingFiles.writeNpy(held, output.resolve("embeddings.npy"), output.resolve("labels.npy"), DataType.FLOAT32);

@@ -184,7 +184,8 @@ public final class Checkpoint {
         return new Listing(readable, unreadable);
     }
 
-    private static void writeParams(Path file, Block block) throws IOException {
+    /** Writes a block's parameters to {@code file} (DJL's {@code saveParameters} format). */
+    public static void writeParams(Path file, Block block) throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             block.saveParameters(out);
         }

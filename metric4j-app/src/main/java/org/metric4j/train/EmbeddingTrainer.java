@@ -449,9 +449,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
         Path best = out.resolve("best");
         org.metric4j.io.FileTrees.delete(tmp);
         Files.createDirectories(tmp);
-        try (var os = new java.io.DataOutputStream(Files.newOutputStream(tmp.resolve("backbone.params")))) {
-            backbone.saveParameters(os);
-        }
+        Checkpoint.writeParams(tmp.resolve("backbone.params"), backbone);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("metric", metric);
         info.put("value", value);
