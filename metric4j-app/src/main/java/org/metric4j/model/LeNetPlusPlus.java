@@ -26,6 +26,19 @@ public final class LeNetPlusPlus {
 
     /** The network with the given embedding size (>= 1). */
     public static Block create(int embeddingSize) {
+        return build(embeddingSize, false);
+    }
+
+    /**
+     * The network with a BatchNorm (with learned scale and shift) after the embedding layer, as
+     * InsightFace's backbones end: it bounds the feature norms that the normalized heads leave
+     * free to grow.
+     */
+    public static Block createWithBatchNorm(int embeddingSize) {
+        return build(embeddingSize, true);
+    }
+
+    private static Block build(int embeddingSize, boolean batchNorm) {
         if (embeddingSize < 1) {
             throw new IllegalArgumentException("embeddingSize must be >= 1, got " + embeddingSize);
         }
@@ -36,6 +49,9 @@ public final class LeNetPlusPlus {
         }
         net.add(Blocks.batchFlattenBlock());
         net.add(Linear.builder().setUnits(embeddingSize).build());
+        if (batchNorm) {
+            net.add(ai.djl.nn.norm.BatchNorm.builder().build());
+        }
         return Initializers.standard(net);
     }
 

@@ -89,8 +89,10 @@ public final class Components {
 
     /** Backbones. */
     public static final Registry<Void, Block> BACKBONES = new Registry<Void, Block>("backbone")
-            .add("lenetpp", "LeNet++ of the center-loss paper, 28 x 28 inputs", Set.of("dim"),
-                    (s, c) -> LeNetPlusPlus.create(s.integer("dim", LeNetPlusPlus.DEFAULT_EMBEDDING)))
+            .add("lenetpp", "LeNet++ of the center-loss paper, 28 x 28 inputs; bn=true ends it with a BatchNorm",
+                    Set.of("dim", "bn"), (s, c) -> s.flag("bn", false)
+                            ? LeNetPlusPlus.createWithBatchNorm(s.integer("dim", LeNetPlusPlus.DEFAULT_EMBEDDING))
+                            : LeNetPlusPlus.create(s.integer("dim", LeNetPlusPlus.DEFAULT_EMBEDDING)))
             .add("faceresnet", "small IR-style ResNet for 112 x 112 faces with a BN-dropout-FC-BN embedding",
                     Set.of("dim", "dropout", "stem", "units"),
                     (s, c) -> FaceResNet.create(s.integer("dim", FaceResNet.DEFAULT_EMBEDDING),

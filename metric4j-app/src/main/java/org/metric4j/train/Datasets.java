@@ -38,6 +38,9 @@ public final class Datasets {
 
     private Datasets() {}
 
+    /** The metrics' prefix of the verification of classes unseen in training ({@code openset_auc}, ...). */
+    public static final String OPEN_SET_PREFIX = "openset";
+
     /** The fraction of a {@code rec} set's classes held out when neither eval= nor holdout= is given. */
     public static final double DEFAULT_HOLDOUT_FRACTION = 0.1;
 
@@ -45,8 +48,11 @@ public final class Datasets {
     public static final Registry<Long, TrainData> DATASETS = new Registry<Long, TrainData>("dataset")
             .add("fashion-mnist", "Fashion-MNIST (dir=DIR: only that directory; else Debian's "
                             + "/usr/share/datasets/fashion-mnist, then the cache, then a download only with "
-                            + "download=true); 'limit' trains on the first N images",
-                    Set.of("dir", "download", "limit", "eval-limit", "ncc-train"), (s, seed) -> {
+                            + "download=true); 'limit' trains on the first N images; seen=K trains on classes 0..K-1 "
+                            + "only and verifies genuine=G / impostor=I pairs (default 3000 / 10000) of the test "
+                            + "images of the other classes (openset_*), with the class angles of the seen ones",
+                    Set.of("dir", "download", "limit", "eval-limit", "ncc-train", "seen", "genuine", "impostor"),
+                    (s, seed) -> {
                         try {
                             FashionMnist.Builder b = FashionMnist.builder().optDownload(s.flag("download", false));
                             String dir = s.text("dir", null);
@@ -54,10 +60,35 @@ public final class Datasets {
                                 b.optDataDir(Path.of(dir));
                             }
                             FashionMnist fm = b.build();
-                            LabeledImages train = limit(fm.load(FashionMnist.Split.TRAIN), s.integer("limit", 0));
-                            LabeledImages test = limit(fm.load(FashionMnist.Split.TEST), s.integer("eval-limit", 0));
-                            return new TrainData("Fashion-MNIST (" + train.size() + " train, " + test.size() + " test)",
-                                    train, test, List.of(new NearestCenterEvaluator(train, test, s.integer("ncc-train", 20_000))));
+                            LabeledImages allTrain = fm.load(FashionMnist.Split.TRAIN);
+                            LabeledImages allTest = fm.load(FashionMnist.Split.TEST);
+                            int classes = allTrain.numClasses();
+                            int seen = s.integer("seen", classes);
+                            if (seen < 2 || seen > classes) {
+                                throw new IllegalArgumentException("'fashion-mnist' seen must be in [2, " + classes
+                                        + "], got " + seen);
+                            }
+                            if (seen == classes && (s.params().containsKey("genuine") || s.params().containsKey("impostor"))) {
+                                throw new IllegalArgumentException("'fashion-mnist' genuine= and impostor= need seen=K < "
+                                        + classes + " (pairs of the unseen classes)");
+                            }
+                            LabeledImages train = limit(seen < classes ? classes(allTrain, 0, seen) : allTrain,
+                                    s.integer("limit", 0));
+                            LabeledImages test = limit(seen < classes ? classes(allTest, 0, seen) : allTest,
+                                    s.integer("eval-limit", 0));
+                            List<EpochEvaluator> evaluators = new java.util.ArrayList<>();
+                            evaluators.add(new NearestCenterEvaluator(train, test, s.integer("ncc-train", 20_000)));
+                            String name = "Fashion-MNIST (" + train.size() + " train, " + test.size() + " test)";
+                            if (seen < classes) {
+                                LabeledImages unseen = classes(allTest, seen, classes);
+                                evaluators.add(new ClassAnglesEvaluator(test));
+                                evaluators.add(new VerificationEvaluator(unseen, s.integer("genuine", 3000),
+                                        s.integer("impostor", 10_000), seed, OPEN_SET_PREFIX));
+                                name = "Fashion-MNIST classes 0-" + (seen - 1) + " (" + train.size() + " train, "
+                                        + test.size() + " test; open set: " + unseen.size() + " test images of classes "
+                                        + seen + "-" + (classes - 1) + ")";
+                            }
+                            return new TrainData(name, train, test, List.copyOf(evaluators));
                         } catch (IOException e) {
                             throw new UncheckedIOException(e.getMessage(), e);
                         }

@@ -10,13 +10,41 @@ import ai.djl.training.ParameterStore;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.eval.EmbeddingSet;
 
-/** Embeds a dataset with a backbone in inference mode, in batches with bounded memory. */
+/**
+ * Embeds a dataset with a backbone in inference mode, in batches with bounded memory. Inside
+ * {@link #cached}, the same images (the same {@link LabeledImages} object and limit) embedded by
+ * the same backbone are computed once: the evaluations after an epoch share their embeddings.
+ */
 public final class Embedder {
 
     /** Default batch size of inference. */
     public static final int DEFAULT_BATCH = 256;
 
+    private record Key(Block backbone, LabeledImages data, int items) {}
+
+    private static final ThreadLocal<java.util.Map<Key, EmbeddingSet>> CACHE = new ThreadLocal<>();
+
     private Embedder() {}
+
+    /**
+     * Runs {@code session} with a cache of embeddings, valid while the backbone's parameters do
+     * not change (do not train inside it).
+     *
+     * @param session evaluations of one state of the backbone
+     * @param <T> what it returns
+     * @return its result
+     */
+    public static <T> T cached(java.util.function.Supplier<T> session) {
+        if (CACHE.get() != null) {
+            return session.get();
+        }
+        CACHE.set(new java.util.HashMap<>());
+        try {
+            return session.get();
+        } finally {
+            CACHE.remove();
+        }
+    }
 
     /**
      * The embeddings of the first {@code limit} items (all when {@code limit <= 0}), row-major float.
@@ -28,6 +56,15 @@ public final class Embedder {
      * @return N x D values and D
      */
     public static EmbeddingSet embed(Block backbone, LabeledImages data, int limit, NDManager manager) {
+        java.util.Map<Key, EmbeddingSet> cache = CACHE.get();
+        if (cache == null) {
+            return compute(backbone, data, limit, manager);
+        }
+        int n = limit <= 0 ? data.size() : Math.min(limit, data.size());
+        return cache.computeIfAbsent(new Key(backbone, data, n), k -> compute(backbone, data, limit, manager));
+    }
+
+    private static EmbeddingSet compute(Block backbone, LabeledImages data, int limit, NDManager manager) {
         int n = limit <= 0 ? data.size() : Math.min(limit, data.size());
         ParameterStore ps = new ParameterStore(manager, false);
         float[] out = null;

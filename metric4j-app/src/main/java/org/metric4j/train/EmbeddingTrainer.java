@@ -194,6 +194,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                     start = state.epoch() + 1;
                     resumed = state.epoch();
                     resumeFrom = state.partial();
+                    stepLosses.addAll(readStepLosses(out.resolve(STEP_LOSSES), state.iteration()));
                     LOG.info("resumed from {} (epoch {}{})", latest, state.epoch() + 2, resumeFrom == null ? ""
                             : ", step " + (resumeFrom.steps() + 1));
                 }
@@ -202,9 +203,14 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 EpochRecord record = trainEpoch(epoch);
                 boolean evaluate = (epoch + 1) % config.evalEvery() == 0 || epoch == config.epochs() - 1;
                 if (evaluate) {
-                    for (EpochEvaluator e : evaluators) {
-                        record = record.withMetrics(e.evaluate(backbone, manager));
-                    }
+                    EpochRecord trained = record;
+                    record = Embedder.cached(() -> {
+                        EpochRecord r = trained;
+                        for (EpochEvaluator e : evaluators) {
+                            r = r.withMetrics(e.evaluate(backbone, manager));
+                        }
+                        return r;
+                    });
                 }
                 if (out != null && evaluate && config.bestMetric() != null) {
                     keepIfBest(out, record);
@@ -212,6 +218,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 history.add(record);
                 if (out != null) {
                     writeCsv(out.resolve("metrics.csv"), history);
+                    writeStepLosses(out.resolve(STEP_LOSSES), stepLosses);
                     saveCheckpoint(out, new Checkpoint.State(epoch, clock.iteration(), history, recorded));
                 }
             }
@@ -417,6 +424,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 java.util.Arrays.stream(partSums).boxed().toList(), tally.toMap());
         try {
             saveCheckpoint(out, new Checkpoint.State(epoch - 1, clock.iteration(), history, recorded, partial));
+            writeStepLosses(out.resolve(STEP_LOSSES), stepLosses);
             Path saved = Checkpoint.latest(out);
             return new Stopped("training stopped after step " + steps + " of epoch " + (epoch + 1) + "; checkpoint "
                     + saved + " (continue with the same options and --resume)", saved);
@@ -638,6 +646,32 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The file of the output directory that holds the total loss of every step so far (one per
+     * line), so that a resumed run's {@link TrainResult#stepLosses()} covers the whole run.
+     */
+    public static final String STEP_LOSSES = "step_losses.txt";
+
+    private static void writeStepLosses(Path file, List<Double> losses) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (double v : losses) {
+            sb.append(v).append('\n');
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The first {@code steps} losses of the file (fewer when it is missing or shorter: the losses are a record only). */
+    private static List<Double> readStepLosses(Path file, long steps) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        return Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).limit(steps)
+                .map(Double::valueOf).toList();
     }
 
     private static void writeCsv(Path file, List<EpochRecord> records) throws IOException {

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param history one record per epoch (also those of the checkpoint the run resumed from)
  * @param resumedFromEpoch the last epoch of the checkpoint the run resumed from, or -1
- * @param stepLosses the total loss of every step trained in this call (not of resumed epochs)
+ * @param stepLosses the total loss of every step of the run: with an output directory, those before
+ *     the checkpoint a run resumed from are read back from {@value EmbeddingTrainer#STEP_LOSSES}
  */
 public record TrainResult(List<EpochRecord> history, int resumedFromEpoch, List<Double> stepLosses) {
 
