@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.metric4j.report.Comparison;
+import org.metric4j.train.EmbeddingTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,8 +18,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code metric4j compare}: several losses on one dataset with one budget, one HTML report.
- * Each {@code --loss} is one run; {@code +} joins the components of a weighted sum
- * ({@code softmax+center:weight=0.01}).
+ * Each {@code --loss} is one configuration; {@code +} joins the components of a weighted sum
+ * ({@code softmax+center:weight=0.01}). With {@code --seeds 1,2,3} each configuration runs once
+ * per seed and the report shows mean +- standard deviation. Every run keeps its checkpoints under
+ * {@code OUTPUT/runs/}; {@code --resume} continues an interrupted comparison (Ctrl-C writes a
+ * checkpoint of the run in progress): finished runs are read back, the one in progress resumes.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Train several losses on one dataset with one budget and write one comparison report.",
@@ -58,13 +62,45 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite an existing --output directory.")
     boolean force;
 
+    @Option(names = "--resume", description = "Continue the comparison in --output: skip the runs already finished, "
+            + "resume the one in progress (same options required).")
+    boolean resume;
+
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "Train every configuration once per seed "
+            + "(e.g. 1,2,3); tables show mean +- std. Replaces --seed.")
+    List<Long> seeds;
+
+    @Option(names = "--eval-every", defaultValue = "1", paramLabel = "N",
+            description = "Evaluate every N epochs and after the last (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+
     @Override
     public Integer call() throws Exception {
         Device device = deviceOption.resolve(spec);
         String optimizer = training.optimizer;
         String pk = training.pk;
-        if (Files.exists(output) && !force) {
-            throw new ParameterException(spec.commandLine(), "--output " + output + " exists; give --force to overwrite it");
+        if (resume && force) {
+            throw new ParameterException(spec.commandLine(), "--resume and --force exclude each other: --resume "
+                    + "continues the runs in --output, --force deletes them");
+        }
+        if (resume && !Files.isRegularFile(output.resolve(Comparison.PLAN_FILE))) {
+            throw new ParameterException(spec.commandLine(), "--resume: --output " + output + " holds no comparison ("
+                    + Comparison.PLAN_FILE + " is missing); start one without --resume");
+        }
+        if (Files.exists(output) && !force && !resume) {
+            throw new ParameterException(spec.commandLine(), "--output " + output
+                    + " exists; give --resume to continue that comparison or --force to overwrite it");
+        }
+        if (evalEvery < 1) {
+            throw new ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalEvery);
+        }
+        List<Long> runSeeds = seeds == null || seeds.isEmpty() ? List.of(seed.seed) : List.copyOf(seeds);
+        if (seeds != null && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            throw new ParameterException(spec.commandLine(), "--seed and --seeds exclude each other, got --seed "
+                    + seed.seed + " and --seeds " + seeds);
+        }
+        if (new java.util.HashSet<>(runSeeds).size() != runSeeds.size()) {
+            throw new ParameterException(spec.commandLine(), "--seeds must be distinct, got " + runSeeds);
         }
         try {
             org.metric4j.train.TrainConfig.OptimizerKind.parse(optimizer);
@@ -88,9 +124,20 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         String command = TypedCommand.of(spec);
-        new Comparison(dataset, entries, new Comparison.Budget(training.epochs, training.batchSize, optimizer, training.lr,
-                seed.seed, pkv, device), command)
-                .run(output, spec.commandLine().getOut(), !training.noProgress);
+        Comparison comparison = new Comparison(dataset, entries, new Comparison.Budget(training.epochs,
+                training.batchSize, optimizer, training.lr, runSeeds, pkv, device, evalEvery), command);
+        String mismatch = resume ? comparison.resumeMismatch(output) : null;
+        if (mismatch != null) {
+            throw new ParameterException(spec.commandLine(), "--resume: " + mismatch);
+        }
+        try {
+            comparison.run(output, spec.commandLine().getOut(), !training.noProgress, resume);
+        } catch (EmbeddingTrainer.Stopped stopped) {
+            spec.commandLine().getErr().println("metric4j compare: interrupted: " + stopped.getMessage()
+                    + "; continue the comparison with the same options and --resume");
+            spec.commandLine().getErr().flush();
+            return 130;
+        }
         return 0;
     }
 }

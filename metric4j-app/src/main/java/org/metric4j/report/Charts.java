@@ -220,6 +220,19 @@ public final class Charts {
         return chart;
     }
 
+    /** Curves at given x values (e.g. the evaluated epochs), one series per name, with markers. */
+    public static XYChart curves(String title, String xTitle, String yTitle, Map<String, double[]> xs,
+            Map<String, double[]> series) {
+        XYChart chart = base(title, xTitle, yTitle);
+        series.forEach((name, values) -> {
+            if (values.length > 0) {
+                chart.addSeries(name, xs.get(name), values);
+            }
+        });
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        return chart;
+    }
+
     private static XYChart base(String title, String x, String y) {
         XYChart chart = new XYChartBuilder().width(SIZE).height(SIZE * 4 / 5).title(title)
                 .xAxisTitle(x).yAxisTitle(y).theme(Styler.ChartTheme.Matlab).build();
