@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.metric4j.report.Comparison;
+import org.metric4j.report.Finding;
 import org.metric4j.train.EmbeddingTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,6 +71,11 @@ final class CompareCommand implements Callable<Integer> {
             + "(e.g. 1,2,3); tables show mean +- std. Replaces --seed.")
     List<Long> seeds;
 
+    @Option(names = "--finding", paramLabel = "TEXT", description = "An ordering to check, stated first in the report: "
+            + "'RUN > BASELINE on METRIC', a run being its label or number (from 1); or 'FIRST-LAST > BASELINE on METRIC "
+            + "chosen by VAL_METRIC' for the candidate best on a validation metric (repeat for several).")
+    List<String> findings;
+
     @Option(names = "--eval-every", defaultValue = "1", paramLabel = "N",
             description = "Evaluate every N epochs and after the last (default: ${DEFAULT-VALUE}).")
     int evalEvery;
@@ -123,9 +129,19 @@ final class CompareCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        List<String> labels = entries.stream().map(Comparison.Entry::label).toList();
+        List<Finding> expected = new ArrayList<>();
+        for (String f : findings == null ? List.<String>of() : findings) {
+            try {
+                expected.add(Finding.parse(f, labels));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--finding: " + e.getMessage());
+            }
+        }
         String command = TypedCommand.of(spec);
         Comparison comparison = new Comparison(dataset, entries, new Comparison.Budget(training.epochs,
-                training.batchSize, optimizer, training.lr, runSeeds, pkv, device, evalEvery), command);
+                training.batchSize, optimizer, training.lr, runSeeds, pkv, device, evalEvery), command)
+                .withFindings(expected);
         String mismatch = resume ? comparison.resumeMismatch(output) : null;
         if (mismatch != null) {
             throw new ParameterException(spec.commandLine(), "--resume: " + mismatch);

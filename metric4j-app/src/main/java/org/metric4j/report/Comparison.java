@@ -114,7 +114,7 @@ public final class Comparison {
             }
         }
         for (Finding f : findings) {
-            if (!labels.contains(f.run()) || !labels.contains(f.baseline())) {
+            if (!labels.containsAll(f.candidates()) || !labels.contains(f.baseline())) {
                 throw new IllegalArgumentException("finding " + f + " names a run that is not an entry: " + labels);
             }
         }
@@ -541,7 +541,11 @@ public final class Comparison {
         for (Finding f : findings) {
             Finding.Verdict v = f.check(means, stds);
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("run", f.run());
+            m.put("run", v.run());
+            if (f.candidates().size() > 1) {
+                m.put("candidates", f.candidates());
+                m.put("chosen_by", f.selectBy());
+            }
             m.put("metric", f.metric());
             m.put("baseline", f.baseline());
             m.put("holds", v.holds());

@@ -14,8 +14,8 @@ import java.util.Map;
 final class ResultsSummary {
 
     /** The headline metrics, in the order they are read out. */
-    static final List<String> HEADLINE = List.of("openset_tar_at_far_1e-2", "openset_auc", "verification_accuracy",
-            "verification_auc", "ncc_accuracy", "map_at_r", "angle_ratio", "intra_angle_deg");
+    static final List<String> HEADLINE = List.of("openset_tar_at_far_1e-2", "openset_auc", "verification_tar_at_far_1e-3",
+            "verification_accuracy", "verification_auc", "ncc_accuracy", "map_at_r", "angle_ratio", "intra_angle_deg");
 
     private ResultsSummary() {}
 

@@ -38,6 +38,15 @@ public final class Datasets {
 
     private Datasets() {}
 
+    /** The metrics' prefix of a validation set, on which hyper-parameters are chosen ({@code val_auc}, ...). */
+    public static final String VALIDATION_PREFIX = "val";
+
+    /** The first identity of synthetic faces' test set (training identities count from 0). */
+    static final int TEST_IDENTITIES = 1_000_000;
+
+    /** The first identity of synthetic faces' validation set. */
+    static final int VALIDATION_IDENTITIES = 2_000_000;
+
     /** The metrics' prefix of the verification of classes unseen in training ({@code openset_auc}, ...). */
     public static final String OPEN_SET_PREFIX = "openset";
 
@@ -93,20 +102,50 @@ public final class Datasets {
                             throw new UncheckedIOException(e.getMessage(), e);
                         }
                     })
-            .add("synthetic-faces", "synthetic face identities drawn from a seed; evaluation on unseen identities",
-                    Set.of("identities", "images", "size", "channels", "eval-identities", "eval-images", "pairs"),
+            .add("synthetic-faces", "synthetic face identities drawn from a seed; evaluation on unseen identities "
+                            + "(pairs=N of each kind, or genuine=G,impostor=I); val-identities=N adds a validation "
+                            + "set of other unseen identities (val_*, to choose hyper-parameters on)",
+                    Set.of("identities", "images", "size", "channels", "eval-identities", "eval-images", "pairs",
+                            "genuine", "impostor", "val-identities", "val-images"),
                     (s, seed) -> {
                         int size = s.integer("size", 112);
                         int channels = s.integer("channels", 3);
                         LabeledImages train = SyntheticFaces.builder().optIdentities(s.integer("identities", 100))
                                 .optImagesPerIdentity(s.integer("images", 20)).optSize(size, size)
                                 .optChannels(channels).optSeed(seed).build();
+                        int evalImages = s.integer("eval-images", 10);
                         LabeledImages unseen = SyntheticFaces.builder().optIdentities(s.integer("eval-identities", 50))
-                                .optImagesPerIdentity(s.integer("eval-images", 10)).optSize(size, size)
-                                .optChannels(channels).optFirstIdentity(1_000_000).optSeed(seed).build();
-                        return new TrainData("synthetic faces (" + train.numClasses() + " identities x "
-                                + (train.size() / train.numClasses()) + ", " + size + "x" + size + ")", train, unseen,
-                                List.of(new VerificationEvaluator(unseen, s.integer("pairs", 600), seed)));
+                                .optImagesPerIdentity(evalImages).optSize(size, size)
+                                .optChannels(channels).optFirstIdentity(TEST_IDENTITIES).optSeed(seed).build();
+                        boolean counts = s.params().containsKey("genuine") || s.params().containsKey("impostor");
+                        if (counts && s.params().containsKey("pairs")) {
+                            throw new IllegalArgumentException("'synthetic-faces': give pairs=N or genuine=G,impostor=I, "
+                                    + "not both");
+                        }
+                        int pairs = s.integer("pairs", 600);
+                        int genuine = s.integer("genuine", pairs);
+                        int impostor = s.integer("impostor", pairs);
+                        List<EpochEvaluator> evaluators = new java.util.ArrayList<>();
+                        evaluators.add(counts ? new VerificationEvaluator(unseen, genuine, impostor, seed,
+                                VerificationEvaluator.DEFAULT_PREFIX) : new VerificationEvaluator(unseen, pairs, seed));
+                        String name = "synthetic faces (" + train.numClasses() + " identities x "
+                                + (train.size() / train.numClasses()) + ", " + size + "x" + size + "; test: "
+                                + unseen.numClasses() + " unseen identities";
+                        int valIdentities = s.integer("val-identities", 0);
+                        if (valIdentities < 0 || valIdentities == 1) {
+                            throw new IllegalArgumentException("'synthetic-faces' val-identities must be 0 or >= 2, got "
+                                    + valIdentities);
+                        }
+                        if (valIdentities > 0) {
+                            LabeledImages val = SyntheticFaces.builder().optIdentities(valIdentities)
+                                    .optImagesPerIdentity(s.integer("val-images", evalImages)).optSize(size, size)
+                                    .optChannels(channels).optFirstIdentity(VALIDATION_IDENTITIES).optSeed(seed).build();
+                            evaluators.add(counts ? new VerificationEvaluator(val, genuine, impostor, seed + 1,
+                                    VALIDATION_PREFIX) : new VerificationEvaluator(val, Math.max(5, pairs - pairs % 5),
+                                    Math.max(5, pairs - pairs % 5), seed + 1, VALIDATION_PREFIX));
+                            name += "; validation: " + val.numClasses() + " others";
+                        }
+                        return new TrainData(name + ")", train, unseen, List.copyOf(evaluators));
                     })
             .add("image-folder", "one sub-directory per identity (dir=..., eval=... a second folder of other identities)",
                     Set.of("dir", "eval", "size", "pairs"), (s, seed) -> {

@@ -18,9 +18,13 @@ import org.metric4j.eval.VerificationProtocol;
  * contiguous tenths (as LFW's pairs file); otherwise the k-th pair of each kind is in fold
  * {@code floor(10 k / count of its kind)}. Metrics {@code PREFIX_accuracy}, {@code PREFIX_auc},
  * {@code PREFIX_eer} and {@code PREFIX_tar_at_far_1e-2} (the largest TAR whose FAR is at most
- * 0.01; it rests on at least 100 impostors only when there are 10,000 of them).
+ * 0.01; it rests on at least 100 impostors only when there are 10,000 of them), and with at least
+ * {@value #MIN_IMPOSTORS_AT_1E3} impostor pairs {@code PREFIX_tar_at_far_1e-3}.
  */
 public final class VerificationEvaluator implements EpochEvaluator {
+
+    /** Impostor pairs from which {@code PREFIX_tar_at_far_1e-3} is reported (it rests on 10 of them). */
+    public static final int MIN_IMPOSTORS_AT_1E3 = 10_000;
 
     /** The prefix of the metrics of the default evaluator. */
     public static final String DEFAULT_PREFIX = "verification";
@@ -129,12 +133,20 @@ public final class VerificationEvaluator implements EpochEvaluator {
 
     @Override
     public Map<String, Double> evaluate(Block backbone, NDManager manager) {
-        VerificationProtocol.Report r = report(Embedder.embed(backbone, data, 0, manager));
+        return metrics(Embedder.embed(backbone, data, 0, manager));
+    }
+
+    /** The metrics on embeddings of this evaluator's images (in item order). */
+    public Map<String, Double> metrics(EmbeddingSet e) {
+        VerificationProtocol.Report r = report(e);
         Map<String, Double> m = new LinkedHashMap<>();
         m.put(prefix + "_accuracy", r.accuracyMean());
         m.put(prefix + "_auc", r.auc());
         m.put(prefix + "_eer", r.eer());
         m.put(prefix + "_tar_at_far_1e-2", r.tarAtFar().getOrDefault(1e-2, Double.NaN));
+        if (impostorPairs() >= MIN_IMPOSTORS_AT_1E3) {
+            m.put(prefix + "_tar_at_far_1e-3", r.tarAtFar().getOrDefault(1e-3, Double.NaN));
+        }
         return m;
     }
 

@@ -40,7 +40,7 @@ class CompareCommandTest {
     @Test
     void seedsGiveMeanAndStdAndResumeContinuesExactly(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("cmp");
-        CliRun r = tiny(out);
+        CliRun r = tiny(out, "--finding", "2 > softmax on verification_auc");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("[4/4]") && r.out().contains("(seed 2)"), r.out());
         JsonObject first = results(out);
@@ -59,7 +59,14 @@ class CompareCommandTest {
             assertEquals(Math.abs(a - b) / Math.sqrt(2), std, 1e-12); // sample std of two values
             assertEquals(2, seeds.get(0).getAsJsonObject().getAsJsonArray("history").size());
         }
+        JsonObject finding = first.getAsJsonArray("findings").get(0).getAsJsonObject();
+        assertEquals("cosface:scale=10,margin=0.1", finding.get("run").getAsString());
+        assertEquals("softmax", finding.get("baseline").getAsString());
+        double cos = runs.get(1).getAsJsonObject().getAsJsonObject("final").get("verification_auc").getAsDouble();
+        double soft = runs.get(0).getAsJsonObject().getAsJsonObject("final").get("verification_auc").getAsDouble();
+        assertEquals(cos > soft, finding.get("holds").getAsBoolean());
         String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("Findings: " + (cos > soft ? 1 : 0) + " of 1 hold"), "the report opens with it");
         assertTrue(html.contains("\u00b1"), "the table shows mean +- std");
         assertTrue(html.contains("verification-accuracy-by-epoch"), "a figure of the metric by epoch");
         assertTrue(html.contains("metric4j compare --dataset"), "the command as typed");
@@ -103,6 +110,11 @@ class CompareCommandTest {
         CliRun both = tiny(out, "--resume", "--force");
         assertEquals(2, both.code());
         assertTrue(both.err().contains("exclude each other"), both.err());
+        CliRun badFinding = tiny(dir.resolve("c"), "--finding", "3 > 1 on verification_auc");
+        assertEquals(2, badFinding.code());
+        assertTrue(badFinding.err().contains("--finding: finding '3 > 1 on verification_auc': runs 3 are not in 1..2"),
+                badFinding.err());
+        assertFalse(Files.exists(dir.resolve("c")));
         CliRun twice = tiny(dir.resolve("b"), "--seeds", "2"); // 1,2 then 2
         assertEquals(2, twice.code());
         assertTrue(twice.err().contains("--seeds") && twice.err().contains("distinct"), twice.err());

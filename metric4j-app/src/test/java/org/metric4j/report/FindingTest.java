@@ -2,6 +2,7 @@ package org.metric4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -55,5 +56,39 @@ class FindingTest {
                 + "arcface (0.2500)"), p.get(1));
         assertTrue(p.get(1).contains("ncc_accuracy: softmax with 0.8500 \u00b1 0.010, 0.0200 higher than arcface"), p.get(1));
         assertTrue(p.get(1).contains("angle_ratio: arcface with 0.2100 \u00b1 0.020, 0.0900 lower than cosface"), p.get(1));
+    }
+
+    @Test
+    void theCandidateBestOnValidationIsComparedOnTest() {
+        Map<String, Map<String, Double>> means = Map.of(
+                "m=0", Map.of("val_auc", 0.80, "verification_auc", 0.81),
+                "m=0.2", Map.of("val_auc", 0.90, "verification_auc", 0.84),
+                "m=0.4", Map.of("val_auc", 0.85, "verification_auc", 0.88));
+        List<String> labels = List.of("m=0", "m=0.2", "m=0.4");
+        Finding f = Finding.parse("2-3 > 1 on verification_auc chosen by val_auc", labels);
+        assertEquals(List.of("m=0.2", "m=0.4"), f.candidates());
+        assertEquals("m=0.2", f.chosen(means), "best on validation, not on test");
+        Finding.Verdict v = f.check(means, Map.of());
+        assertTrue(v.holds());
+        assertEquals("m=0.2", v.run());
+        assertEquals("m=0.2 (chosen among 2 runs on val_auc: 0.9000) has a higher verification_auc than m=0: 0.8400 "
+                + "against 0.8100 (holds)", v.sentence());
+        // the same by labels; a lower-is-better selection metric picks the smallest
+        assertEquals(new Finding("m=0.4", "verification_auc", "m=0"), Finding.parse("m=0.4 > m=0 on verification_auc", labels));
+        Map<String, Map<String, Double>> eer = Map.of("m=0", Map.of("val_eer", 0.2), "m=0.2", Map.of("val_eer", 0.3),
+                "m=0.4", Map.of("val_eer", 0.1));
+        assertEquals("m=0.4", Finding.parse("1-3 > 1 on verification_auc chosen by val_eer", labels).chosen(eer));
+    }
+
+    @Test
+    void badTextNamesWhatWasExpected() {
+        List<String> labels = List.of("softmax", "arcface");
+        for (String bad : new String[] {"arcface softmax", "arcface > softmax", "3 > 1 on auc", "0-1 > 1 on auc",
+            "1-2 > 1 on auc", "1 > 1-2 on auc", "cosface > softmax on auc", "2 > 1 on auc chosen by "}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Finding.parse(bad, labels), bad);
+            assertTrue(e.getMessage().startsWith("finding '" + bad + "'"), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Finding.parse("1-2 > 1 on auc", labels))
+                .getMessage().contains("need 'chosen by METRIC'"));
     }
 }

@@ -1,9 +1,13 @@
 package org.metric4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.metric4j.data.SyntheticFaces;
 import org.metric4j.dataset.LabeledImages;
@@ -37,6 +41,12 @@ class OpenSetDatasetTest {
         assertEquals(1.0, r.accuracyMean(), 0);
         assertEquals(1.0, r.auc(), 0);
         assertEquals(1.0, r.tarAtFar().get(1e-2), 0);
+        Map<String, Double> m = v.metrics(new EmbeddingSet(onehot, data.size(), 3, y, null));
+        assertEquals(List.of("openset_accuracy", "openset_auc", "openset_eer", "openset_tar_at_far_1e-2"),
+                List.copyOf(m.keySet()), "TAR at 1e-3 needs 10,000 impostors");
+        Map<String, Double> m3 = new VerificationEvaluator(data, 30, 10_000, 7, "x").metrics(
+                new EmbeddingSet(onehot, data.size(), 3, y, null));
+        assertEquals(1.0, m3.get("x_tar_at_far_1e-3"), 0);
         // the same seed draws the same list; equal counts keep the historical constructor's list
         VerificationEvaluator a = new VerificationEvaluator(data, 20, 5);
         VerificationEvaluator b = new VerificationEvaluator(data, 20, 20, 5, VerificationEvaluator.DEFAULT_PREFIX);
@@ -75,5 +85,39 @@ class OpenSetDatasetTest {
         assertTrue(e.getMessage().contains("seen must be in [2, 10], got 1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Datasets.DATASETS.create("fashion-mnist:genuine=10", 1L));
         assertTrue(e.getMessage().contains("need seen=K < 10"), e.getMessage());
+    }
+
+    @Test
+    void syntheticFacesValidationIdentitiesAreDisjointFromTestAndTraining() {
+        Datasets.TrainData d = Datasets.DATASETS.create("synthetic-faces:identities=4,images=3,size=16,channels=1,"
+                + "eval-identities=5,eval-images=4,val-identities=6,genuine=20,impostor=10000", 3L);
+        assertEquals(2, d.evaluators().size());
+        VerificationEvaluator test = (VerificationEvaluator) d.evaluators().get(0);
+        VerificationEvaluator val = (VerificationEvaluator) d.evaluators().get(1);
+        assertEquals(VerificationEvaluator.DEFAULT_PREFIX, test.prefix());
+        assertEquals(Datasets.VALIDATION_PREFIX, val.prefix());
+        assertEquals(5, test.data().numClasses());
+        assertEquals(6, val.data().numClasses());
+        assertEquals(24, val.data().size(), "val-images defaults to eval-images");
+        assertEquals(20, val.genuinePairs());
+        assertEquals(10_000, val.impostorPairs());
+        // labels count from 0 in each set: the identities differ by their images (first images of each set)
+        float[] a = new float[16 * 16];
+        float[] b = new float[16 * 16];
+        float[] c = new float[16 * 16];
+        d.train().image(0, a, 0);
+        test.data().image(0, b, 0);
+        val.data().image(0, c, 0);
+        assertFalse(java.util.Arrays.equals(a, b) || java.util.Arrays.equals(b, c) || java.util.Arrays.equals(a, c));
+        float[] want = new float[16 * 16];
+        SyntheticFaces.builder().optIdentities(6).optImagesPerIdentity(4).optSize(16, 16).optChannels(1)
+                .optFirstIdentity(Datasets.VALIDATION_IDENTITIES).optSeed(3).build().image(0, want, 0);
+        assertArrayEquals(want, c, 0f);
+        assertTrue(d.name().contains("test: 5 unseen identities; validation: 6 others"), d.name());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.DATASETS.create("synthetic-faces:pairs=10,genuine=5", 1L));
+        assertTrue(e.getMessage().contains("give pairs=N or genuine=G,impostor=I, not both"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Datasets.DATASETS.create("synthetic-faces:val-identities=1", 1L));
+        assertTrue(e.getMessage().contains("val-identities must be 0 or >= 2, got 1"), e.getMessage());
     }
 }
