@@ -286,17 +286,19 @@ public final class Comparison {
         try (EmbeddingTrainer t = new EmbeddingTrainer(config, backbone, parts, train, plan,
                 data.evaluators(), clock)) {
             TrainResult r = fitStoppable(t);
-            EmbeddingSet held = Embedder.embed(t.backbone(), data.heldOut(), 0, t.manager());
-            VerificationProtocol.Report v = pairs.data() == data.heldOut() ? pairs.report(held)
-                    : pairs.report(t.backbone(), t.manager());
-            double[] weights = null;
-            for (LossComponent c : parts) {
-                if (c.head() instanceof CosineClassifier head && head.subCenters() == 1) {
-                    NDArray w = head.weight().getArray();
-                    weights = w.transpose().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+            return t.withFinalEmbeddings(() -> {
+                EmbeddingSet held = Embedder.embed(t.backbone(), data.heldOut(), 0, t.manager());
+                VerificationProtocol.Report v = pairs.data() == data.heldOut() ? pairs.report(held)
+                        : pairs.report(t.backbone(), t.manager());
+                double[] weights = null;
+                for (LossComponent c : parts) {
+                    if (c.head() instanceof CosineClassifier head && head.subCenters() == 1) {
+                        NDArray w = head.weight().getArray();
+                        weights = w.transpose().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+                    }
                 }
-            }
-            return new Outcome(e, seed, r, held, weights, held.dim(), v);
+                return new Outcome(e, seed, r, held, weights, held.dim(), v);
+            });
         }
     }
 

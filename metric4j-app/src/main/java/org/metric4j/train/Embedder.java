@@ -35,14 +35,34 @@ public final class Embedder {
      * @return its result
      */
     public static <T> T cached(java.util.function.Supplier<T> session) {
-        if (CACHE.get() != null) {
-            return session.get();
-        }
-        CACHE.set(new java.util.HashMap<>());
-        try {
-            return session.get();
-        } finally {
-            CACHE.remove();
+        return new Cache().use(session);
+    }
+
+    /**
+     * Embeddings of one state of a backbone, kept for later sessions of that same state (e.g.
+     * the final evaluation's embeddings, read again for a report after training).
+     */
+    public static final class Cache {
+
+        private final java.util.Map<Key, EmbeddingSet> map = new java.util.HashMap<>();
+
+        /**
+         * Runs {@code session} with this cache (or, inside another session, with that one).
+         *
+         * @param session evaluations of the state this cache holds; do not train inside it
+         * @param <T> what it returns
+         * @return its result
+         */
+        public <T> T use(java.util.function.Supplier<T> session) {
+            if (CACHE.get() != null) {
+                return session.get();
+            }
+            CACHE.set(map);
+            try {
+                return session.get();
+            } finally {
+                CACHE.remove();
+            }
         }
     }
 

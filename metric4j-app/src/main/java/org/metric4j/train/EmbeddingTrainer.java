@@ -64,6 +64,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
     private final List<Double> stepLosses = new ArrayList<>();
     private final Set<String> warnedZero = new java.util.HashSet<>();
     private volatile boolean stopRequested;
+    private Embedder.Cache finalEmbeddings;
     private List<EpochRecord> history = new ArrayList<>();
     private EpochProgress resumeFrom;
     private final Map<String, String> recorded;
@@ -204,7 +205,9 @@ public final class EmbeddingTrainer implements AutoCloseable {
                 boolean evaluate = (epoch + 1) % config.evalEvery() == 0 || epoch == config.epochs() - 1;
                 if (evaluate) {
                     EpochRecord trained = record;
-                    record = Embedder.cached(() -> {
+                    Embedder.Cache cache = new Embedder.Cache();
+                    finalEmbeddings = epoch == config.epochs() - 1 ? cache : null;
+                    record = cache.use(() -> {
                         EpochRecord r = trained;
                         for (EpochEvaluator e : evaluators) {
                             r = r.withMetrics(e.evaluate(backbone, manager));
@@ -226,6 +229,19 @@ public final class EmbeddingTrainer implements AutoCloseable {
             throw new UncheckedIOException("training output in " + out + ": " + e.getMessage(), e);
         }
         return new TrainResult(history, resumed, List.copyOf(stepLosses));
+    }
+
+    /**
+     * Runs {@code session} (e.g. a report's embeddings after {@link #fit()}) with the embeddings
+     * the last epoch's evaluation computed, so that the same images are not embedded again; without
+     * them (nothing evaluated yet in this trainer's life), it computes them.
+     *
+     * @param session what reads the trained backbone's embeddings (do not train inside it)
+     * @param <T> what it returns
+     * @return its result
+     */
+    public <T> T withFinalEmbeddings(java.util.function.Supplier<T> session) {
+        return finalEmbeddings == null ? Embedder.cached(session) : finalEmbeddings.use(session);
     }
 
     /**
