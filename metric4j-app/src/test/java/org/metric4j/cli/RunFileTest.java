@@ -108,6 +108,12 @@ class RunFileTest {
             }
             assertTrue(c.dataset.startsWith("fashion-mnist") || c.dataset.startsWith("synthetic-faces"),
                     f + ": " + c.dataset);
+            for (String finding : c.findings == null ? List.<String>of() : c.findings) {
+                org.metric4j.report.Finding.parse(finding, c.backbones.size() == 1 ? c.losses : List.of());
+            }
+            if (c.dataset.startsWith("synthetic-faces")) { // its keys and values build (fashion-mnist's need the data)
+                org.metric4j.train.Datasets.DATASETS.create(c.dataset, 1L);
+            }
         }
     }
 
