@@ -40,6 +40,8 @@ class ErrorReportTest {
         String missing = dir.resolve("missing.npy").toString();
         String out = dir.resolve("out").toString();
         assertOneLine(CliRun.of("demo", "--train-images", "many"), 2, "--train-images", "many");
+        assertOneLine(CliRun.of("demo", "--dims", "4", "--output", out), 2, "--dims must be 2 and/or 3, each once, got [4]");
+        assertOneLine(CliRun.of("demo", "--dims", "3,3", "--output", out), 2, "--dims", "[3, 3]");
         assertOneLine(CliRun.of("train", "--loss", "arcfase", "--dataset",
                 "synthetic-faces:identities=4,images=4,size=32"), 2, "unknown loss 'arcfase'");
         assertOneLine(CliRun.of("train", "--epohcs", "3"), 2, "--epohcs");
