@@ -149,8 +149,7 @@ final class CompareCommand implements Callable<Integer> {
         try {
             comparison.run(output, spec.commandLine().getOut(), !training.noProgress, resume);
         } catch (EmbeddingTrainer.Stopped stopped) {
-            spec.commandLine().getErr().println("metric4j compare: interrupted: " + stopped.getMessage()
-                    + "; continue the comparison with the same options and --resume");
+            spec.commandLine().getErr().println("metric4j compare: interrupted: " + stopped.getMessage());
             spec.commandLine().getErr().flush();
             return 130;
         }
