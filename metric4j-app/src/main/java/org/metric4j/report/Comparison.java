@@ -222,7 +222,13 @@ public final class Comparison {
             return null;
         }
         String before = Files.readString(recorded, java.nio.charset.StandardCharsets.UTF_8);
-        return before.equals(plan()) ? null : "the comparison in " + out + " was started with other settings (" + recorded
+        boolean same;
+        try { // as JSON values: the order of an object's keys does not matter
+            same = com.google.gson.JsonParser.parseString(before).equals(com.google.gson.JsonParser.parseString(plan()));
+        } catch (com.google.gson.JsonParseException unreadable) {
+            same = false;
+        }
+        return same ? null : "the comparison in " + out + " was started with other settings (" + recorded
                 + "); resume it with the options recorded there, or start a new one in another directory";
     }
 
@@ -243,7 +249,11 @@ public final class Comparison {
         m.put("dataset", dataset);
         List<Map<String, Object>> es = new ArrayList<>();
         for (Entry e : entries) {
-            es.add(new LinkedHashMap<>(Map.of("label", e.label(), "backbone", e.backbone(), "losses", e.losses())));
+            Map<String, Object> m1 = new LinkedHashMap<>(); // fixed key order (Map.of's changes between JVMs)
+            m1.put("label", e.label());
+            m1.put("backbone", e.backbone());
+            m1.put("losses", e.losses());
+            es.add(m1);
         }
         m.put("entries", es);
         m.put("epochs", budget.epochs());
