@@ -123,11 +123,12 @@ public final class Datasets {
                                     + "not both");
                         }
                         int pairs = s.integer("pairs", 600);
-                        int genuine = s.integer("genuine", pairs);
-                        int impostor = s.integer("impostor", pairs);
+                        // equal counts as the one-count constructor rounds them (its historical pair list)
+                        int genuine = counts ? s.integer("genuine", pairs) : VerificationEvaluator.roundedPairs(pairs);
+                        int impostor = counts ? s.integer("impostor", pairs) : VerificationEvaluator.roundedPairs(pairs);
                         List<EpochEvaluator> evaluators = new java.util.ArrayList<>();
-                        evaluators.add(counts ? new VerificationEvaluator(unseen, genuine, impostor, seed,
-                                VerificationEvaluator.DEFAULT_PREFIX) : new VerificationEvaluator(unseen, pairs, seed));
+                        evaluators.add(new VerificationEvaluator(unseen, genuine, impostor, seed,
+                                VerificationEvaluator.DEFAULT_PREFIX));
                         String name = "synthetic faces (" + train.numClasses() + " identities x "
                                 + (train.size() / train.numClasses()) + ", " + size + "x" + size + "; test: "
                                 + unseen.numClasses() + " unseen identities";
@@ -140,9 +141,7 @@ public final class Datasets {
                             LabeledImages val = SyntheticFaces.builder().optIdentities(valIdentities)
                                     .optImagesPerIdentity(s.integer("val-images", evalImages)).optSize(size, size)
                                     .optChannels(channels).optFirstIdentity(VALIDATION_IDENTITIES).optSeed(seed).build();
-                            evaluators.add(counts ? new VerificationEvaluator(val, genuine, impostor, seed + 1,
-                                    VALIDATION_PREFIX) : new VerificationEvaluator(val, Math.max(5, pairs - pairs % 5),
-                                    Math.max(5, pairs - pairs % 5), seed + 1, VALIDATION_PREFIX));
+                            evaluators.add(new VerificationEvaluator(val, genuine, impostor, seed + 1, VALIDATION_PREFIX));
                             name += "; validation: " + val.numClasses() + " others";
                         }
                         return new TrainData(name + ")", train, unseen, List.copyOf(evaluators));

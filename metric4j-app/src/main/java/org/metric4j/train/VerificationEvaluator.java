@@ -43,8 +43,12 @@ public final class VerificationEvaluator implements EpochEvaluator {
      * @param seed the seed of the pair list
      */
     public VerificationEvaluator(LabeledImages data, int pairsPerKind, long seed) {
-        this(data, Math.max(5, pairsPerKind - pairsPerKind % 5), Math.max(5, pairsPerKind - pairsPerKind % 5), seed,
-                DEFAULT_PREFIX);
+        this(data, roundedPairs(pairsPerKind), roundedPairs(pairsPerKind), seed, DEFAULT_PREFIX);
+    }
+
+    /** Pairs of one kind for an equal-count list: rounded down to a multiple of 5, at least 5. */
+    static int roundedPairs(int pairsPerKind) {
+        return Math.max(5, pairsPerKind - pairsPerKind % 5);
     }
 
     /**
