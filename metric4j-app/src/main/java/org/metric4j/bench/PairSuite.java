@@ -19,6 +19,9 @@ import org.metric4j.loss.LiftedStructureLoss;
 import org.metric4j.loss.MetricLoss;
 import org.metric4j.loss.MultiSimilarityLoss;
 import org.metric4j.loss.NTXentLoss;
+import org.metric4j.loss.ProxyAnchorLoss;
+import org.metric4j.loss.ProxyLoss;
+import org.metric4j.loss.SoftTripleLoss;
 import org.metric4j.loss.SupConLoss;
 import org.metric4j.loss.TripletMarginLoss;
 import org.metric4j.miner.BatchHardMiner;
@@ -26,7 +29,9 @@ import org.metric4j.miner.TripletMarginMiner;
 
 /**
  * The pair suite (issue #2): forward + backward of the pair and tuple losses on random normal
- * 128-d float32 embeddings with P x K labels.
+ * 128-d float32 embeddings with P x K labels; and of the proxy losses (issue #16), whose
+ * backward reaches the embeddings and the proxies (random normal, C x 128 or C K x 128 for
+ * SoftTriple), with labels drawn uniformly from C classes as a shuffled sampler gives them.
  */
 final class PairSuite {
 
@@ -55,6 +60,54 @@ final class PairSuite {
         caseOf("lifted_structure_b256", 64, 4, LiftedStructureLoss.builder().build(), out, gson);
         caseOf("triplet_all_b1024", 256, 4, TripletMarginLoss.builder().build(), out, gson);
         caseOf("triplet_all_b2048_k8", 256, 8, TripletMarginLoss.builder().build(), out, gson);
+        proxyCase("proxy_anchor_b256_c1k", 256, 1000, 1, ProxyAnchorLoss.builder().build(), out, gson);
+        SoftTripleLoss softTriple = SoftTripleLoss.builder().build();
+        proxyCase("soft_triple_b256_c1k", 256, 1000, softTriple.centersPerClass(), softTriple, out, gson);
+    }
+
+    /**
+     * A proxy loss: forward + backward to the B x 128 embeddings and the (C rowsPerClass) x 128
+     * proxies, the labels uniform over C classes.
+     */
+    private void proxyCase(String name, int batch, int classes, int rowsPerClass, ProxyLoss loss,
+            Consumer<String> out, Gson gson) {
+        if (!config.selects(name)) {
+            return;
+        }
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
+            NDArray x = randomNormal(manager, batch, config.seed());
+            NDArray proxies = randomNormal(manager, classes * rowsPerClass, config.seed() + 2);
+            NDArray labels = manager.create(uniformLabels(batch, classes, config.seed()));
+            x.setRequiresGradient(true);
+            proxies.setRequiresGradient(true);
+            Runnable iteration = () -> {
+                try (NDScope scope = new NDScope();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray value = loss.compute(x, proxies, labels);
+                    gc.backward(value);
+                    gc.zeroGradients();
+                }
+            };
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("batch", batch);
+            extra.put("classes", classes);
+            extra.put("proxies", classes * rowsPerClass);
+            extra.put("labels", "uniform");
+            extra.put("dim", DIM);
+            extra.put("dtype", "float32");
+            extra.put("loss", loss.toString());
+            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+        }
+    }
+
+    /** {@code size} labels drawn uniformly from [0, classes). */
+    static long[] uniformLabels(int size, int classes, long seed) {
+        Random rnd = new Random(seed + 3);
+        long[] labels = new long[size];
+        for (int i = 0; i < size; i++) {
+            labels[i] = rnd.nextInt(classes);
+        }
+        return labels;
     }
 
     private void caseOf(String name, int classes, int perClass, MetricLoss loss,

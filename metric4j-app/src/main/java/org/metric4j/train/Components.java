@@ -30,7 +30,10 @@ import org.metric4j.loss.NCALoss;
 import org.metric4j.loss.NPairsLoss;
 import org.metric4j.loss.NTXentLoss;
 import org.metric4j.loss.NormalizedSoftmaxLoss;
+import org.metric4j.loss.ProxyAnchorLoss;
+import org.metric4j.loss.ProxyNCALoss;
 import org.metric4j.loss.SoftNearestNeighborsLoss;
+import org.metric4j.loss.SoftTripleLoss;
 import org.metric4j.loss.SphereFaceLoss;
 import org.metric4j.loss.SupConLoss;
 import org.metric4j.loss.TripletMarginLoss;
@@ -146,6 +149,18 @@ public final class Components {
         return s.number("weight", 1);
     }
 
+    /**
+     * A parameter that must be > 0, checked under the spec's own key (the builders name their
+     * argument, which may differ: proxy-nca's scale is ProxyNCALoss's softmaxScale).
+     */
+    private static double positive(Spec s, String key, double fallback) {
+        double v = s.number(key, fallback);
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException("'" + s.name() + "': " + key + " must be > 0 and finite, got " + v);
+        }
+        return v;
+    }
+
     private static Distance distance(Spec s, Distance fallback) {
         String d = s.text("distance", null);
         if (d == null) {
@@ -215,6 +230,37 @@ public final class Components {
                         double alpha = s.number("alpha", CenterUpdate.DEFAULT_ALPHA);
                         return LossComponent.center(ClassCenters.of(c.numClasses()), s.number("weight", 0.003),
                                 alpha > 0 ? new CenterUpdate(alpha) : null);
+                    })
+            .add("proxy-anchor", "Proxy-Anchor (PML's ProxyAnchorLoss), one learned proxy per class, cosine;"
+                    + " the paper trains the proxies at 100x the backbone's rate: add --head-lr-factor 100",
+                    keys("margin", "alpha"),
+                    (s, c) -> LossComponent.proxy(ProxyAnchorLoss.builder()
+                            .optMargin(s.number("margin", ProxyAnchorLoss.DEFAULT_MARGIN))
+                            .optAlpha(s.number("alpha", ProxyAnchorLoss.DEFAULT_ALPHA)).build(),
+                            ClassCenters.of(c.numClasses()), w(s)))
+            .add("proxy-nca", "Proxy-NCA (PML's ProxyNCALoss), one learned proxy per class, squared L2 of"
+                    + " normalized vectors; proxies train at --head-lr-factor x the backbone's rate",
+                    keys("scale"),
+                    (s, c) -> LossComponent.proxy(ProxyNCALoss.builder()
+                            .optSoftmaxScale(positive(s, "scale", ProxyNCALoss.DEFAULT_SOFTMAX_SCALE)).build(),
+                            ClassCenters.of(c.numClasses()), w(s)))
+            .add("soft-triple", "SoftTriple (PML's SoftTripleLoss), k learned centers per class, cosine;"
+                    + " centers train at --head-lr-factor x the backbone's rate",
+                    keys("k", "la", "gamma", "margin"),
+                    (s, c) -> {
+                        int k = s.integer("k", SoftTripleLoss.DEFAULT_CENTERS_PER_CLASS);
+                        if (k < 1) {
+                            throw new IllegalArgumentException("'" + s.name() + "': k (centers per class) must be >= 1, got " + k);
+                        }
+                        if ((long) k * c.numClasses() > Integer.MAX_VALUE) {
+                            throw new IllegalArgumentException("'" + s.name() + "': k x classes must fit an int, got "
+                                    + k + " x " + c.numClasses());
+                        }
+                        return LossComponent.proxy(SoftTripleLoss.builder().optCentersPerClass(k)
+                                .optLa(s.number("la", SoftTripleLoss.DEFAULT_LA))
+                                .optGamma(s.number("gamma", SoftTripleLoss.DEFAULT_GAMMA))
+                                .optMargin(s.number("margin", SoftTripleLoss.DEFAULT_MARGIN)).build(),
+                                ClassCenters.of(k * c.numClasses()), w(s));
                     })
             .add("contrastive", "contrastive loss (PML form)", keys("pos_margin", "neg_margin", "distance"),
                     (s, c) -> LossComponent.metric(ContrastiveLoss.builder()

@@ -14,13 +14,15 @@ import org.metric4j.loss.CenterLoss;
 import org.metric4j.loss.CenterUpdate;
 import org.metric4j.loss.MarginSoftmaxLoss;
 import org.metric4j.loss.MetricLoss;
+import org.metric4j.loss.ProxyLoss;
 import org.metric4j.loss.SoftmaxLoss;
 
 /**
  * One weighted term of a training objective and the head it trains, if any: a pair / tuple loss
  * on the embeddings, a margin softmax on a {@link CosineClassifier}, the softmax loss on a {@link
- * LinearClassifier}, or the center loss on {@link ClassCenters} (learned by gradient, or moved by
- * the paper's rule with rate alpha).
+ * LinearClassifier}, the center loss on {@link ClassCenters} (learned by gradient, or moved by
+ * the paper's rule with rate alpha), or a proxy loss ({@link ProxyLoss}: Proxy-Anchor, Proxy-NCA,
+ * SoftTriple) on {@link ClassCenters} that hold its proxies, learned by gradient.
  */
 public final class LossComponent {
 
@@ -33,7 +35,9 @@ public final class LossComponent {
         /** Softmax cross entropy on a linear classifier. */
         SOFTMAX,
         /** Center loss on class centers. */
-        CENTER
+        CENTER,
+        /** A proxy loss on class proxies (or sub-centers), a {@link ClassCenters} head. */
+        PROXY
     }
 
     private final Kind kind;
@@ -44,9 +48,15 @@ public final class LossComponent {
     private final MarginSoftmaxLoss marginLoss;
     private final CenterUpdate centerUpdate;
     private final CenterLoss centerLoss;
+    private final ProxyLoss proxyLoss;
 
     private LossComponent(Kind kind, String name, double weight, Block head, MetricLoss metricLoss,
             MarginSoftmaxLoss marginLoss, CenterUpdate centerUpdate) {
+        this(kind, name, weight, head, metricLoss, marginLoss, centerUpdate, null);
+    }
+
+    private LossComponent(Kind kind, String name, double weight, Block head, MetricLoss metricLoss,
+            MarginSoftmaxLoss marginLoss, CenterUpdate centerUpdate, ProxyLoss proxyLoss) {
         if (!(weight >= 0) || Double.isInfinite(weight)) {
             throw new IllegalArgumentException("weight of " + name + " must be >= 0 and finite, got " + weight);
         }
@@ -58,6 +68,7 @@ public final class LossComponent {
         this.marginLoss = marginLoss;
         this.centerUpdate = centerUpdate;
         this.centerLoss = kind == Kind.CENTER ? new CenterLoss(centerUpdate) : null;
+        this.proxyLoss = proxyLoss;
     }
 
     /** A pair / tuple loss on the embeddings. */
@@ -89,6 +100,15 @@ public final class LossComponent {
      */
     public static LossComponent center(ClassCenters centers, double weight, CenterUpdate update) {
         return new LossComponent(Kind.CENTER, "CenterLoss", weight, centers, null, null, update);
+    }
+
+    /**
+     * A proxy loss with the block of its proxies: C rows for Proxy-Anchor and Proxy-NCA, C K rows
+     * for SoftTriple's K centers per class. The optimizer trains them with the head learning rate
+     * ({@code --head-lr-factor} times the backbone's); checkpoints save and restore them as a head.
+     */
+    public static LossComponent proxy(ProxyLoss loss, ClassCenters proxies, double weight) {
+        return new LossComponent(Kind.PROXY, loss.getName(), weight, proxies, null, null, null, loss);
     }
 
     /** The kind. */
@@ -167,6 +187,9 @@ public final class LossComponent {
             case SOFTMAX:
                 NDArray logits = head.forward(ps, new NDList(embeddings), training).head();
                 return new SoftmaxLoss().compute(logits, labels);
+            case PROXY:
+                NDList withProxies = head.forward(ps, new NDList(embeddings), training);
+                return proxyLoss.compute(embeddings, withProxies.get(1), labels);
             default:
                 NDList out = head.forward(ps, new NDList(embeddings), training);
                 return centerLoss.compute(embeddings, out.get(1), labels);
@@ -175,7 +198,8 @@ public final class LossComponent {
 
     @Override
     public String toString() {
-        String loss = metricLoss != null ? metricLoss.toString() : marginLoss != null ? marginLoss.toString() : name;
+        String loss = metricLoss != null ? metricLoss.toString() : marginLoss != null ? marginLoss.toString()
+                : proxyLoss != null ? proxyLoss.toString() : name;
         return weight + " * " + loss + (head == null ? "" : " on " + head)
                 + (centerUpdate == null ? "" : " with " + centerUpdate);
     }
