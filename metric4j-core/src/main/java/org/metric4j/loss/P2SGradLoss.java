@@ -3,6 +3,7 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import org.metric4j.distance.LpDistance;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 
@@ -19,7 +20,7 @@ import org.metric4j.math.NDMath;
  * caller's array is left as is and the gradient is that of the renormalized weights (passed
  * through unchanged, as for PML's parameter). Then \( \cos\theta = x W' / \|x\| \), clamped to
  * [-1, 1] (an all-zero embedding row gets the norm {@value #MIN_NORM} instead of a division by
- * zero).
+ * zero, where PML gives NaN; its gradient is finite, of order 1 / {@value #MIN_NORM}).
  *
  * <p>{@link #evaluate} takes predictions [B x D embeddings, D x C weights].
  */
@@ -61,7 +62,7 @@ public final class P2SGradLoss extends ClassificationLoss {
         long c = weights.getShape().get(1);
         NDArray y = Inputs.classLabels("labels", labels, b, c);
         NDArray w = renormalized(weights);
-        NDArray norms = NDMath.maximum(embeddings.square().sum(new int[] {1}, true).sqrt(), MIN_NORM);
+        NDArray norms = NDMath.maximum(LpDistance.safeSqrt(embeddings.square().sum(new int[] {1}, true)), MIN_NORM);
         NDArray cos = embeddings.matMul(w).div(norms).clip(-1, 1);
         NDArray target = y.oneHot((int) c).toType(cos.getDataType(), false);
         return cos.sub(target).square().mean();

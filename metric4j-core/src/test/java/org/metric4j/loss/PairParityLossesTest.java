@@ -122,6 +122,20 @@ class PairParityLossesTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("degenerate")
+    void zeroRow(String name, DataType dt) {
+        double[] x = gaussian(new Random(6), B * D);
+        for (int k = 0; k < D; k++) {
+            x[2 * D + k] = 0;
+        }
+        try (NDManager m = TestDevice.manager()) {
+            ValueAndGrad r = run(m, losses().get(name).get(), x, LABELS, dt);
+            assertTrue(Double.isFinite(r.value()), name + " " + dt + ": loss " + r.value());
+            assertTrue(allFinite(r.grad()), name + " " + dt + ": gradient not finite");
+        }
+    }
+
     // ---- MarginLoss
 
     /** All-triplet margin loss by brute force: (sum of parts) / (positive parts) + regularizer. */
@@ -470,6 +484,24 @@ class PairParityLossesTest {
                     }
                 }
                 assertEquals(0.0, maxAbsDiff(expected, doubles(weights.getGradient())), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void p2sgradZeroEmbeddingRowIsFinite() {
+        double[] x = {0, 0, 0, 1, 2, 3};
+        try (NDManager m = TestDevice.manager()) {
+            NDArray w = m.create(new double[] {1, 0, 0, 1, 0, 0}, new Shape(3, 2));
+            for (DataType dt : new DataType[] {DataType.FLOAT64, DataType.FLOAT32}) {
+                NDArray wt = w.toType(dt, false);
+                ValueAndGrad r = valueAndGrad(m, x, 2, 3, dt,
+                        e -> new P2SGradLoss().compute(e, wt, e.getManager().create(new long[] {0, 1})));
+                // row 0: cosines 0 (target 1 and 0); row 1: (1, 2) / sqrt(14) against targets (0, 1)
+                double c0 = 1 / Math.sqrt(14) / (1 + 1e-7);  // unit columns renormalized to 1 / (1 + 1e-7)
+                double c1 = 2 / Math.sqrt(14) / (1 + 1e-7);
+                assertEquals((1 + c0 * c0 + (c1 - 1) * (c1 - 1)) / 4, r.value(), dt == DataType.FLOAT64 ? 1e-12 : 1e-6);
+                assertTrue(allFinite(r.grad()), dt + ": gradient not finite");
             }
         }
     }
