@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
-import org.metric4j.regularizer.Regularizer;
+import org.metric4j.loss.regularizer.Regularizer;
 
 /**
  * A metric loss plus a regularizer of the embeddings, as PML attaches one to any loss ({@code

@@ -4,13 +4,13 @@ import ai.djl.ndarray.NDArray;
 import java.util.Objects;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
-import org.metric4j.regularizer.Regularizer;
+import org.metric4j.loss.regularizer.Regularizer;
 
 /**
  * A proxy loss plus a regularizer of its proxies (class weights or centers, one per row), as PML
  * attaches one to a loss with weights ({@code weight_regularizer}, {@code weight_reg_weight}):
  * \( L(x, W, y) + \lambda R(W) \), R reduced by its own reducer. SoftTriple with a {@link
- * org.metric4j.regularizer.SparseCentersRegularizer} is the paper's full objective.
+ * org.metric4j.loss.regularizer.SparseCentersRegularizer} is the paper's full objective.
  *
  * <p>Default weight \( \lambda \) = {@value #DEFAULT_WEIGHT_REG_WEIGHT} (PML's).
  */

@@ -1,4 +1,4 @@
-package org.metric4j.regularizer;
+package org.metric4j.loss.regularizer;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Objects;

@@ -7,4 +7,4 @@
  * proxy loss's proxies ({@code weight_regularizer}, {@code weight_reg_weight}); for a margin head
  * add \( \lambda R(W^T) \) of the head's weights to its loss.
  */
-package org.metric4j.regularizer;
+package org.metric4j.loss.regularizer;
