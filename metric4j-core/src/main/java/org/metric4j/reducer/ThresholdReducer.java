@@ -6,7 +6,7 @@ import org.metric4j.math.NDMath;
 
 /**
  * The mean of the terms inside an open range (PML's {@code ThresholdReducer}): \( \frac{1}{|S|}
- * \sum_{t \in S} \ell_t \) with \( S = \{t : low < \ell_t < high\} \); 0 (connected to the graph)
+ * \sum_{t \in S} \ell_t \) with \( S = \{t : low \lt \ell_t \lt high\} \); 0 (connected to the graph)
  * when S is empty. Either bound may be absent, not both. {@link AvgNonZeroReducer} is the case
  * low = 0 without high.
  */
