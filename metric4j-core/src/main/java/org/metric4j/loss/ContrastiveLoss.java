@@ -53,7 +53,8 @@ public final class ContrastiveLoss extends MetricLoss {
         PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
         NDArray pos = NDMath.relu(distance.margin(batch.matrix(), posMargin));
         NDArray neg = NDMath.relu(distance.margin(negMargin, batch.matrix()));
-        return reduce(reducer, LossTerms.of(pos, batch.positive()), LossTerms.of(neg, batch.negative()));
+        return reduce(reducer, LossTerms.of(pos, batch.positive()).withName("pos_loss").withLabels(labels),
+                LossTerms.of(neg, batch.negative()).withName("neg_loss").withLabels(labels));
     }
 
     @Override

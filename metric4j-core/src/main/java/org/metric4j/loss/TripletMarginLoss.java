@@ -1,6 +1,8 @@
 package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
@@ -62,7 +64,7 @@ public final class TripletMarginLoss extends MetricLoss {
         long b = Inputs.embeddings("embeddings", embeddings);
         NDArray y = Inputs.labels("labels", labels, b);
         if (miner != null) {
-            return compute(embeddings, miner.mine(embeddings, y));
+            return computeTriplets(embeddings, miner.mine(embeddings, y), y);
         }
         NDArray mat = distance.matrix(embeddings);
         PairMasks masks = PairMasks.of(y);
@@ -72,9 +74,9 @@ public final class TripletMarginLoss extends MetricLoss {
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));
         NDArray p = pairs.get(new NDIndex(":, 1"));
-        if (!smooth && !swap) {
+        if (!smooth && !swap && !reducer.needsValues()) {
             return reduce(reducer, SortedHinge.terms(
-                    distance.isInverted() ? mat.neg() : mat, masks.negative(), a, p, margin));
+                    distance.isInverted() ? mat.neg() : mat, masks.negative(), a, p, margin).withLabels(y));
         }
         NDArray ap = NDMath.takePairs(mat, a, p).reshape(-1, 1);
         NDArray an = NDMath.takeRows(mat, a);
@@ -84,7 +86,8 @@ public final class TripletMarginLoss extends MetricLoss {
         }
         NDArray losses = hinge(distance.margin(ap, an));
         NDArray valid = NDMath.takeRows(masks.negative(), a);
-        return reduce(reducer, LossTerms.of(losses, valid).withAnchors(a, b));
+        return reduce(reducer, LossTerms.of(losses, valid).withAnchors(a, b).withLabels(y)
+                .withRowIndices(pairs));
     }
 
     /**
@@ -95,6 +98,11 @@ public final class TripletMarginLoss extends MetricLoss {
      * @return the loss
      */
     public NDArray compute(NDArray embeddings, TripletIndices triplets) {
+        return computeTriplets(embeddings, triplets, null);
+    }
+
+    /** The loss of the triplets; {@code labels} (or null) go to the reducer. */
+    private NDArray computeTriplets(NDArray embeddings, TripletIndices triplets, NDArray labels) {
         long b = Inputs.embeddings("embeddings", embeddings);
         NDArray mat = distance.matrix(embeddings);
         if (triplets.size() == 0) {
@@ -108,7 +116,9 @@ public final class TripletMarginLoss extends MetricLoss {
             an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
         }
         NDArray losses = hinge(distance.margin(ap, an));
-        return reduce(reducer, LossTerms.of(losses).withAnchors(a, b));
+        LossTerms terms = LossTerms.of(losses).withAnchors(a, b).withRowIndices(NDArrays.stack(
+                new NDList(a, triplets.positives(), triplets.negatives()), 1).toType(DataType.INT64, false));
+        return reduce(reducer, labels == null ? terms : terms.withLabels(labels));
     }
 
     /**
@@ -138,15 +148,10 @@ public final class TripletMarginLoss extends MetricLoss {
 
     /** Row i of x against row i of y under the distance (diagonal of the matrix, computed directly). */
     private NDArray rowwise(NDArray x, NDArray y) {
-        NDArray xn = distance.maybeNormalize(x);
-        NDArray yn = distance.maybeNormalize(y);
-        int[] row = {1};
-        if (distance.isInverted()) {
-            return xn.mul(yn).sum(row);
+        if (!distance.isInverted()) {
+            return ((LpDistance) distance).rowwise(x, y);
         }
-        NDArray squared = xn.sub(yn).square().sum(row);
-        LpDistance lp = (LpDistance) distance;
-        return lp.power() == 2 ? squared : LpDistance.safeSqrt(squared);
+        return distance.maybeNormalize(x).mul(distance.maybeNormalize(y)).sum(new int[] {1});
     }
 
     private NDArray hinge(NDArray currentMargin) {

@@ -2,6 +2,7 @@ package org.metric4j.reducer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 /**
@@ -32,6 +33,13 @@ public final class LossTerms {
     private final NDArray rowAnchors;
     private final long numAnchors;
     private final NDArray selection;
+    private String name = DEFAULT_NAME;
+    private NDArray labels;
+    private NDArray divisor;
+    private NDArray rowIndices;
+
+    /** The name of a loss's only part (PML's sub-loss name {@value}). */
+    public static final String DEFAULT_NAME = "loss";
 
     private LossTerms(NDArray values, NDArray mask, NDArray rowSums, NDArray rowCounts,
             NDArray rowPositiveSums, NDArray rowPositiveCounts, NDArray rowAnchors, long numAnchors,
@@ -45,6 +53,16 @@ public final class LossTerms {
         this.rowAnchors = rowAnchors;
         this.numAnchors = numAnchors;
         this.selection = selection;
+    }
+
+    private LossTerms copy(NDArray newAnchors, long newNumAnchors, NDArray newSelection) {
+        LossTerms t = new LossTerms(values, mask, rowSums, rowCounts, rowPositiveSums,
+                rowPositiveCounts, newAnchors, newNumAnchors, newSelection);
+        t.name = name;
+        t.labels = labels;
+        t.divisor = divisor;
+        t.rowIndices = rowIndices;
+        return t;
     }
 
     /** Every entry of {@code values} is a term. */
@@ -81,8 +99,7 @@ public final class LossTerms {
      * anchor ids in {@code [0, numAnchors)}.
      */
     public LossTerms withAnchors(NDArray rowAnchors, long numAnchors) {
-        return new LossTerms(values, mask, rowSums, rowCounts, rowPositiveSums, rowPositiveCounts,
-                rowAnchors, numAnchors, selection);
+        return copy(rowAnchors, numAnchors, selection);
     }
 
     /**
@@ -90,8 +107,119 @@ public final class LossTerms {
      * counted by {@link #selectedCount()} instead of the terms).
      */
     public LossTerms withSelection(NDArray selected) {
-        return new LossTerms(values, mask, rowSums, rowCounts, rowPositiveSums, rowPositiveCounts,
-                rowAnchors, numAnchors, selected);
+        return copy(rowAnchors, numAnchors, selected);
+    }
+
+    /**
+     * The same terms under a sub-loss name (PML's {@code pos_loss}, {@code neg_loss}; default
+     * {@value #DEFAULT_NAME}), by which {@link MultipleReducers} picks a reducer.
+     */
+    public LossTerms withName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name must be a non-blank sub-loss name, got '" + name + "'");
+        }
+        LossTerms t = copy(rowAnchors, numAnchors, selection);
+        t.name = name;
+        return t;
+    }
+
+    /**
+     * The same terms with the class label of every anchor ({@code labels[i]} is the class of
+     * anchor i: of row i, or of the anchor id {@link #rowAnchors()} names), for reducers that
+     * weigh terms by class ({@link ClassWeightedReducer}).
+     */
+    public LossTerms withLabels(NDArray labels) {
+        LossTerms t = copy(rowAnchors, numAnchors, selection);
+        t.labels = labels;
+        return t;
+    }
+
+    /**
+     * The same terms with the number a {@link DivisorReducer} divides their sum by (a scalar or
+     * 1-element array; PML's {@code "divisor"} entry, which MarginLoss, ProxyAnchorLoss and
+     * SparseCentersRegularizer supply).
+     */
+    public LossTerms withDivisor(NDArray divisor) {
+        if (divisor.size() != 1) {
+            throw new IllegalArgumentException("divisor must hold one number, got shape " + divisor.getShape());
+        }
+        LossTerms t = copy(rowAnchors, numAnchors, selection);
+        t.divisor = divisor;
+        return t;
+    }
+
+    /**
+     * The same terms with the batch indices that each row stands for: {@code rowIndices} is R x k
+     * INT64. A term of a 1-D value array is the tuple of its row; a term (r, j) of an R x N array
+     * is the tuple of row r followed by j (rows (a, p) and columns n make triplets (a, p, n)).
+     * Without them, a term's tuple is its position in the value array. See {@link #elements()}.
+     */
+    public LossTerms withRowIndices(NDArray rowIndices) {
+        if (rowIndices.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("rowIndices must be R x k, got shape " + rowIndices.getShape());
+        }
+        LossTerms t = copy(rowAnchors, numAnchors, selection);
+        t.rowIndices = rowIndices;
+        return t;
+    }
+
+    /** The sub-loss name (default {@value #DEFAULT_NAME}). */
+    public String name() {
+        return name;
+    }
+
+    /** The class of each anchor, or {@code null} when the loss did not give them. */
+    public NDArray labels() {
+        return labels;
+    }
+
+    /** The divisor the loss supplies, or {@code null}. */
+    public NDArray divisor() {
+        return divisor;
+    }
+
+    /**
+     * The anchor of each row (R, INT64): {@link #rowAnchors()} when given, else the first column
+     * of the {@link #withRowIndices row indices}, else the row number.
+     */
+    public NDArray anchorOfRows() {
+        if (rowAnchors != null) {
+            return rowAnchors.toType(DataType.INT64, false);
+        }
+        if (rowIndices != null) {
+            return rowIndices.get(new NDIndex(":, 0")).toType(DataType.INT64, false);
+        }
+        long rows = values != null ? (values.getShape().dimension() == 0 ? 1 : values.getShape().get(0))
+                : rowSums.getShape().get(0);
+        NDArray like = values != null ? values : rowSums;
+        return like.getManager().arange(rows).toType(DataType.INT64, false).toDevice(like.getDevice(), false);
+    }
+
+    /**
+     * Every term with its tuple of batch indices (see {@link #withRowIndices}), in row-major
+     * order. Needs the values form.
+     *
+     * @return the terms listed
+     * @throws IllegalStateException for terms given as row aggregates
+     */
+    public ElementLosses elements() {
+        if (values == null) {
+            throw new IllegalStateException("the terms of '" + name + "' are row aggregates, not values;"
+                    + " a reducer that lists terms must say so with needsValues()");
+        }
+        NDArray v = values.getShape().dimension() == 0 ? values.reshape(1) : values;
+        NDArray keep = mask == null ? v.onesLike().toType(DataType.BOOLEAN, false)
+                : (values.getShape().dimension() == 0 ? mask.reshape(1) : mask);
+        NDArray at = keep.nonzero().toType(DataType.INT64, false);              // K x dims
+        NDArray losses = v.get(new NDIndex().addBooleanIndex(keep));
+        NDArray tuples = at;
+        if (rowIndices != null) {
+            NDArray prefix = org.metric4j.math.NDMath.takeRows(rowIndices.toType(DataType.INT64, false),
+                    at.get(new NDIndex(":, 0")));
+            tuples = at.getShape().get(1) == 1 ? prefix
+                    : prefix.concat(at.get(new NDIndex(":, 1:")), 1);
+        }
+        return new ElementLosses(name, tuples, losses);
     }
 
     /**

@@ -10,4 +10,13 @@ public interface Reducer {
 
     /** The scalar loss of the terms, in the values' dtype. */
     NDArray reduce(LossTerms terms);
+
+    /**
+     * Whether this reducer reads every term ({@link LossTerms#values()}), not only row
+     * aggregates. A loss that can hand over row aggregates (the all-triplet hinge on sorted
+     * distances) then materializes its terms instead. Default false.
+     */
+    default boolean needsValues() {
+        return false;
+    }
 }

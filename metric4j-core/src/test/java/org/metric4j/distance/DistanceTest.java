@@ -178,8 +178,8 @@ class DistanceTest {
     @Test
     void configuration() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LpDistance.of(Normalization.L2, 3));
-        assertTrue(e.getMessage().contains("power") && e.getMessage().contains("3"), e.getMessage());
+                () -> LpDistance.of(Normalization.L2, 0));
+        assertTrue(e.getMessage().contains("power") && e.getMessage().contains("0"), e.getMessage());
         assertEquals(LpDistance.euclidean(), LpDistance.of(Normalization.L2, 1));
         assertEquals(LpDistance.euclidean().hashCode(), LpDistance.of(Normalization.L2, 1).hashCode());
         assertNotEquals(LpDistance.euclidean(), LpDistance.squaredEuclidean());
