@@ -528,7 +528,7 @@ public final class RetrievalMetrics {
                 }
             }
             // PML divides by the relevant slots within k: min(k, R) (R when k = max_bin_count)
-            rp += hits / (double) Math.min(k, r);
+            rp += hits / (double) Math.max(1, Math.min(k, r));
             mapR += sumPrecisionR / r;
             map += sumPrecisionK / r;
             mrr += firstHit < 0 ? 0 : 1.0 / (firstHit + 1);
