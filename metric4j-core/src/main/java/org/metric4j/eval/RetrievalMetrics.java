@@ -1,10 +1,12 @@
 package org.metric4j.eval;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Retrieval metrics as pytorch-metric-learning's {@code AccuracyCalculator} defines them with
@@ -23,6 +25,13 @@ import java.util.Objects;
  * </ul>
  *
  * Queries whose label has no other reference (R = 0) are left out and counted in the report.
+ *
+ * <p>{@link #evaluate} and {@link #perClass} take the other options of {@code AccuracyCalculator}
+ * ({@link Options}): a fixed k, every reference ({@code k=None}), the per-class average ({@code
+ * avg_of_avgs}), the per-class values ({@code return_per_class}), and queries that are the first
+ * rows of the references ({@code ref_includes_query}). There, "max_bin_count" is PML's: the largest
+ * number of references sharing a <em>query</em> label (less one with the query among them). When
+ * k is less than R, R-Precision divides by k and MAP@R stops at k, as in PML.
  */
 public final class RetrievalMetrics {
 
@@ -47,6 +56,282 @@ public final class RetrievalMetrics {
     public record Report(double precisionAt1, double rPrecision, double meanAveragePrecisionAtR,
             double meanAveragePrecision, double meanReciprocalRank, Map<Integer, Double> recallAtK,
             int k, int queries, int skippedQueries) {}
+
+    /** How the per-query values become one number (PML's {@code avg_of_avgs}). */
+    public enum Averaging {
+        /** The mean over the queries (PML's default). */
+        PER_QUERY,
+        /** The mean over each query label first, then the mean of the class means ({@code avg_of_avgs=True}). */
+        PER_CLASS
+    }
+
+    /**
+     * The options of pytorch-metric-learning's {@code AccuracyCalculator}, with its defaults:
+     * k = "max_bin_count", {@link Averaging#PER_QUERY}, Recall@K at {@link #DEFAULT_RECALL_KS}.
+     */
+    public static final class Options {
+        private static final int MAX_BIN_COUNT = 0;
+        private static final int ALL_REFERENCES = -1;
+
+        private final int k;
+        private final Averaging averaging;
+        private final int[] recallKs;
+
+        private Options(Builder b) {
+            this.k = b.k;
+            this.averaging = b.averaging;
+            this.recallKs = b.recallKs.clone();
+        }
+
+        /** A builder with PML's defaults. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** PML's defaults. */
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        /** The averaging. */
+        public Averaging averaging() {
+            return averaging;
+        }
+
+        /** The k the metrics see, for references with {@code maxBinCount} and {@code available} rows. */
+        int resolveK(int maxBinCount, int available) {
+            if (k == MAX_BIN_COUNT) {
+                return maxBinCount;
+            }
+            if (k == ALL_REFERENCES) {
+                return available;
+            }
+            if (k > available) {
+                throw new IllegalArgumentException("k must be at most the reference set size " + available
+                        + " (the query itself left out with ref_includes_query), got " + k);
+            }
+            return k;
+        }
+
+        @Override
+        public String toString() {
+            String kText = k == MAX_BIN_COUNT ? "max_bin_count" : k == ALL_REFERENCES ? "all" : String.valueOf(k);
+            return "RetrievalMetrics.Options(k=" + kText + ", averaging=" + averaging + ", recallKs="
+                    + Arrays.toString(recallKs) + ")";
+        }
+
+        /** Builder of {@link Options}. */
+        public static final class Builder {
+            private int k = MAX_BIN_COUNT;
+            private Averaging averaging = Averaging.PER_QUERY;
+            private int[] recallKs = DEFAULT_RECALL_KS;
+
+            private Builder() {}
+
+            /** A fixed number k of neighbours, {@code >= 1} (PML's integer {@code k}; default "max_bin_count"). */
+            public Builder optK(int k) {
+                if (k < 1) {
+                    throw new IllegalArgumentException("k must be >= 1, got " + k);
+                }
+                this.k = k;
+                return this;
+            }
+
+            /** Every reference is ranked (PML's {@code k=None}): MAP is then the plain MAP of the full ranking. */
+            public Builder optAllReferences() {
+                this.k = ALL_REFERENCES;
+                return this;
+            }
+
+            /** k = the largest number of references sharing a query label (PML's "max_bin_count", the default). */
+            public Builder optMaxBinCount() {
+                this.k = MAX_BIN_COUNT;
+                return this;
+            }
+
+            /** How per-query values are averaged (default {@link Averaging#PER_QUERY}). */
+            public Builder optAveraging(Averaging averaging) {
+                this.averaging = Objects.requireNonNull(averaging, "averaging");
+                return this;
+            }
+
+            /** The Recall@K values, each {@code >= 1} (default {@link #DEFAULT_RECALL_KS}). */
+            public Builder optRecallKs(int... recallKs) {
+                if (recallKs.length == 0) {
+                    throw new IllegalArgumentException("recallKs must not be empty, got []");
+                }
+                for (int r : recallKs) {
+                    if (r < 1) {
+                        throw new IllegalArgumentException("recall K must be >= 1, got " + r);
+                    }
+                }
+                this.recallKs = recallKs.clone();
+                return this;
+            }
+
+            /** The options. */
+            public Options build() {
+                return new Options(this);
+            }
+        }
+    }
+
+    /**
+     * The metrics with PML's {@code AccuracyCalculator} options ({@code get_accuracy(query,
+     * query_labels, reference, reference_labels, ref_includes_query)}).
+     *
+     * @param queries Q x D
+     * @param queryLabels Q labels
+     * @param references M x D
+     * @param referenceLabels M labels
+     * @param neighbours {@link Neighbours#EXCLUDE_SELF}: the queries are the first Q references
+     *     (PML's {@code ref_includes_query=True}; Q = M is leave-one-out) and each query's own row
+     *     is left out; {@link Neighbours#INCLUDE_SELF}: a separate reference set
+     * @param options k, averaging and Recall@K
+     * @param search the exact k-NN search
+     * @return the report; with {@link Averaging#PER_CLASS} each value is the mean of the class
+     *     means, over the query labels that have a reference
+     */
+    public static Report evaluate(NDArray queries, long[] queryLabels, NDArray references,
+            long[] referenceLabels, Neighbours neighbours, Options options, KnnSearch search) {
+        Map<Long, Sums> classes = perClassSums(queries, queryLabels, references, referenceLabels, neighbours,
+                options, search);
+        Sums total = null;
+        for (Sums s : classes.values()) {
+            total = total == null ? s : total.merge(s);
+        }
+        if (options.averaging == Averaging.PER_QUERY) {
+            return total.report();
+        }
+        return classMean(classes, total);
+    }
+
+    /**
+     * The metrics per query label (PML's {@code return_per_class=True}), in label order; labels
+     * without a reference (every query skipped) are left out.
+     *
+     * @return label to the report of that label's queries
+     * @see #evaluate
+     */
+    public static Map<Long, Report> perClass(NDArray queries, long[] queryLabels, NDArray references,
+            long[] referenceLabels, Neighbours neighbours, Options options, KnnSearch search) {
+        Map<Long, Sums> classes = perClassSums(queries, queryLabels, references, referenceLabels, neighbours,
+                options, search);
+        Map<Long, Report> out = new LinkedHashMap<>();
+        classes.forEach((label, s) -> {
+            Report r = s.report();
+            if (r.queries() > 0) {
+                out.put(label, r);
+            }
+        });
+        return out;
+    }
+
+    private static Report classMean(Map<Long, Sums> classes, Sums total) {
+        Report all = total.report();
+        int n = 0;
+        double p1 = 0;
+        double rp = 0;
+        double mapR = 0;
+        double map = 0;
+        double mrr = 0;
+        Map<Integer, Double> recall = new LinkedHashMap<>();
+        all.recallAtK().keySet().forEach(key -> recall.put(key, 0.0));
+        for (Sums s : classes.values()) {
+            Report r = s.report();
+            if (r.queries() == 0) {
+                continue;
+            }
+            n++;
+            p1 += r.precisionAt1();
+            rp += r.rPrecision();
+            mapR += r.meanAveragePrecisionAtR();
+            map += r.meanAveragePrecision();
+            mrr += r.meanReciprocalRank();
+            r.recallAtK().forEach((key, v) -> recall.merge(key, v, Double::sum));
+        }
+        int d = Math.max(1, n);
+        recall.replaceAll((key, v) -> v / d);
+        return new Report(p1 / d, rp / d, mapR / d, map / d, mrr / d, recall, all.k(), all.queries(),
+                all.skippedQueries());
+    }
+
+    private static Map<Long, Sums> perClassSums(NDArray queries, long[] queryLabels, NDArray references,
+            long[] referenceLabels, Neighbours neighbours, Options options, KnnSearch search) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(search, "search");
+        boolean self = Objects.requireNonNull(neighbours, "neighbours").excludesSelf();
+        checkLength(queries, queryLabels, "queryLabels");
+        checkLength(references, referenceLabels, "referenceLabels");
+        int q = queryLabels.length;
+        int m = referenceLabels.length;
+        if (self) {
+            if (q > m) {
+                throw new IllegalArgumentException("with EXCLUDE_SELF the queries must be the first rows of the "
+                        + "references, got " + q + " queries and " + m + " references");
+            }
+            for (int i = 0; i < q; i++) {
+                if (queryLabels[i] != referenceLabels[i]) {
+                    throw new IllegalArgumentException("with EXCLUDE_SELF query " + i + " must be reference " + i
+                            + ", got labels " + queryLabels[i] + " and " + referenceLabels[i]);
+                }
+            }
+        }
+        Map<Long, Integer> counts = new HashMap<>();
+        for (long l : referenceLabels) {
+            counts.merge(l, 1, Integer::sum);
+        }
+        int maxBin = 0;
+        for (long l : queryLabels) {
+            maxBin = Math.max(maxBin, counts.getOrDefault(l, 0));
+        }
+        int available = m - (self ? 1 : 0);
+        int k = Math.max(1, options.resolveK(maxBin - (self ? 1 : 0), available));
+        int maxRecall = Arrays.stream(options.recallKs).max().orElse(1);
+        if (maxRecall > available) {
+            throw new IllegalArgumentException(
+                    "recall K must be at most the reference set size " + available + ", got " + maxRecall);
+        }
+        int depth = Math.min(Math.max(k, maxRecall), Math.max(available, 1));
+        long[][] nn = neighbours(queries, references, depth, self, search);
+        Map<Long, Sums> classes = new TreeMap<>();
+        for (int i = 0; i < q; i++) {
+            long[] nbLabels = new long[nn[i].length];
+            for (int j = 0; j < nbLabels.length; j++) {
+                nbLabels[j] = referenceLabels[(int) nn[i][j]];
+            }
+            int r = counts.getOrDefault(queryLabels[i], 0) - (self ? 1 : 0);
+            classes.computeIfAbsent(queryLabels[i], l -> new Sums(k, options.recallKs)).add(queryLabels[i], r,
+                    nbLabels);
+        }
+        return classes;
+    }
+
+    /** The {@code depth} nearest references of each query, its own row left out when {@code self}. */
+    private static long[][] neighbours(NDArray queries, NDArray references, int depth, boolean self,
+            KnnSearch search) {
+        long q = queries.getShape().get(0);
+        long m = references.getShape().get(0);
+        if (!self || q == m) {
+            return search.search(queries, references, depth, self ? Neighbours.EXCLUDE_SELF : Neighbours.INCLUDE_SELF)
+                    .indices();
+        }
+        // the queries are a prefix of the references: one more neighbour, then drop the query's
+        // own row (or the last one when the row is not among them), as PML's return_results
+        long[][] found = search.search(queries, references, depth + 1, Neighbours.INCLUDE_SELF).indices();
+        long[][] out = new long[(int) q][];
+        for (int i = 0; i < q; i++) {
+            long[] row = new long[depth];
+            int j = 0;
+            for (long id : found[i]) {
+                if (id != i && j < depth) {
+                    row[j++] = id;
+                }
+            }
+            out[i] = row;
+        }
+        return out;
+    }
 
     /** Leave-one-out: every embedding is a query against all the others. */
     public static Report leaveOneOut(NDArray embeddings, long[] labels, KnnSearch search, int... recallKs) {
@@ -242,7 +527,8 @@ public final class RetrievalMetrics {
                     }
                 }
             }
-            rp += hits / (double) r;
+            // PML divides by the relevant slots within k: min(k, R) (R when k = max_bin_count)
+            rp += hits / (double) Math.max(1, Math.min(k, r));
             mapR += sumPrecisionR / r;
             map += sumPrecisionK / r;
             mrr += firstHit < 0 ? 0 : 1.0 / (firstHit + 1);

@@ -3,6 +3,7 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
+import org.metric4j.distance.PairMasks;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.miner.PairMiner;
@@ -19,8 +20,13 @@ import org.metric4j.reducer.Reducer;
  * <p>One logsumexp per row of the B x B matrix serves every positive pair of that row.
  * Defaults (PML's): temperature {@value #DEFAULT_TEMPERATURE}, cosine similarity, no miner,
  * {@link MeanReducer} over positive pairs. A distance is negated.
+ *
+ * <p>With a separate reference set ({@link #compute(NDArray, NDArray, NDArray, NDArray)}, PML's
+ * {@code ref_emb}), the anchors are the query rows and the positives and negatives the reference
+ * rows: every same-label (query, reference) pair is positive, nothing is excluded as a
+ * self-comparison. A miner does not apply there.
  */
-public final class NTXentLoss extends MetricLoss {
+public final class NTXentLoss extends MetricLoss implements ReferenceSetLoss {
 
     /** Default temperature. */
     public static final double DEFAULT_TEMPERATURE = 0.07;
@@ -46,12 +52,42 @@ public final class NTXentLoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
-        NDArray logits = NDMath.div(similarity(distance, batch.matrix()), temperature);
-        NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1);
-        NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
+        return fromMatrix(batch.matrix(), batch.positive(), batch.negative());
+    }
+
+    /**
+     * The loss of the queries against a separate reference set (PML's {@code loss(embeddings,
+     * labels, ref_emb=..., ref_labels=...)}): per positive pair (query a, reference p), the
+     * negatives are the references whose label differs from a's.
+     *
+     * @throws IllegalArgumentException on a bad shape, a width or dtype mismatch, or with a miner
+     */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.embeddings("refEmbeddings", refEmbeddings);
+        Inputs.sameWidth("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        if (embeddings.getDataType() != refEmbeddings.getDataType()) {
+            throw new IllegalArgumentException("refEmbeddings must have the dtype of embeddings ("
+                    + embeddings.getDataType() + "), got " + refEmbeddings.getDataType());
+        }
+        if (miner != null) {
+            throw new IllegalArgumentException(
+                    "miner must be none with a reference set (queries against references), got " + miner);
+        }
+        NDArray y = Inputs.labels("labels", labels, b);
+        NDArray yRef = Inputs.labels("refLabels", refLabels, m);
+        PairMasks masks = PairMasks.of(y, yRef);
+        return fromMatrix(distance.matrix(embeddings, refEmbeddings), masks.positive(), masks.negative());
+    }
+
+    private NDArray fromMatrix(NDArray matrix, NDArray positive, NDArray negative) {
+        NDArray logits = NDMath.div(similarity(distance, matrix), temperature);
+        NDArray negLse = NDMath.logSumExp(logits, negative, 1);
+        NDArray hasNeg = NDMath.anyAlong(negative, 1).reshape(-1, 1);
         NDArray perPair = NDMath.softplus(negLse.sub(logits));
         perPair = perPair.mul(NDMath.asFloat(hasNeg, perPair));
-        return reduce(reducer, LossTerms.of(perPair, batch.positive()));
+        return reduce(reducer, LossTerms.of(perPair, positive));
     }
 
     /** The matrix as a similarity: unchanged for a similarity, negated for a distance. */
