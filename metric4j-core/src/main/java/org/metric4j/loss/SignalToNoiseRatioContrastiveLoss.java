@@ -1,13 +1,12 @@
 package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
+import java.util.Optional;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.SNRDistance;
 import org.metric4j.math.Inputs;
-import org.metric4j.math.NDMath;
 import org.metric4j.miner.PairMiner;
 import org.metric4j.reducer.AvgNonZeroReducer;
-import org.metric4j.reducer.LossTerms;
 import org.metric4j.reducer.Reducer;
 
 /**
@@ -34,6 +33,8 @@ public final class SignalToNoiseRatioContrastiveLoss extends MetricLoss {
     private final Distance distance;
     private final PairMiner miner;
     private final Reducer reducer;
+    /** The contrastive loss on the SNR distance that computes this one. */
+    private final ContrastiveLoss contrastive;
 
     private SignalToNoiseRatioContrastiveLoss(Builder b) {
         super("SignalToNoiseRatioContrastiveLoss");
@@ -42,6 +43,12 @@ public final class SignalToNoiseRatioContrastiveLoss extends MetricLoss {
         this.distance = b.distance();
         this.miner = b.miner();
         this.reducer = b.reducer();
+        ContrastiveLoss.Builder c = ContrastiveLoss.builder().optPosMargin(posMargin).optNegMargin(negMargin)
+                .optDistance(distance).optReducer(reducer);
+        if (miner != null) {
+            c.optMiner(miner);
+        }
+        this.contrastive = c.build();
     }
 
     /** A builder with PML's defaults. */
@@ -51,10 +58,12 @@ public final class SignalToNoiseRatioContrastiveLoss extends MetricLoss {
 
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
-        NDArray pos = NDMath.relu(batch.matrix().sub(posMargin));
-        NDArray neg = NDMath.relu(batch.matrix().neg().add(negMargin));
-        return reduce(reducer, LossTerms.of(pos, batch.positive()), LossTerms.of(neg, batch.negative()));
+        return contrastive.compute(embeddings, labels);
+    }
+
+    @Override
+    public Optional<Selection> lastSelection() {
+        return contrastive.lastSelection();
     }
 
     @Override
