@@ -1,8 +1,11 @@
 /**
  * Batch samplers whose epoch e is a pure function of (seed, e), so that a resumed run sees the
  * batches it would have seen: {@link org.metric4j.sampler.PxKSampler} (P classes x K items per
- * batch, what every pair loss with in-batch mining needs; PML's {@code MPerClassSampler}) and
- * {@link org.metric4j.sampler.ShuffleSampler}, both DJL {@link ai.djl.training.dataset.Sampler}s
+ * batch, what every pair loss with in-batch mining needs; PML's {@code MPerClassSampler}),
+ * {@link org.metric4j.sampler.ShuffleSampler}, {@link org.metric4j.sampler.HierarchicalSampler}
+ * (batches from a few super-classes, m items per class) and
+ * {@link org.metric4j.sampler.TuplesToWeightsSampler} (items drawn in proportion to how often a
+ * miner picks them), all DJL {@link ai.djl.training.dataset.Sampler}s
  * through {@link org.metric4j.sampler.EpochSampler}.
  */
 package org.metric4j.sampler;
