@@ -25,7 +25,9 @@ import org.metric4j.math.Inputs;
  * neighbour search is an exact {@link KnnSearch}, by default {@link KnnSearch.Metric#L2} (PML's
  * default {@code FaissKNN} is an exact L2 index; faiss reports squared distances, this the
  * distances). Matching is a {@link MatchFinder}, by default cosine similarity at or above
- * {@value MatchFinder#DEFAULT_THRESHOLD}, as in PML.
+ * {@value MatchFinder#DEFAULT_THRESHOLD}, as in PML. With {@link Builder#optReferenceIndex} the
+ * references live in an external {@link ReferenceIndex} instead (e.g. the app's Lucene gallery):
+ * {@link #topK} and {@link #matches} go to it, and {@link #index} / {@link #add} are refused.
  */
 public final class InferenceModel implements AutoCloseable {
 
@@ -37,6 +39,7 @@ public final class InferenceModel implements AutoCloseable {
     private final KnnSearch knn;
     private final MatchFinder matchFinder;
     private final int batchSize;
+    private final ReferenceIndex external;
     private NDManager manager;
     private NDArray references;
 
@@ -46,6 +49,7 @@ public final class InferenceModel implements AutoCloseable {
         this.knn = b.knn;
         this.matchFinder = b.matchFinder;
         this.batchSize = b.batchSize;
+        this.external = b.external;
     }
 
     /** A builder: no embedder (precomputed embeddings), normalized, exact L2 search, cosine 0.9 matches. */
@@ -60,6 +64,9 @@ public final class InferenceModel implements AutoCloseable {
 
     /** The number of references indexed. */
     public synchronized long size() {
+        if (external != null) {
+            return external.size();
+        }
         return references == null ? 0 : references.getShape().get(0);
     }
 
@@ -90,6 +97,7 @@ public final class InferenceModel implements AutoCloseable {
 
     /** Replaces the references by the embeddings of {@code inputs} (PML's {@code train_knn}). */
     public synchronized void index(NDArray inputs) {
+        requireOwnReferences();
         NDArray e = embed(inputs);
         if (manager == null) {
             manager = NDManager.newBaseManager(e.getDevice(), e.getManager().getEngine().getEngineName());
@@ -103,6 +111,7 @@ public final class InferenceModel implements AutoCloseable {
 
     /** Appends the embeddings of {@code inputs} to the references (PML's {@code add_to_knn}). */
     public synchronized void add(NDArray inputs) {
+        requireOwnReferences();
         if (references == null) {
             index(inputs);
             return;
@@ -124,6 +133,11 @@ public final class InferenceModel implements AutoCloseable {
      * @return indices into the references, and distances (L2) or similarities (COSINE, DOT)
      */
     public synchronized KnnSearch.Result topK(NDArray queries, int k) {
+        if (external != null) {
+            try (NDScope scope = new NDScope()) {
+                return external.topK(embed(queries), k);
+            }
+        }
         NDArray refs = requireReferences();
         try (NDScope scope = new NDScope()) {
             return knn.search(embed(queries), refs, k, Neighbours.INCLUDE_SELF);
@@ -143,6 +157,11 @@ public final class InferenceModel implements AutoCloseable {
      * @return rows {@code {query, reference}}, by query then reference
      */
     public synchronized long[][] matches(NDArray queries, double threshold) {
+        if (external != null) {
+            try (NDScope scope = new NDScope()) {
+                return external.matches(embed(queries), threshold);
+            }
+        }
         NDArray refs = requireReferences();
         try (NDScope scope = new NDScope()) {
             return matchFinder.matchingPairs(embed(queries), refs, threshold);
@@ -158,6 +177,13 @@ public final class InferenceModel implements AutoCloseable {
     public boolean[] isMatch(NDArray a, NDArray b, double threshold) {
         try (NDScope scope = new NDScope()) {
             return matchFinder.isMatch(embed(a), embed(b), threshold);
+        }
+    }
+
+    private void requireOwnReferences() {
+        if (external != null) {
+            throw new IllegalStateException("the references live in " + external
+                    + ": add them there, not through the InferenceModel");
         }
     }
 
@@ -191,6 +217,7 @@ public final class InferenceModel implements AutoCloseable {
         private KnnSearch knn = KnnSearch.builder().optMetric(KnnSearch.Metric.L2).build();
         private MatchFinder matchFinder = MatchFinder.builder().build();
         private int batchSize = DEFAULT_BATCH_SIZE;
+        private ReferenceIndex external;
 
         private Builder() {}
 
@@ -231,6 +258,16 @@ public final class InferenceModel implements AutoCloseable {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
             }
             this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * References in an external index (default: none, the model keeps its own and searches
+         * them with its {@link KnnSearch} and {@link MatchFinder}); {@link InferenceModel#matches} then takes
+         * the index's similarity threshold.
+         */
+        public Builder optReferenceIndex(ReferenceIndex index) {
+            this.external = Objects.requireNonNull(index, "index");
             return this;
         }
 

@@ -142,6 +142,39 @@ class InferenceModelTest {
     }
 
     @Test
+    void anExternalReferenceIndexReceivesTheEmbeddedQueries() {
+        float[][] seen = new float[1][];
+        ReferenceIndex fixed = new ReferenceIndex() {
+            @Override
+            public long size() {
+                return 3;
+            }
+
+            @Override
+            public KnnSearch.Result topK(NDArray queries, int k) {
+                seen[0] = queries.toFloatArray();
+                return new KnnSearch.Result(new long[][] {{2}}, new double[][] {{0.5}});
+            }
+
+            @Override
+            public long[][] matches(NDArray queries, double threshold) {
+                return new long[][] {{0, (long) (threshold * 10)}};
+            }
+        };
+        try (NDManager m = TestDevice.manager();
+                InferenceModel model = InferenceModel.builder().optReferenceIndex(fixed).build()) {
+            assertEquals(3, model.size());
+            KnnSearch.Result r = model.topK(circle(m, new double[] {90}, new double[] {4}), 1);
+            assertArrayEquals(new long[][] {{2}}, r.indices());
+            assertArrayEquals(new float[] {0, 1}, seen[0], 1e-6f, "normalized before the index sees it");
+            assertArrayEquals(new long[][] {{0, 9}}, model.matches(circle(m, new double[] {0}, null)));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> model.index(circle(m, new double[] {0}, null)));
+            assertTrue(e.getMessage().contains("add them there"), e.getMessage());
+        }
+    }
+
+    @Test
     void badUse() {
         try (NDManager m = TestDevice.manager();
                 InferenceModel model = InferenceModel.builder().build()) {
