@@ -128,6 +128,37 @@ class TuplesToWeightsSamplerTest {
         }
     }
 
+    /**
+     * Real miners against PML 2.8.1 run once (convert_to_weights of TripletMarginMiner(margin=0.2,
+     * type_of_triplets="semihard") and MultiSimilarityMiner(epsilon=0.1) on unit vectors at these
+     * angles, float64; the mined sets do not change when the angles move by 0.05 degrees, so no
+     * comparison sits on a rounding tie).
+     */
+    @Test
+    void weightsOfRealMinersMatchPml() {
+        double[] angles = {0, 17, 41, 103, 124, 209, 236, 301};
+        long[] labels = {0, 0, 0, 1, 1, 2, 2, 0};
+        double[] v = new double[angles.length * 2];
+        for (int i = 0; i < angles.length; i++) {
+            v[2 * i] = Math.cos(Math.toRadians(angles[i]));
+            v[2 * i + 1] = Math.sin(Math.toRadians(angles[i]));
+        }
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = m.create(v, new ai.djl.ndarray.types.Shape(angles.length, 2));
+            try (TuplesToWeightsSampler s = TuplesToWeightsSampler.builder().setEmbeddings(x).setLabels(labels)
+                    .setMiner(org.metric4j.miner.TripletMarginMiner.builder()
+                            .optType(org.metric4j.miner.TripletMarginMiner.Type.SEMIHARD).build())
+                    .build()) {
+                assertArrayEquals(new double[] {0.5, 0.5, 0, 0.5, 0, 0, 0.5, 1}, s.weights(0), 1e-12);
+            }
+            try (TuplesToWeightsSampler s = TuplesToWeightsSampler.builder().setEmbeddings(x).setLabels(labels)
+                    .setMiner(org.metric4j.miner.MultiSimilarityMiner.builder().build()).build()) {
+                double sixth = 1.0 / 6;
+                assertArrayEquals(new double[] {sixth, sixth, 4 * sixth, sixth, sixth, sixth, sixth, 1}, s.weights(0), 1e-12);
+            }
+        }
+    }
+
     @Test
     void drawsFollowTheWeights() {
         try (NDManager m = TestDevice.manager();
