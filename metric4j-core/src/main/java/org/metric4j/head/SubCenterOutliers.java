@@ -95,44 +95,62 @@ public final class SubCenterOutliers {
         try (NDScope scope = new NDScope()) {
             y = Inputs.classLabels("labels", labels, b, numClasses).toLongArray();
             NDArray x = embeddings.stopGradient();
-            NDArray w = weights.stopGradient();
-            if (w.getDataType() != x.getDataType()) {
-                w = w.toType(x.getDataType(), false);
+            NDArray wt = weights.stopGradient().transpose(); // (C k) x D, row c*k + j
+            if (wt.getDataType() != x.getDataType()) {
+                wt = wt.toType(x.getDataType(), false);
             }
+            // only each item's own k sub-centers: B x k cosines, not B x (C k)
+            int d = (int) x.getShape().get(1);
+            long[] own = new long[(int) b * k];
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < k; j++) {
+                    own[i * k + j] = y[i] * k + j;
+                }
+            }
+            NDArray centersOfItems = NDMath.takeRows(wt, weights.getManager().create(own)).reshape(b, k, d);
             NDArray xs = normalize ? x.normalize(2, 1, 1e-12) : x;
-            NDArray ws = normalize ? w.div(NDMath.maximum(w.norm(new int[] {0}, true), 1e-12)) : w;
-            cos = xs.matMul(ws).toType(DataType.FLOAT64, false).toDoubleArray();
-            int width = numClasses * k;
+            NDArray cs = normalize ? centersOfItems.normalize(2, 2, 1e-12) : centersOfItems;
+            cos = cs.mul(xs.reshape(b, 1, d)).sum(new int[] {2}).toType(DataType.FLOAT64, false).toDoubleArray();
+            // the items of each class in index order (a counting sort on the labels)
+            int[] first = new int[numClasses + 1];
+            for (long label : y) {
+                first[(int) label + 1]++;
+            }
+            for (int c = 0; c < numClasses; c++) {
+                first[c + 1] += first[c];
+            }
+            int[] items = new int[(int) b];
+            int[] fill = first.clone();
+            for (int i = 0; i < b; i++) {
+                items[fill[(int) y[i]]++] = i;
+            }
             double cosThreshold = Math.cos(Math.toRadians(thresholdDegrees));
             for (int c = 0; c < numClasses; c++) {
-                int[] votes = new int[k];
-                int members = 0;
-                for (int i = 0; i < b; i++) {
-                    if (y[i] == c) {
-                        members++;
-                        int best = 0;
-                        for (int j = 1; j < k; j++) {
-                            if (cos[i * width + c * k + j] > cos[i * width + c * k + best]) {
-                                best = j;
-                            }
-                        }
-                        votes[best]++;
-                    }
-                }
-                if (members == 0) {
+                if (first[c] == first[c + 1]) {
                     dominant[c] = -1;
                     continue;
                 }
-                int d = 0;
+                int[] votes = new int[k];
+                for (int t = first[c]; t < first[c + 1]; t++) {
+                    int i = items[t];
+                    int best = 0;
+                    for (int j = 1; j < k; j++) {
+                        if (cos[i * k + j] > cos[i * k + best]) {
+                            best = j;
+                        }
+                    }
+                    votes[best]++;
+                }
+                int top = 0;
                 for (int j = 1; j < k; j++) {
-                    if (votes[j] > votes[d]) {
-                        d = j;
+                    if (votes[j] > votes[top]) {
+                        top = j;
                     }
                 }
-                dominant[c] = d;
-                for (int i = 0; i < b; i++) {
-                    if (y[i] == c && cos[i * width + c * k + d] < cosThreshold) {
-                        outliers.add((long) i);
+                dominant[c] = top;
+                for (int t = first[c]; t < first[c + 1]; t++) {
+                    if (cos[items[t] * k + top] < cosThreshold) {
+                        outliers.add((long) items[t]);
                     }
                 }
             }
