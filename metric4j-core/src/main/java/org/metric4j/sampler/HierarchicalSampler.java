@@ -294,7 +294,8 @@ public final class HierarchicalSampler implements EpochSampler {
          *
          * @throws IllegalArgumentException when the labels are missing or ragged, B is not a
          *     multiple of S (or B / S of m), or there are fewer than S super-classes, or a
-         *     super-class has fewer than B / (S m) classes (its sub-batches could not be filled)
+         *     super-class has fewer than B / (S m) classes (its sub-batches could not be filled) or,
+         *     with all samples per class, no class of at most B / S items
          */
         public HierarchicalSampler build() {
             if (labels == null || labels.length == 0) {
@@ -354,6 +355,12 @@ public final class HierarchicalSampler implements EpochSampler {
                             + subBatchLen / samplesPerClass + " classes (batchSize / "
                             + "(superClassesPerBatch * samplesPerClass)) to fill its sub-batch,"
                             + " super-class " + e.getKey() + " has " + classes.size());
+                }
+                if (samplesPerClass == 0
+                        && classes.values().stream().noneMatch(items -> items.size() <= subBatchLen)) {
+                    throw new IllegalArgumentException("with all samples per class, every super-class"
+                            + " needs a class of at most batchSize / superClassesPerBatch ("
+                            + subBatchLen + ") items, super-class " + e.getKey() + " has none");
                 }
                 members[s] = new int[classes.size()][];
                 int c = 0;

@@ -165,6 +165,12 @@ class HierarchicalSamplerTest {
                 e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> HierarchicalSampler.builder().setLabels(labels).setBatchSize(12).build());
+        // all samples per class with B / S = 1: super-class 10 has only a class of 2 items, which
+        // never fits (super-class 20 has a class of 1 item)
+        long[][] big = {{1, 10}, {1, 10}, {2, 20}, {3, 20}, {3, 20}};
+        e = assertThrows(IllegalArgumentException.class,
+                () -> HierarchicalSampler.builder().setLabels(big).setBatchSize(2).optAllSamplesPerClass().build());
+        assertTrue(e.getMessage().contains("super-class 10 has none"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> HierarchicalSampler.builder().setSamplesPerClass(0));
         assertThrows(IllegalArgumentException.class,
