@@ -10,9 +10,9 @@ import org.metric4j.math.Seeds;
 
 /**
  * Batches drawn from a few super-classes at a time, for labels with two levels (class and
- * super-class, e.g. product and category): PML's {@code HierarchicalSampler}, after Brown et al.
- * 2020, "Smooth-AP: Smoothing the Path Towards Large-Scale Image Retrieval" (arXiv:2007.12163)
- * and Cakir et al. 2019 (FastAP).
+ * super-class, e.g. product and category): PML's {@code HierarchicalSampler}, after the batch
+ * sampling of Cakir et al. 2019, "Deep Metric Learning to Rank" (FastAP, CVPR; PML's source
+ * credits their code, kunhe/Deep-Metric-Learning-Baselines).
  *
  * <p>For every combination of S super-classes (S = {@code superClassesPerBatch}, combinations of
  * the sorted super-labels) the epoch has {@code batchesPerSuperTuple} batches. A batch of size B
