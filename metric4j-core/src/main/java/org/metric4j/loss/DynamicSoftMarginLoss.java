@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.Arrays;
 import org.metric4j.distance.LpDistance;
 import org.metric4j.distance.PairMasks;
 import org.metric4j.math.Inputs;
@@ -218,8 +217,7 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
 
     @Override
     public String toString() {
-        return "DynamicSoftMarginLoss(minVal=" + minVal + ", numBins=" + numBins + ", momentum=" + momentum
-                + ", stored=" + (filled ? Arrays.toString(stored) : "none") + ")";
+        return "DynamicSoftMarginLoss(minVal=" + minVal + ", numBins=" + numBins + ", momentum=" + momentum + ")";
     }
 
     /** Builder of {@link DynamicSoftMarginLoss}. */
