@@ -26,6 +26,7 @@ import org.metric4j.loss.DynamicSoftMarginLoss;
 import org.metric4j.loss.HadsellContrastiveLoss;
 import org.metric4j.loss.LargeMarginSoftmaxLoss;
 import org.metric4j.loss.LiftedStructureLoss;
+import org.metric4j.loss.ManifoldLoss;
 import org.metric4j.loss.MultiSimilarityLoss;
 import org.metric4j.loss.NCALoss;
 import org.metric4j.loss.NPairsLoss;
@@ -268,6 +269,19 @@ public final class Components {
                     + " histogram + (1 - momentum) x the stored one, stored once per step and saved with checkpoints",
                     keys("min_val", "num_bins", "momentum"),
                     (s, c) -> LossComponent.metric(dynamicSoftMargin(s), w(s)))
+            .add("manifold", "Manifold loss (PML's ManifoldLoss): k learned proxies (not classes; a batch must hold"
+                    + " >= k images), labels unused, meta classes drawn per step from (seed, iteration); proxies"
+                    + " train at --head-lr-factor x the backbone's rate",
+                    keys("k", "lambda_c", "alpha", "margin"),
+                    (s, c) -> {
+                        ManifoldLoss.Builder b = ManifoldLoss.builder().optSeed(c.seed()).optClock(c.clock());
+                        int k = s.integer("k", ManifoldLoss.DEFAULT_PROXIES);
+                        option(s, "k", () -> b.optNumProxies(k));
+                        option(s, "lambda_c", () -> b.optLambdaC(s.number("lambda_c", ManifoldLoss.DEFAULT_LAMBDA_C)));
+                        option(s, "alpha", () -> b.optAlpha(s.number("alpha", ManifoldLoss.DEFAULT_ALPHA)));
+                        option(s, "margin", () -> b.optMargin(s.number("margin", ManifoldLoss.DEFAULT_MARGIN)));
+                        return LossComponent.proxy(b.build(), ClassCenters.of(k), w(s));
+                    })
             .add("contrastive", "contrastive loss (PML form)", keys("pos_margin", "neg_margin", "distance"),
                     (s, c) -> LossComponent.metric(ContrastiveLoss.builder()
                             .optPosMargin(s.number("pos_margin", ContrastiveLoss.DEFAULT_POS_MARGIN))

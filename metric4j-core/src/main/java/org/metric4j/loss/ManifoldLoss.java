@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.loss.Loss;
 import java.util.Random;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.math.Inputs;
@@ -25,10 +24,10 @@ import org.metric4j.schedule.TrainingClock;
  * construction on \( c_{ik} = \cos(F_{i,:}, F_{B+k,:}) \); \( L = L_{int} + \lambda_C L_{ctx} \).
  * The class labels are not used.
  *
- * <p>{@link #evaluate} takes predictions [B x D embeddings, K x D proxies]: in training a {@link
- * org.metric4j.head.ClassCenters} block of K rows holds the proxies (K proxies, not classes). The
- * meta classes are given to {@link #compute(NDArray, NDArray, NDArray)} (PML's {@code
- * indices_tuple}) or drawn as PML draws them: every proxy once plus B - K uniform ones, permuted
+ * <p>As a {@link ProxyLoss}, {@link #evaluate} takes predictions [B x D embeddings, K x D proxies]:
+ * in training a {@link org.metric4j.head.ClassCenters} block of K rows holds the proxies (K
+ * proxies, not classes), and the labels are ignored. The meta classes are given to {@link
+ * #computeWithMetaClasses} (PML's {@code indices_tuple}) or drawn as PML draws them: every proxy once plus B - K uniform ones, permuted
  * (B must be {@code >= K}), from a generator seeded by {@link Builder#optSeed}; with {@link
  * Builder#optClock a training clock} from (seed, clock iteration), so that the two evaluations a
  * DJL {@code Trainer} makes in one step agree and a resumed run draws what the uninterrupted one
@@ -39,7 +38,7 @@ import org.metric4j.schedule.TrainingClock;
  * #DEFAULT_LAMBDA_C}, \( \alpha \) = {@value #DEFAULT_ALPHA}, margin \( \mu \) = {@value
  * #DEFAULT_MARGIN}; \( \lambda_C = \infty \) gives the context loss alone (PML returns inf).
  */
-public final class ManifoldLoss extends Loss {
+public final class ManifoldLoss extends ProxyLoss {
 
     /** Default number of proxies K. */
     public static final int DEFAULT_PROXIES = 50;
@@ -112,7 +111,21 @@ public final class ManifoldLoss extends Loss {
         long b = Inputs.embeddings("embeddings", embeddings);
         long[] meta = drawMetaClasses((int) b);
         NDArray m = embeddings.getManager().create(meta).toDevice(embeddings.getDevice(), false);
-        return compute(embeddings, proxies, m);
+        return computeWithMetaClasses(embeddings, proxies, m);
+    }
+
+    /**
+     * The loss with meta classes drawn; the labels are not used (PML's {@code
+     * labels_not_supported}: the meta classes, not the classes, pick each embedding's proxy).
+     *
+     * @param embeddings B x D, B {@code >= K}
+     * @param proxies K x D, same dtype
+     * @param labels ignored (may be null)
+     * @return the loss, a scalar of the embeddings' dtype
+     */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray proxies, NDArray labels) {
+        return compute(embeddings, proxies);
     }
 
     private IllegalArgumentException referenceSet() {
@@ -128,7 +141,7 @@ public final class ManifoldLoss extends Loss {
      * @param metaClasses B integer ids in [0, K)
      * @return the loss, a scalar of the embeddings' dtype
      */
-    public NDArray compute(NDArray embeddings, NDArray proxies, NDArray metaClasses) {
+    public NDArray computeWithMetaClasses(NDArray embeddings, NDArray proxies, NDArray metaClasses) {
         long b = Inputs.embeddings("embeddings", embeddings);
         Inputs.embeddings("proxies", proxies);
         Inputs.sameWidth("embeddings", embeddings, "proxies", proxies);

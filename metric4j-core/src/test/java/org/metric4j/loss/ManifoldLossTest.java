@@ -73,7 +73,7 @@ class ManifoldLossTest {
             NDArray proxies = array(m, p, K, D, DataType.FLOAT64);
             double evaluated = value(loss.evaluate(new NDList(m.create(new long[B])), new NDList(e, proxies)));
             double twice = value(loss.evaluate(new NDList(m.create(new long[B])), new NDList(e, proxies)));
-            double explicit = value(loss.compute(e, proxies, m.create(loss.drawMetaClasses(B))));
+            double explicit = value(loss.computeWithMetaClasses(e, proxies, m.create(loss.drawMetaClasses(B))));
             assertEquals(explicit, evaluated, 0.0);
             assertEquals(evaluated, twice, 0.0);
             assertTrue(evaluated > 0, "loss " + evaluated);
@@ -92,13 +92,13 @@ class ManifoldLossTest {
             NDArray e = array(m, x, B, D, DataType.FLOAT64);
             NDArray proxies = array(m, p, K, D, DataType.FLOAT64);
             NDArray y = m.create(meta);
-            double both = value(ManifoldLoss.builder().optNumProxies(K).build().compute(e, proxies, y));
+            double both = value(ManifoldLoss.builder().optNumProxies(K).build().computeWithMetaClasses(e, proxies, y));
             double intrinsic = value(ManifoldLoss.builder().optNumProxies(K).optLambdaC(0).build()
-                    .compute(e, proxies, y));
+                    .computeWithMetaClasses(e, proxies, y));
             double twice = value(ManifoldLoss.builder().optNumProxies(K).optLambdaC(2).build()
-                    .compute(e, proxies, y));
+                    .computeWithMetaClasses(e, proxies, y));
             double context = value(ManifoldLoss.builder().optNumProxies(K).optLambdaC(Double.POSITIVE_INFINITY)
-                    .build().compute(e, proxies, y));
+                    .build().computeWithMetaClasses(e, proxies, y));
             assertEquals(both - intrinsic, context, 1e-12);
             assertEquals(intrinsic + 2 * context, twice, 1e-12);
         }
@@ -132,7 +132,7 @@ class ManifoldLossTest {
                     () -> ManifoldLoss.builder().optNumProxies(4).build().compute(e, p));
             assertTrue(rows.getMessage().contains("K = 4") && rows.getMessage().contains("3"), rows.getMessage());
             IllegalArgumentException meta = assertThrows(IllegalArgumentException.class,
-                    () -> loss.compute(e, p, m.create(new long[] {0, 1, 2, 3, 0, 1, 2, 0, 1})));
+                    () -> loss.computeWithMetaClasses(e, p, m.create(new long[] {0, 1, 2, 3, 0, 1, 2, 0, 1})));
             assertTrue(meta.getMessage().contains("metaClasses"), meta.getMessage());
             assertThrows(IllegalArgumentException.class, () -> loss.compute(e, p.toType(DataType.FLOAT32, false)));
             assertFalse(loss.toString().isEmpty());
