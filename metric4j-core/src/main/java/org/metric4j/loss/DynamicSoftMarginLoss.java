@@ -11,6 +11,8 @@ import org.metric4j.distance.LpDistance;
 import org.metric4j.distance.PairMasks;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
+import org.metric4j.miner.TripletIndices;
+import org.metric4j.miner.TripletMiner;
 import org.metric4j.reducer.LossTerms;
 import org.metric4j.reducer.MeanReducer;
 import org.metric4j.schedule.StepState;
@@ -19,9 +21,9 @@ import org.metric4j.schedule.StepUpdate;
 /**
  * Dynamic soft margin loss (Zhang and Rusinkiewicz 2019, "Learning Local Descriptors with a
  * CDF-Based Dynamic Soft Margin", ICCV), as pytorch-metric-learning's {@code
- * DynamicSoftMarginLoss}: for every triplet (a, p, n) of the batch, \( x = d_{ap} - d_{an} \) (L2
- * distance of L2-normalized embeddings). With \( \Delta = 2|v_{min}| / R \) each x is spread
- * linearly over bins \( b = \lfloor (x - v_{min}) / \Delta \rfloor \) and b + 1 (weights 1 - f
+ * DynamicSoftMarginLoss}: for every triplet (a, p, n) of the batch (or of a {@link TripletMiner}),
+ * \( x = d_{ap} - d_{an} \) (L2 distance of L2-normalized embeddings). With
+ * \( \Delta = 2|v_{min}| / R \) each x is spread linearly over bins \( b = \lfloor (x - v_{min}) / \Delta \rfloor \) and b + 1 (weights 1 - f
  * and f, f the fractional part); h is that histogram divided by its sum, and
  * \( L = \frac{1}{N} \sum_{triplets} \mathrm{CDF}_h[b(x)]\, x \). The gradient flows through the
  * histogram as well, as in PML.
@@ -56,6 +58,7 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
     private final double delta;
     private final double momentum;
     private final LpDistance distance = LpDistance.euclidean();
+    private final TripletMiner miner;
 
     private final double[] stored;
     private boolean filled;
@@ -68,6 +71,7 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
         this.numBins = b.numBins;
         this.delta = 2 * Math.abs(b.minVal) / b.numBins;
         this.momentum = b.momentum;
+        this.miner = b.miner;
         this.stored = new double[b.numBins];
     }
 
@@ -180,9 +184,19 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
         saved = null;
     }
 
-    /** The differences \( d_{ap} - d_{an} \) of every triplet (1-D), or null without a triplet. */
+    /**
+     * The differences \( d_{ap} - d_{an} \) of every triplet, or of the miner's (1-D), or null
+     * without a triplet.
+     */
     private NDArray differences(NDArray embeddings, NDArray labels) {
         NDArray mat = distance.matrix(embeddings);
+        if (miner != null) {
+            TripletIndices t = miner.mine(embeddings, labels);
+            if (t.size() == 0) {
+                return null;
+            }
+            return NDMath.takePairs(mat, t.anchors(), t.positives()).sub(NDMath.takePairs(mat, t.anchors(), t.negatives()));
+        }
         PairMasks masks = PairMasks.of(labels);
         NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0) {
@@ -217,7 +231,8 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
 
     @Override
     public String toString() {
-        return "DynamicSoftMarginLoss(minVal=" + minVal + ", numBins=" + numBins + ", momentum=" + momentum + ")";
+        return "DynamicSoftMarginLoss(minVal=" + minVal + ", numBins=" + numBins + ", momentum=" + momentum
+                + (miner == null ? "" : ", miner=" + miner) + ")";
     }
 
     /** Builder of {@link DynamicSoftMarginLoss}. */
@@ -225,8 +240,19 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
         private double minVal = DEFAULT_MIN_VAL;
         private int numBins = DEFAULT_NUM_BINS;
         private double momentum = DEFAULT_MOMENTUM;
+        private TripletMiner miner;
 
         private Builder() {}
+
+        /**
+         * The triplets of a miner instead of all triplets (PML's {@code indices_tuple}); {@link
+         * #afterStep} mines again on the step's embeddings, so the miner must be deterministic
+         * (default: all triplets).
+         */
+        public Builder optMiner(TripletMiner miner) {
+            this.miner = java.util.Objects.requireNonNull(miner, "miner");
+            return this;
+        }
 
         /**
          * The lower end of the histogram, {@code < 0}: it spans [minVal, -minVal] (default {@value

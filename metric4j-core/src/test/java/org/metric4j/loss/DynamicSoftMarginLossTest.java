@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.metric4j.TestDevice;
+import org.metric4j.miner.BatchHardMiner;
+import org.metric4j.miner.TripletMiner;
 import org.metric4j.math.NDTestSupport.ValueAndGrad;
 
 /**
@@ -50,8 +52,12 @@ class DynamicSoftMarginLossTest {
 
     /** Reference histogram (normalized) of a batch: R = 10, min -2, clamped positions. */
     private static double[] refHistogram(double[] x, long[] y) {
+        return refHistogram(differences(x, y));
+    }
+
+    private static double[] refHistogram(List<Double> xs) {
         double[] h = new double[10];
-        for (double v : differences(x, y)) {
+        for (double v : xs) {
             double t = Math.min(Math.max((v + 2) / 0.4, 0), 9);
             int lower = (int) Math.min(Math.floor(t), 8);
             double f = t - lower;
@@ -70,7 +76,11 @@ class DynamicSoftMarginLossTest {
 
     /** Reference loss with the histogram {@code beta h_batch + (1 - beta) stored}, or h_batch. */
     private static double refLoss(double[] x, long[] y, double[] stored) {
-        double[] h = refHistogram(x, y);
+        return refLoss(differences(x, y), stored);
+    }
+
+    private static double refLoss(List<Double> xs, double[] stored) {
+        double[] h = refHistogram(xs);
         if (stored != null) {
             for (int i = 0; i < h.length; i++) {
                 h[i] = MOMENTUM * h[i] + (1 - MOMENTUM) * stored[i];
@@ -82,7 +92,6 @@ class DynamicSoftMarginLossTest {
             c += h[i];
             cdf[i] = c;
         }
-        List<Double> xs = differences(x, y);
         double sum = 0;
         for (double v : xs) {
             double t = Math.min(Math.max((v + 2) / 0.4, 0), 9);
@@ -203,6 +212,34 @@ class DynamicSoftMarginLossTest {
             reloaded.loadState(empty, m);
             assertFalse(reloaded.hasStoredHistogram());
         }
+    }
+
+    @Test
+    void aMinersTripletsReplaceAllTriplets() {
+        double[] x1 = batch(10);
+        double[] x2 = batch(11);
+        TripletMiner miner = BatchHardMiner.builder().build();
+        try (NDManager m = TestDevice.manager()) {
+            DynamicSoftMarginLoss loss = DynamicSoftMarginLoss.builder().optMomentum(MOMENTUM).optMiner(miner).build();
+            List<Double> xs1 = mined(m, miner, x1);
+            assertTrue(xs1.size() < differences(x1, LABELS).size());
+            assertEquals(refLoss(xs1, null), evaluate(m, loss, x1, DataType.FLOAT64), 1e-12);
+            step(m, loss, x1);
+            assertArrayEquals(refHistogram(xs1), loss.storedHistogram(), 1e-6);
+            assertEquals(refLoss(mined(m, miner, x2), loss.storedHistogram()), evaluate(m, loss, x2, DataType.FLOAT64),
+                    1e-12);
+            assertTrue(loss.toString().contains("miner="), loss.toString());
+        }
+    }
+
+    /** d_ap - d_an of the mined triplets. */
+    private static List<Double> mined(NDManager m, TripletMiner miner, double[] x) {
+        double[][] d = euclidean(normalizeRows(rows(x, B, D)), false);
+        List<Double> out = new ArrayList<>();
+        for (long[] t : miner.mine(array(m, x, B, D, DataType.FLOAT64), m.create(LABELS)).toArray()) {
+            out.add(d[(int) t[0]][(int) t[1]] - d[(int) t[0]][(int) t[2]]);
+        }
+        return out;
     }
 
     @Test
