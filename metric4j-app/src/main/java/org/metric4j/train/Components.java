@@ -266,8 +266,9 @@ public final class Components {
                     })
             .add("dynamic-soft-margin", "dynamic soft margin (PML's DynamicSoftMarginLoss): every triplet's"
                     + " d_ap - d_an weighted by the CDF of their histogram; later steps use momentum x the batch's"
-                    + " histogram + (1 - momentum) x the stored one, stored once per step and saved with checkpoints",
-                    keys("min_val", "num_bins", "momentum"),
+                    + " histogram + (1 - momentum) x the stored one, stored once per step and saved with checkpoints;"
+                    + " miner=batch-hard|semihard|hard|easy|all (default: all triplets)",
+                    keys("min_val", "num_bins", "momentum", "miner"),
                     (s, c) -> LossComponent.metric(dynamicSoftMargin(s), w(s)))
             .add("manifold", "Manifold loss (PML's ManifoldLoss): k learned proxies (not classes; a batch must hold"
                     + " >= k images), labels unused, meta classes drawn per step from (seed, iteration); proxies"
@@ -350,6 +351,10 @@ public final class Components {
         option(s, "min_val", () -> b.optMinVal(s.number("min_val", DynamicSoftMarginLoss.DEFAULT_MIN_VAL)));
         option(s, "num_bins", () -> b.optNumBins(s.integer("num_bins", DynamicSoftMarginLoss.DEFAULT_NUM_BINS)));
         option(s, "momentum", () -> b.optMomentum(s.number("momentum", DynamicSoftMarginLoss.DEFAULT_MOMENTUM)));
+        String miner = s.text("miner", null);
+        if (miner != null) {
+            b.optMiner(MINERS.create(miner, null));
+        }
         return b.build();
     }
 

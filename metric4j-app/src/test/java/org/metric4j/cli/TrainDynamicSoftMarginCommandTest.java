@@ -19,7 +19,7 @@ class TrainDynamicSoftMarginCommandTest {
     void trainsFromTheCommandLineAndCheckpointsItsHistogram(@TempDir Path dir) throws Exception {
         CliRun list = CliRun.of("train", "--list");
         assertTrue(list.out().contains("dynamic-soft-margin")
-                && list.out().contains("(parameters: min_val, momentum, num_bins, weight)"), list.out());
+                && list.out().contains("(parameters: min_val, miner, momentum, num_bins, weight)"), list.out());
         Path out = dir.resolve("run");
         CliRun r = CliRun.of("train", "--dataset",
                 "synthetic-faces:identities=6,images=6,size=32,channels=1,eval-identities=4,eval-images=4,pairs=20",

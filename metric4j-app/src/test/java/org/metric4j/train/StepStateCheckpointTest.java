@@ -170,7 +170,10 @@ class StepStateCheckpointTest {
         assertTrue(e.getMessage().contains("'dynamic-soft-margin': momentum") && e.getMessage().contains("2.0"),
                 e.getMessage());
         assertTrue(Components.LOSSES.help().get("dynamic-soft-margin")
-                .contains("(parameters: min_val, momentum, num_bins, weight)"));
+                .contains("(parameters: min_val, miner, momentum, num_bins, weight)"));
+        LossComponent mined = Components.LOSSES.create("dynamic-soft-margin:miner=batch-hard",
+                new Components.Context(CLASSES, new TrainingClock()));
+        assertTrue(mined.toString().contains("miner=BatchHardMiner"), mined.toString());
     }
 
     /** A trainer with one dynamic-soft-margin term. */
