@@ -106,7 +106,7 @@ public final class LossComponent {
 
     /**
      * A proxy loss with the block of its proxies: C rows for Proxy-Anchor and Proxy-NCA, C K rows
-     * for SoftTriple's K centers per class. The optimizer trains them with the head learning rate
+     * for SoftTriple's K centers per class, K rows for ManifoldLoss's K proxies. The optimizer trains them with the head learning rate
      * ({@code --head-lr-factor} times the backbone's); checkpoints save and restore them as a head.
      */
     public static LossComponent proxy(ProxyLoss loss, ClassCenters proxies, double weight) {
