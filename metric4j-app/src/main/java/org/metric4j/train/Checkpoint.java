@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A checkpoint directory {@code checkpoints/epoch-NNNN/}: the backbone's and heads' parameters
- * (DJL's parameter format), the optimizer state and {@code state.json} (epoch, iteration,
- * history, the resolved configuration of the run). It is written to a temporary directory and renamed when complete,
+ * (DJL's parameter format), the optimizer state, the state of each loss term that keeps one
+ * ({@link org.metric4j.schedule.StepState}: {@code loss-K.state}, K the term's index, an encoded
+ * {@code NDList}) and {@code state.json} (epoch, iteration, history, the resolved configuration of
+ * the run). It is written to a temporary directory and renamed when complete,
  * so an interrupted write never leaves a half checkpoint; the two newest are kept. A checkpoint
  * whose {@code state.json} cannot be read is never deleted: {@link #latest} refuses to choose
  * past it (an {@link IOException} naming the file), and pruning keeps it with a warning.
@@ -80,9 +82,20 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Writes a checkpoint. */
+    /** Writes a checkpoint without loss states. */
     public static void save(Path root, State state, Block backbone, List<Block> heads, NDList optimizerState)
             throws IOException {
+        save(root, state, backbone, heads, optimizerState, Map.of());
+    }
+
+    /**
+     * Writes a checkpoint.
+     *
+     * @param lossStates the {@link org.metric4j.schedule.StepState#saveState} of each loss term that
+     *     keeps a state, by the term's index (read, not closed)
+     */
+    public static void save(Path root, State state, Block backbone, List<Block> heads, NDList optimizerState,
+            Map<Integer, NDList> lossStates) throws IOException {
         Path dir = root.resolve("checkpoints");
         Files.createDirectories(dir);
         // the end of epoch 3 (0-based): epoch-0003; 120 steps into epoch 4: epoch-0004-step-000120
@@ -97,6 +110,9 @@ public final class Checkpoint {
             writeParams(tmp.resolve("head-" + k + ".params"), heads.get(k));
         }
         Files.write(tmp.resolve("optimizer.ndlist"), optimizerState.encode());
+        for (Map.Entry<Integer, NDList> e : lossStates.entrySet()) {
+            Files.write(tmp.resolve(lossStateFile(e.getKey())), e.getValue().encode());
+        }
         Files.writeString(tmp.resolve("state.json"), json(state), StandardCharsets.UTF_8);
         Path target = dir.resolve(name);
         FileTrees.delete(target);
@@ -153,6 +169,23 @@ public final class Checkpoint {
             readParams(checkpoint.resolve("head-" + k + ".params"), heads.get(k), manager);
         }
         return NDList.decode(manager, Files.readAllBytes(checkpoint.resolve("optimizer.ndlist")));
+    }
+
+    /** The file name of the state of loss term {@code component}. */
+    static String lossStateFile(int component) {
+        return "loss-" + component + ".state";
+    }
+
+    /**
+     * The saved state of loss term {@code component}, or null when the checkpoint holds none (it
+     * was written before that loss kept a state).
+     */
+    public static NDList loadLossState(Path checkpoint, int component, NDManager manager) throws IOException {
+        Path file = checkpoint.resolve(lossStateFile(component));
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        return NDList.decode(manager, Files.readAllBytes(file));
     }
 
     /** The readable checkpoints, oldest first, and the unreadable ones with the reason. */

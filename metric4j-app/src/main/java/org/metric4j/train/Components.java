@@ -22,9 +22,11 @@ import org.metric4j.loss.CombinedMarginLoss;
 import org.metric4j.loss.ContrastiveLoss;
 import org.metric4j.loss.CosFaceLoss;
 import org.metric4j.loss.DecoupledContrastiveLoss;
+import org.metric4j.loss.DynamicSoftMarginLoss;
 import org.metric4j.loss.HadsellContrastiveLoss;
 import org.metric4j.loss.LargeMarginSoftmaxLoss;
 import org.metric4j.loss.LiftedStructureLoss;
+import org.metric4j.loss.ManifoldLoss;
 import org.metric4j.loss.MultiSimilarityLoss;
 import org.metric4j.loss.NCALoss;
 import org.metric4j.loss.NPairsLoss;
@@ -262,6 +264,25 @@ public final class Components {
                                 .optMargin(s.number("margin", SoftTripleLoss.DEFAULT_MARGIN)).build(),
                                 ClassCenters.of(k * c.numClasses()), w(s));
                     })
+            .add("dynamic-soft-margin", "dynamic soft margin (PML's DynamicSoftMarginLoss): every triplet's"
+                    + " d_ap - d_an weighted by the CDF of their histogram; later steps use momentum x the batch's"
+                    + " histogram + (1 - momentum) x the stored one, stored once per step and saved with checkpoints;"
+                    + " miner=batch-hard|semihard|hard|easy|all (default: all triplets)",
+                    keys("min_val", "num_bins", "momentum", "miner"),
+                    (s, c) -> LossComponent.metric(dynamicSoftMargin(s), w(s)))
+            .add("manifold", "Manifold loss (PML's ManifoldLoss): k learned proxies (not classes; a batch must hold"
+                    + " >= k images), labels unused, meta classes drawn per step from (seed, iteration); proxies"
+                    + " train at --head-lr-factor x the backbone's rate",
+                    keys("k", "lambda_c", "alpha", "margin"),
+                    (s, c) -> {
+                        ManifoldLoss.Builder b = ManifoldLoss.builder().optSeed(c.seed()).optClock(c.clock());
+                        int k = s.integer("k", ManifoldLoss.DEFAULT_PROXIES);
+                        option(s, "k", () -> b.optNumProxies(k));
+                        option(s, "lambda_c", () -> b.optLambdaC(s.number("lambda_c", ManifoldLoss.DEFAULT_LAMBDA_C)));
+                        option(s, "alpha", () -> b.optAlpha(s.number("alpha", ManifoldLoss.DEFAULT_ALPHA)));
+                        option(s, "margin", () -> b.optMargin(s.number("margin", ManifoldLoss.DEFAULT_MARGIN)));
+                        return LossComponent.proxy(b.build(), ClassCenters.of(k), w(s));
+                    })
             .add("contrastive", "contrastive loss (PML form)", keys("pos_margin", "neg_margin", "distance"),
                     (s, c) -> LossComponent.metric(ContrastiveLoss.builder()
                             .optPosMargin(s.number("pos_margin", ContrastiveLoss.DEFAULT_POS_MARGIN))
@@ -324,6 +345,29 @@ public final class Components {
                             .optM(s.number("m", UnifiedLoss.DEFAULT_M)).build(), w(s)))
             .add("coco", "congenerous cosine loss (batch centroids)", keys("alpha"),
                     (s, c) -> LossComponent.metric(CoCoLoss.builder().optAlpha(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)).build(), w(s)));
+
+    private static DynamicSoftMarginLoss dynamicSoftMargin(Spec s) {
+        DynamicSoftMarginLoss.Builder b = DynamicSoftMarginLoss.builder();
+        option(s, "min_val", () -> b.optMinVal(s.number("min_val", DynamicSoftMarginLoss.DEFAULT_MIN_VAL)));
+        option(s, "num_bins", () -> b.optNumBins(s.integer("num_bins", DynamicSoftMarginLoss.DEFAULT_NUM_BINS)));
+        option(s, "momentum", () -> b.optMomentum(s.number("momentum", DynamicSoftMarginLoss.DEFAULT_MOMENTUM)));
+        String miner = s.text("miner", null);
+        if (miner != null) {
+            b.optMiner(MINERS.create(miner, null));
+        }
+        return b.build();
+    }
+
+    /** Sets a builder option, naming the spec and its key in the builder's error. */
+    private static void option(Spec s, String key, Runnable set) {
+        try {
+            set.run();
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new IllegalArgumentException(m.startsWith("'" + s.name() + "'") ? m
+                    : "'" + s.name() + "': " + key + ": " + m, e);
+        }
+    }
 
     private static LargeMarginSoftmaxLoss largeMargin(LargeMarginSoftmaxLoss.Builder b, Spec s, Context c) {
         b.optMargin(s.integer("margin", LargeMarginSoftmaxLoss.DEFAULT_MARGIN))

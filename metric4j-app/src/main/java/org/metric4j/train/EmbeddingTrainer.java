@@ -27,6 +27,7 @@ import org.metric4j.dataset.LabeledImages;
 import org.metric4j.math.NDMath;
 import org.metric4j.math.Seeds;
 import org.metric4j.schedule.Schedule;
+import org.metric4j.schedule.StepState;
 import org.metric4j.schedule.TrainingClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * backbone's gradients clipped to a global norm, gradients accumulated over several batches per
  * optimizer step (arcface_torch's {@code gradient_acc}: summed, the loss not divided; the
  * schedule advances per batch), learning-rate schedule and a separate head learning rate, the loss schedules of a
- * shared {@link TrainingClock}, the center update rule, evaluation every epoch, a CSV log of every
- * metric and a checkpoint every epoch. {@link #fit()} resumes from the newest checkpoint of the
+ * shared {@link TrainingClock}, the center update rule and the once-per-step update of every loss
+ * that has one, evaluation every epoch, a CSV log of every metric and a checkpoint every epoch
+ * (with the state of every loss that is a {@link StepState}). {@link #fit()} resumes from the newest checkpoint of the
  * output directory; since every random choice is a function of (seed, epoch, step) (the batches
  * of the plan are a function of (seed, epoch), and the engine is reseeded before every step, so
  * dropout masks are too), a run resumed at an epoch's end or in the middle of one reproduces
@@ -190,6 +192,7 @@ public final class EmbeddingTrainer implements AutoCloseable {
                     reattachGradients(backbone);
                     heads.forEach(EmbeddingTrainer::reattachGradients);
                     optimizer.loadState(restorePendingGradients(opt), manager);
+                    restoreLossStates(latest);
                     clock.set(state.iteration());
                     history.addAll(state.history());
                     start = state.epoch() + 1;
@@ -577,10 +580,47 @@ public final class EmbeddingTrainer implements AutoCloseable {
 
     private static final String PENDING = "__pending-gradient/";
 
+    /** The state of every loss term that keeps one ({@link StepState}), by the term's index. */
+    private Map<Integer, NDList> lossStates() {
+        Map<Integer, NDList> states = new LinkedHashMap<>();
+        for (int k = 0; k < components.size(); k++) {
+            StepState s = components.get(k).stepState();
+            if (s != null) {
+                states.put(k, s.saveState());
+            }
+        }
+        return states;
+    }
+
+    /**
+     * Loads the saved state of every loss term that keeps one; a checkpoint without it (written
+     * before the loss kept a state) leaves the fresh state, with a warning.
+     */
+    private void restoreLossStates(Path checkpoint) throws IOException {
+        for (int k = 0; k < components.size(); k++) {
+            StepState s = components.get(k).stepState();
+            if (s == null) {
+                continue;
+            }
+            NDList saved = Checkpoint.loadLossState(checkpoint, k, manager);
+            if (saved == null) {
+                LOG.warn("{} holds no state of loss term {} ({}): it continues from a fresh state", checkpoint, k,
+                        components.get(k).name());
+                continue;
+            }
+            try {
+                s.loadState(saved, manager);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("the state of loss term " + k + " (" + components.get(k).name()
+                        + ") in " + checkpoint + " does not fit the loss: " + e.getMessage(), e);
+            }
+        }
+    }
+
     private void saveCheckpoint(Path out, Checkpoint.State state) throws IOException {
         NDList saved = savedState();
         try {
-            Checkpoint.save(out, state, backbone, heads, saved);
+            Checkpoint.save(out, state, backbone, heads, saved, lossStates());
         } finally {
             for (NDArray a : saved) {
                 if (a.getName() != null && a.getName().startsWith(PENDING)) {

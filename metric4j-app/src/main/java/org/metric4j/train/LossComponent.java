@@ -16,6 +16,8 @@ import org.metric4j.loss.MarginSoftmaxLoss;
 import org.metric4j.loss.MetricLoss;
 import org.metric4j.loss.ProxyLoss;
 import org.metric4j.loss.SoftmaxLoss;
+import org.metric4j.schedule.StepState;
+import org.metric4j.schedule.StepUpdate;
 
 /**
  * One weighted term of a training objective and the head it trains, if any: a pair / tuple loss
@@ -104,7 +106,7 @@ public final class LossComponent {
 
     /**
      * A proxy loss with the block of its proxies: C rows for Proxy-Anchor and Proxy-NCA, C K rows
-     * for SoftTriple's K centers per class. The optimizer trains them with the head learning rate
+     * for SoftTriple's K centers per class, K rows for ManifoldLoss's K proxies. The optimizer trains them with the head learning rate
      * ({@code --head-lr-factor} times the backbone's); checkpoints save and restore them as a head.
      */
     public static LossComponent proxy(ProxyLoss loss, ClassCenters proxies, double weight) {
@@ -138,8 +140,11 @@ public final class LossComponent {
 
     /**
      * The once-per-step state change of this component, after the optimizer's update: the center
-     * loss's {@link CenterLoss#afterStep} (its rule moves the centers), the same hook a DJL {@code
-     * Trainer} calls through a {@link org.metric4j.schedule.StepListener}; nothing for the others.
+     * loss's {@link CenterLoss#afterStep} (its rule moves the centers), or the {@link StepUpdate#afterStep}
+     * of a pair / tuple or proxy loss that has one (a stored histogram, a memory queue) with the
+     * predictions its {@code evaluate} takes ([embeddings], or [embeddings, proxies]); the same
+     * hook a DJL {@code Trainer} calls through a {@link org.metric4j.schedule.StepListener};
+     * nothing for the others.
      *
      * @param embeddings the step's B x D embeddings (no gradient needed)
      * @param labels the step's B class ids
@@ -148,7 +153,24 @@ public final class LossComponent {
         if (centerLoss != null && centerUpdate != null) {
             NDArray centers = ((ClassCenters) head).centers().getArray();
             centerLoss.afterStep(new NDList(labels), new NDList(embeddings, centers));
+        } else if (metricLoss instanceof StepUpdate u) {
+            u.afterStep(new NDList(labels), new NDList(embeddings));
+        } else if (proxyLoss instanceof StepUpdate u) {
+            u.afterStep(new NDList(labels), new NDList(embeddings, ((ClassCenters) head).centers().getArray()));
         }
+    }
+
+    /**
+     * The loss's state that checkpoints save (a {@link StepState}: a stored histogram, a memory
+     * queue), or null when its loss keeps none.
+     */
+    StepState stepState() {
+        for (Object loss : new Object[] {metricLoss, marginLoss, proxyLoss, centerLoss}) {
+            if (loss instanceof StepState s) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /**

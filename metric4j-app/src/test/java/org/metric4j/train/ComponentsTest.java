@@ -33,12 +33,14 @@ class ComponentsTest {
             NDArray labels = m.create(new long[] {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3});
             ParameterStore ps = new ParameterStore(m, false);
             for (String name : Components.LOSSES.names()) {
-                LossComponent c = Components.LOSSES.create(name, ctx);
+                // manifold's default K = 50 proxies needs batches of >= 50: 4 proxies for this batch of 16
+                LossComponent c = Components.LOSSES.create(name.equals("manifold") ? "manifold:k=4" : name, ctx);
                 if (c.head() != null) {
                     c.head().initialize(m, DataType.FLOAT32, new Shape(16, 8));
                 }
                 double v = c.loss(ps, emb, labels, true).getFloat();
-                assertTrue(Double.isFinite(v) && v >= 0, name + " gave " + v);
+                // dynamic soft margin weighs d_ap - d_an itself, which is negative for easy triplets
+                assertTrue(Double.isFinite(v) && (v >= 0 || name.equals("dynamic-soft-margin")), name + " gave " + v);
             }
         }
     }
