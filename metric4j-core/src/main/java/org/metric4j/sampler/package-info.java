@@ -3,6 +3,8 @@
  * batches it would have seen: {@link org.metric4j.sampler.PxKSampler} (P classes x K items per
  * batch, what every pair loss with in-batch mining needs; PML's {@code MPerClassSampler}) and
  * {@link org.metric4j.sampler.ShuffleSampler}, both DJL {@link ai.djl.training.dataset.Sampler}s
- * through {@link org.metric4j.sampler.EpochSampler}.
+ * through {@link org.metric4j.sampler.EpochSampler}; {@link org.metric4j.sampler.FixedSetOfTriplets}
+ * serves a fixed set of (anchor, positive, negative) triplets drawn once (PML's sampler of that
+ * name).
  */
 package org.metric4j.sampler;
