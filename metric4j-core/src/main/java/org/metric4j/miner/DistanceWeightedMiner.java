@@ -8,7 +8,7 @@ import org.metric4j.distance.LpDistance;
 import org.metric4j.math.Inputs;
 
 /**
- * Distance-weighted sampling (Wu, Manmatha, Smola, Kr&auml;henb&uuml;hl 2017, "Sampling Matters in
+ * Distance-weighted sampling (Wu, Manmatha, Smola, Krähenbühl 2017, "Sampling Matters in
  * Deep Embedding Learning", arXiv:1706.07567; PML's {@code DistanceWeightedMiner}): negatives
  * drawn with probability inversely proportional to how often their distance occurs between
  * random points on the unit sphere, so that every distance is sampled about equally.
@@ -28,7 +28,7 @@ import org.metric4j.math.Inputs;
  * are all zero gets none. The draws come from the generator given to the builder, so a miner
  * built with the same seed mines the same triplets on the same batches. The weights are computed
  * in float64 whatever the embeddings' dtype, each anchor's row shifted by its own maximum (PML
- * shifts by the batch maximum; the normalized weights are the same unless PML's underflow to 0).
+ * shifts by the batch maximum; the normalized weights are the same unless they underflow to 0 in PML).
  *
  * <p>Defaults (PML's): cutoff {@value #DEFAULT_CUTOFF}, nonzero-loss cutoff {@value
  * #DEFAULT_NONZERO_LOSS_CUTOFF}, a {@link SplittableRandom} seeded with {@value #DEFAULT_SEED}.

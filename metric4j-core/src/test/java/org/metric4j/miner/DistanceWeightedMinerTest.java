@@ -20,7 +20,7 @@ import org.metric4j.loss.TripletMarginLoss;
 /**
  * {@link DistanceWeightedMiner} by its sampling distribution: on the fixed batch of {@link
  * RandomMinerBatch}, the negatives drawn per anchor over many calls fit PML's weights (chi-square,
- * p > 0.01), the positives are uniform among the anchor's other items, and each anchor gets as
+ * {@code p > 0.01}), the positives are uniform among the anchor's other items, and each anchor gets as
  * many triplets per call as its label has items, as PML's get_random_triplet_indices.
  */
 class DistanceWeightedMinerTest {

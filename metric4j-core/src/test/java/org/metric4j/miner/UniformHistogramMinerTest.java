@@ -26,7 +26,7 @@ import org.metric4j.TestDevice;
  * {@link UniformHistogramMiner} by its sampling distribution on the fixed batch of {@link
  * RandomMinerBatch}, with 10 bins: every call draws 10 pairs from each bin PML finds non-empty,
  * bin by bin, each block only from the members PML puts in that bin; over many calls the draws
- * within a bin are uniform (chi-square, p > 0.01).
+ * within a bin are uniform (chi-square, {@code p > 0.01}).
  */
 class UniformHistogramMinerTest {
 
