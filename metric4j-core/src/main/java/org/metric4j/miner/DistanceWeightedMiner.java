@@ -6,6 +6,8 @@ import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 import org.metric4j.distance.LpDistance;
 import org.metric4j.math.Inputs;
+import org.metric4j.math.Seeds;
+import org.metric4j.schedule.TrainingClock;
 
 /**
  * Distance-weighted sampling (Wu, Manmatha, Smola, Krähenbühl 2017, "Sampling Matters in
@@ -31,7 +33,8 @@ import org.metric4j.math.Inputs;
  * shifts by the batch maximum; the normalized weights are the same unless they underflow to 0 in PML).
  *
  * <p>Defaults (PML's): cutoff {@value #DEFAULT_CUTOFF}, nonzero-loss cutoff {@value
- * #DEFAULT_NONZERO_LOSS_CUTOFF}, a {@link SplittableRandom} seeded with {@value #DEFAULT_SEED}.
+ * #DEFAULT_NONZERO_LOSS_CUTOFF}, a {@link SplittableRandom} seeded with {@value #DEFAULT_SEED}
+ * (or, with {@link Builder#optClock}, one per training iteration).
  * The distance is L2 on normalized embeddings (the only one PML accepts). Not thread-safe: the
  * generator is shared by every call.
  */
@@ -49,11 +52,15 @@ public final class DistanceWeightedMiner implements TripletMiner {
     private final double cutoff;
     private final double nonzeroLossCutoff;
     private final RandomGenerator random;
+    private final long seed;
+    private final TrainingClock clock;
 
     private DistanceWeightedMiner(Builder b) {
         this.cutoff = b.cutoff;
         this.nonzeroLossCutoff = b.nonzeroLossCutoff;
         this.random = b.random != null ? b.random : new SplittableRandom(b.seed);
+        this.seed = b.seed;
+        this.clock = b.clock;
     }
 
     /** A builder with PML's defaults. */
@@ -68,6 +75,7 @@ public final class DistanceWeightedMiner implements TripletMiner {
         long dim = embeddings.getShape().get(1);
         double[][] w = weights(HostIndices.rows(DISTANCE.matrix(embeddings.stopGradient())), y, dim);
         TreeMap<Long, long[]> byLabel = RandomTriplets.byLabel(y);
+        RandomGenerator rng = generator();
         RandomTriplets out = new RandomTriplets();
         for (long[] members : byLabel.values()) {
             int np = members.length;
@@ -80,7 +88,7 @@ public final class DistanceWeightedMiner implements TripletMiner {
                     continue;
                 }
                 for (int t = 0; t < np; t++) {
-                    out.add(a, RandomTriplets.otherMember(members, a, random), draw(cumulative));
+                    out.add(a, RandomTriplets.otherMember(members, a, rng), draw(cumulative, rng));
                 }
             }
         }
@@ -125,9 +133,9 @@ public final class DistanceWeightedMiner implements TripletMiner {
     }
 
     /** A column drawn with probability proportional to its weight (never one of weight 0). */
-    private int draw(double[] cumulative) {
+    private static int draw(double[] cumulative, RandomGenerator rng) {
         int last = cumulative.length - 1;
-        double u = random.nextDouble() * cumulative[last];
+        double u = rng.nextDouble() * cumulative[last];
         int lo = 0;
         int hi = last;
         while (lo < hi) {
@@ -145,6 +153,11 @@ public final class DistanceWeightedMiner implements TripletMiner {
         return lo;
     }
 
+    /** The generator of one call: the stream, or with a clock a fresh one of (seed, iteration). */
+    private RandomGenerator generator() {
+        return clock == null ? random : new SplittableRandom(Seeds.mix(seed, clock.iteration(), 0x4457534dL));
+    }
+
     @Override
     public String toString() {
         return "DistanceWeightedMiner(cutoff=" + cutoff + ", nonzeroLossCutoff=" + nonzeroLossCutoff + ")";
@@ -156,6 +169,7 @@ public final class DistanceWeightedMiner implements TripletMiner {
         private double nonzeroLossCutoff = DEFAULT_NONZERO_LOSS_CUTOFF;
         private long seed = DEFAULT_SEED;
         private RandomGenerator random;
+        private TrainingClock clock;
 
         private Builder() {}
 
@@ -187,8 +201,31 @@ public final class DistanceWeightedMiner implements TripletMiner {
             return this;
         }
 
-        /** The miner. */
+        /**
+         * Draws each call from a generator seeded by (seed, {@code clock.iteration()}) instead of
+         * one stream (default none): every call within an iteration mines the same pairs (DJL
+         * evaluates the loss a second time for its logs), and a run resumed at iteration i (the
+         * clock set to i) mines what the uninterrupted run did.
+         */
+        public Builder optClock(TrainingClock clock) {
+            if (clock == null) {
+                throw new IllegalArgumentException("clock must be a TrainingClock, got null");
+            }
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * The miner.
+         *
+         * @throws IllegalArgumentException for a clock together with a generator (a clock draws
+         *     from the seed)
+         */
         public DistanceWeightedMiner build() {
+            if (clock != null && random != null) {
+                throw new IllegalArgumentException("optClock draws from (seed, iteration) and cannot be combined"
+                        + " with optGenerator; give the seed with optSeed");
+            }
             return new DistanceWeightedMiner(this);
         }
     }

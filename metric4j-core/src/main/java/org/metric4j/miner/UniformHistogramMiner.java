@@ -9,6 +9,8 @@ import java.util.random.RandomGenerator;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
 import org.metric4j.math.Inputs;
+import org.metric4j.math.Seeds;
+import org.metric4j.schedule.TrainingClock;
 
 /**
  * Pairs drawn uniformly over their distance range (PML's {@code UniformHistogramMiner}): the
@@ -18,7 +20,9 @@ import org.metric4j.math.Inputs;
  *
  * <p>Bin i holds the values v with \( e_i \le v \lt e_{i+1} \) (the last bin also holds \( v =
  * e_{numBins} \)), the edges as torch's {@code linspace(min, max, numBins + 1)} computes them in
- * the matrix's dtype. Pairs are listed as torch lists them (row-major), bins ascending.
+ * the matrix's dtype (torch's vectorized kernel may differ in the last bit for inner edges, which
+ * moves only a value lying on an edge). Pairs are listed as torch lists them (row-major), bins
+ * ascending.
  *
  * <p>{@link #sample} gives the drawn pairs in draw order with their repeats, as PML's index
  * tuples. As a {@link PairMiner} ({@link #mine}), the pairs become masks, so a pair drawn several
@@ -26,8 +30,8 @@ import org.metric4j.math.Inputs;
  *
  * <p>Defaults (PML's): {@value #DEFAULT_NUM_BINS} bins, {@value #DEFAULT_POS_PER_BIN} positive and
  * {@value #DEFAULT_NEG_PER_BIN} negative pairs per bin, L2 distance on normalized embeddings, a
- * {@link SplittableRandom} seeded with {@value #DEFAULT_SEED}. Not thread-safe: the generator is
- * shared by every call.
+ * {@link SplittableRandom} seeded with {@value #DEFAULT_SEED} (or, with {@link Builder#optClock}, one
+ * per training iteration). Not thread-safe: the generator is shared by every call.
  */
 public final class UniformHistogramMiner implements PairMiner {
 
@@ -45,6 +49,8 @@ public final class UniformHistogramMiner implements PairMiner {
     private final int negPerBin;
     private final Distance distance;
     private final RandomGenerator random;
+    private final long seed;
+    private final TrainingClock clock;
 
     /**
      * The drawn pairs, rows {@code {anchor, other}} in draw order, repeats kept.
@@ -60,6 +66,8 @@ public final class UniformHistogramMiner implements PairMiner {
         this.negPerBin = b.negPerBin;
         this.distance = b.distance;
         this.random = b.random != null ? b.random : new SplittableRandom(b.seed);
+        this.seed = b.seed;
+        this.clock = b.clock;
     }
 
     /** A builder with PML's defaults. */
@@ -99,10 +107,11 @@ public final class UniformHistogramMiner implements PairMiner {
                 }
             }
         }
-        return new Draws(draw(pos, v, posPerBin, single), draw(neg, v, negPerBin, single));
+        RandomGenerator rng = generator();
+        return new Draws(draw(pos, v, posPerBin, single, rng), draw(neg, v, negPerBin, single, rng));
     }
 
-    private long[][] draw(List<long[]> pairs, double[][] v, int perBin, boolean single) {
+    private long[][] draw(List<long[]> pairs, double[][] v, int perBin, boolean single, RandomGenerator rng) {
         if (pairs.isEmpty()) {
             return new long[0][];
         }
@@ -128,7 +137,7 @@ public final class UniformHistogramMiner implements PairMiner {
                 }
             }
             for (int t = 0; count > 0 && t < perBin; t++) {
-                out.add(pairs.get(members[random.nextInt(count)]).clone());
+                out.add(pairs.get(members[rng.nextInt(count)]).clone());
             }
         }
         return out.toArray(new long[0][]);
@@ -162,6 +171,11 @@ public final class UniformHistogramMiner implements PairMiner {
         return like.getManager().create(m, new ai.djl.ndarray.types.Shape(b, b)).toDevice(like.getDevice(), false);
     }
 
+    /** The generator of one call: the stream, or with a clock a fresh one of (seed, iteration). */
+    private RandomGenerator generator() {
+        return clock == null ? random : new SplittableRandom(Seeds.mix(seed, clock.iteration(), 0x5548534dL));
+    }
+
     @Override
     public String toString() {
         return "UniformHistogramMiner(numBins=" + numBins + ", posPerBin=" + posPerBin + ", negPerBin=" + negPerBin
@@ -176,6 +190,7 @@ public final class UniformHistogramMiner implements PairMiner {
         private Distance distance = LpDistance.euclidean();
         private long seed = DEFAULT_SEED;
         private RandomGenerator random;
+        private TrainingClock clock;
 
         private Builder() {}
 
@@ -229,8 +244,31 @@ public final class UniformHistogramMiner implements PairMiner {
             return value;
         }
 
-        /** The miner. */
+        /**
+         * Draws each call from a generator seeded by (seed, {@code clock.iteration()}) instead of
+         * one stream (default none): every call within an iteration mines the same pairs (DJL
+         * evaluates the loss a second time for its logs), and a run resumed at iteration i (the
+         * clock set to i) mines what the uninterrupted run did.
+         */
+        public Builder optClock(TrainingClock clock) {
+            if (clock == null) {
+                throw new IllegalArgumentException("clock must be a TrainingClock, got null");
+            }
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * The miner.
+         *
+         * @throws IllegalArgumentException for a clock together with a generator (a clock draws
+         *     from the seed)
+         */
         public UniformHistogramMiner build() {
+            if (clock != null && random != null) {
+                throw new IllegalArgumentException("optClock draws from (seed, iteration) and cannot be combined"
+                        + " with optGenerator; give the seed with optSeed");
+            }
             return new UniformHistogramMiner(this);
         }
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.metric4j.TestDevice;
 import org.metric4j.loss.TripletMarginLoss;
+import org.metric4j.schedule.TrainingClock;
 
 /**
  * {@link DistanceWeightedMiner} by its sampling distribution: on the fixed batch of {@link
@@ -25,9 +26,9 @@ import org.metric4j.loss.TripletMarginLoss;
  */
 class DistanceWeightedMinerTest {
 
-    /** Calls per dtype: 48 triplets each, so about 48,000 draws in float64 and 20,000 in float32. */
+    /** Calls per dtype: 48 triplets each, about 20,000 draws. */
     private static int calls(DataType dtype) {
-        return dtype == DataType.FLOAT64 ? 1000 : 420;
+        return 420;
     }
     private static final long SEED = 42;
 
@@ -120,6 +121,31 @@ class DistanceWeightedMinerTest {
             assertFalse(java.util.Arrays.deepEquals(first, one.mine(x, y).toArray()),
                     "a second call continues the stream");
         }
+    }
+
+    /** With a clock: the same triplets within an iteration, others after it, the same again on resuming. */
+    @Test
+    void aClockSeedsEachIteration() {
+        RandomMinerBatch batch = RandomMinerBatch.load();
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, DataType.FLOAT64);
+            NDArray y = batch.labels(m);
+            TrainingClock clock = new TrainingClock();
+            clock.set(3);
+            DistanceWeightedMiner miner = DistanceWeightedMiner.builder().optSeed(5).optClock(clock).build();
+            long[][] first = miner.mine(x, y).toArray();
+            assertArrayEquals(first, miner.mine(x, y).toArray(), "a second call in iteration 3");
+            clock.advance();
+            long[][] next = miner.mine(x, y).toArray();
+            assertFalse(java.util.Arrays.deepEquals(first, next), "iteration 4 draws anew");
+            TrainingClock resumed = new TrainingClock();
+            resumed.set(3);
+            assertArrayEquals(first, DistanceWeightedMiner.builder().optSeed(5).optClock(resumed).build()
+                    .mine(x, y).toArray(), "a run resumed at iteration 3");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DistanceWeightedMiner.builder()
+                .optClock(new TrainingClock()).optGenerator(new SplittableRandom(1)).build());
+        assertTrue(e.getMessage().contains("optClock"), e.getMessage());
     }
 
     /** Negatives all beyond the nonzero-loss cutoff: nothing is mined and the loss is 0. */

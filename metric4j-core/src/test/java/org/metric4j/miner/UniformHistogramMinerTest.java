@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.metric4j.TestDevice;
+import org.metric4j.schedule.TrainingClock;
 
 /**
  * {@link UniformHistogramMiner} by its sampling distribution on the fixed batch of {@link
@@ -32,7 +33,7 @@ class UniformHistogramMinerTest {
 
     private static final int BINS = 10;
     private static final int PER_BIN = 10;
-    private static final int CALLS = 300;
+    private static final int CALLS = 150;
     private static final long SEED = 3;
 
     @ParameterizedTest
@@ -96,6 +97,22 @@ class UniformHistogramMinerTest {
             assertFalse(Arrays.deepEquals(a.positivePairs(), c.positivePairs())
                     && Arrays.deepEquals(a.negativePairs(), c.negativePairs()), "seeds 11 and 12 should differ");
         }
+    }
+
+    @Test
+    void aClockSeedsEachIteration() {
+        RandomMinerBatch batch = RandomMinerBatch.load();
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, DataType.FLOAT64);
+            NDArray y = batch.labels(m);
+            TrainingClock clock = new TrainingClock();
+            UniformHistogramMiner miner = UniformHistogramMiner.builder().optSeed(2).optClock(clock).build();
+            UniformHistogramMiner.Draws a = miner.sample(x, y);
+            assertArrayEquals(a.negativePairs(), miner.sample(x, y).negativePairs(), "twice in iteration 0");
+            clock.advance();
+            assertFalse(Arrays.deepEquals(a.negativePairs(), miner.sample(x, y).negativePairs()), "iteration 1");
+        }
+        assertThrows(IllegalArgumentException.class, () -> UniformHistogramMiner.builder().optClock(null));
     }
 
     @Test
