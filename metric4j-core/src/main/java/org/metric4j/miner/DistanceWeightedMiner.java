@@ -1,6 +1,7 @@
 package org.metric4j.miner;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
@@ -35,8 +36,8 @@ import org.metric4j.schedule.TrainingClock;
  * <p>Defaults (PML's): cutoff {@value #DEFAULT_CUTOFF}, nonzero-loss cutoff {@value
  * #DEFAULT_NONZERO_LOSS_CUTOFF}, a {@link SplittableRandom} seeded with {@value #DEFAULT_SEED}
  * (or, with {@link Builder#optClock}, one per training iteration).
- * The distance is L2 on normalized embeddings (the only one PML accepts). Not thread-safe: the
- * generator is shared by every call.
+ * The distance is L2 on normalized embeddings (the only one PML accepts). Not thread-safe without a
+ * clock: the generator is shared by every call.
  */
 public final class DistanceWeightedMiner implements TripletMiner {
 
@@ -70,10 +71,14 @@ public final class DistanceWeightedMiner implements TripletMiner {
 
     @Override
     public TripletIndices mine(NDArray embeddings, NDArray labels) {
-        long b = Inputs.embeddings("embeddings", embeddings);
-        long[] y = HostIndices.labels(Inputs.labels("labels", labels, b));
-        long dim = embeddings.getShape().get(1);
-        double[][] w = weights(HostIndices.rows(DISTANCE.matrix(embeddings.stopGradient())), y, dim);
+        long[] y;
+        double[][] dist;
+        try (NDScope scope = new NDScope()) {
+            long b = Inputs.embeddings("embeddings", embeddings);
+            y = HostIndices.labels(Inputs.labels("labels", labels, b));
+            dist = HostIndices.rows(DISTANCE.matrix(embeddings.stopGradient()));
+        }
+        double[][] w = weights(dist, y, embeddings.getShape().get(1));
         TreeMap<Long, long[]> byLabel = RandomTriplets.byLabel(y);
         RandomGenerator rng = generator();
         RandomTriplets out = new RandomTriplets();

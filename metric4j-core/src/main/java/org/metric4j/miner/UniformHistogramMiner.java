@@ -1,6 +1,7 @@
 package org.metric4j.miner;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ import org.metric4j.schedule.TrainingClock;
  * <p>Defaults (PML's): {@value #DEFAULT_NUM_BINS} bins, {@value #DEFAULT_POS_PER_BIN} positive and
  * {@value #DEFAULT_NEG_PER_BIN} negative pairs per bin, L2 distance on normalized embeddings, a
  * {@link SplittableRandom} seeded with {@value #DEFAULT_SEED} (or, with {@link Builder#optClock}, one
- * per training iteration). Not thread-safe: the generator is shared by every call.
+ * per training iteration). Not thread-safe without a clock: the generator is shared by every call.
  */
 public final class UniformHistogramMiner implements PairMiner {
 
@@ -91,11 +92,17 @@ public final class UniformHistogramMiner implements PairMiner {
      * @return the pairs drawn, with their repeats
      */
     public Draws sample(NDArray embeddings, NDArray labels) {
-        long b = Inputs.embeddings("embeddings", embeddings);
-        long[] y = HostIndices.labels(Inputs.labels("labels", labels, b));
-        NDArray mat = distance.matrix(embeddings.stopGradient());
-        boolean single = mat.getDataType() != DataType.FLOAT64;
-        double[][] v = HostIndices.rows(mat);
+        long b;
+        long[] y;
+        boolean single;
+        double[][] v;
+        try (NDScope scope = new NDScope()) {
+            b = Inputs.embeddings("embeddings", embeddings);
+            y = HostIndices.labels(Inputs.labels("labels", labels, b));
+            NDArray mat = distance.matrix(embeddings.stopGradient());
+            single = mat.getDataType() != DataType.FLOAT64;
+            v = HostIndices.rows(mat);
+        }
         List<long[]> pos = new ArrayList<>();
         List<long[]> neg = new ArrayList<>();
         for (int i = 0; i < b; i++) {
