@@ -148,6 +148,25 @@ class DistanceWeightedMinerTest {
         assertTrue(e.getMessage().contains("optClock"), e.getMessage());
     }
 
+    /** As a triplet loss's miner: the loss of the triplets a same-seed miner draws. */
+    @Test
+    void aTripletLossUsesTheDrawnTriplets() {
+        RandomMinerBatch batch = RandomMinerBatch.load();
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, DataType.FLOAT64);
+            NDArray y = batch.labels(m);
+            TripletMarginLoss loss = TripletMarginLoss.builder().optMargin(0.5)
+                    .optMiner(DistanceWeightedMiner.builder().optSeed(9).build()).build();
+            TripletIndices same = DistanceWeightedMiner.builder().optSeed(9).build().mine(x, y);
+            double viaMiner = loss.compute(x, y).toType(DataType.FLOAT64, false).getDouble();
+            double direct = TripletMarginLoss.builder().optMargin(0.5).build().compute(x, same)
+                    .toType(DataType.FLOAT64, false).getDouble();
+            assertEquals(direct, viaMiner, 1e-12);
+            assertTrue(viaMiner > 0, "some drawn triplet violates margin 0.5: " + viaMiner);
+            assertEquals(48, same.size());
+        }
+    }
+
     /** Negatives all beyond the nonzero-loss cutoff: nothing is mined and the loss is 0. */
     @Test
     void farNegativesGiveNoTripletAndAZeroLoss() {

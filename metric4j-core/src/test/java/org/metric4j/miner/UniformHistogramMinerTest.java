@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.metric4j.TestDevice;
+import org.metric4j.loss.ContrastiveLoss;
 import org.metric4j.schedule.TrainingClock;
 
 /**
@@ -80,6 +81,24 @@ class UniformHistogramMinerTest {
             assertEquals(0, d.positivePairs().length % 10);
             assertEquals(0, d.negativePairs().length % 10);
             assertTrue(d.positivePairs().length > distinct(d.positivePairs()).size(), "draws repeat pairs");
+        }
+    }
+
+    /** As a pair loss's miner: the contrastive loss selects exactly the distinct pairs drawn. */
+    @Test
+    void aPairLossSelectsTheDistinctDrawnPairs() {
+        RandomMinerBatch batch = RandomMinerBatch.load();
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, DataType.FLOAT32);
+            NDArray y = batch.labels(m);
+            UniformHistogramMiner.Draws d = UniformHistogramMiner.builder().optSeed(4).optNumBins(BINS).build()
+                    .sample(x, y);
+            ContrastiveLoss loss = ContrastiveLoss.builder()
+                    .optMiner(UniformHistogramMiner.builder().optSeed(4).optNumBins(BINS).build()).build();
+            double v = loss.compute(x, y).toType(DataType.FLOAT64, false).getDouble();
+            assertTrue(Double.isFinite(v) && v > 0, "loss " + v);
+            assertEquals(distinct(d.positivePairs()).size() + distinct(d.negativePairs()).size(),
+                    loss.lastSelection().orElseThrow().count());
         }
     }
 
