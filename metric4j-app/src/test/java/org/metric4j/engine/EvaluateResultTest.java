@@ -2,6 +2,7 @@ package org.metric4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,8 @@ class EvaluateResultTest {
         Map<Integer, Double> recall = new LinkedHashMap<>();
         recall.put(1, 0.5);
         recall.put(5, 0.75);
-        RetrievalMetrics.Report r = new RetrievalMetrics.Report(0.5, 0.25, 0.125, 0.3, 0.625, recall, 5, 8, 0);
+        RetrievalMetrics.Report r = new RetrievalMetrics.Report(0.5, 0.25, 0.125, 0.3, 0.625, recall, 5, 8, 0,
+                EnumSet.allOf(RetrievalMetrics.Metric.class));
         assertEquals("{\"embeddings\":8,\"dim\":4,\"shards\":2,\"precision_at_1\":0.5,\"r_precision\":0.25,"
                 + "\"map_at_r\":0.125,\"mean_reciprocal_rank\":0.625,\"recall_at_k\":{\"1\":0.5,\"5\":0.75}}",
                 new EvaluateResult(8, 4, 2, null, r).toJson());

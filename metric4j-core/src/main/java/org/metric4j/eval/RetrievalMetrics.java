@@ -2,11 +2,16 @@ package org.metric4j.eval;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Retrieval metrics as pytorch-metric-learning's {@code AccuracyCalculator} defines them with
@@ -31,7 +36,10 @@ import java.util.TreeMap;
  * avg_of_avgs}), the per-class values ({@code return_per_class}), and queries that are the first
  * rows of the references ({@code ref_includes_query}). There, "max_bin_count" is PML's: the largest
  * number of references sharing a <em>query</em> label (less one with the query among them). When
- * k is less than R, R-Precision divides by k and MAP@R stops at k, as in PML.
+ * k is less than R, R-Precision divides by k and MAP@R stops at k, as in PML. {@code include} and
+ * {@code exclude} choose the {@link Metric metrics} under PML's names: the others are not computed
+ * (no neighbour search at all when none needs it), read NaN (Recall@K: an empty map) and are left
+ * out of {@link Report#metrics()}.
  */
 public final class RetrievalMetrics {
 
@@ -52,10 +60,96 @@ public final class RetrievalMetrics {
      * @param k the k of "max_bin_count"
      * @param queries queries evaluated
      * @param skippedQueries queries left out because no reference shares their label
+     * @param computed the metrics computed (the others read NaN, Recall@K an empty map)
      */
     public record Report(double precisionAt1, double rPrecision, double meanAveragePrecisionAtR,
             double meanAveragePrecision, double meanReciprocalRank, Map<Integer, Double> recallAtK,
-            int k, int queries, int skippedQueries) {}
+            int k, int queries, int skippedQueries, Set<Metric> computed) {
+
+        /** Copies the set of computed metrics. */
+        public Report {
+            computed = Collections.unmodifiableSet(computed.isEmpty() ? EnumSet.noneOf(Metric.class)
+                    : EnumSet.copyOf(computed));
+        }
+
+        /**
+         * The computed metrics under PML's names, in {@link Metric} order; Recall@K as {@code
+         * recall_at_<K>} for each K.
+         */
+        public Map<String, Double> metrics() {
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (Metric m : computed) {
+                switch (m) {
+                    case PRECISION_AT_1 -> out.put(m.pmlName(), precisionAt1);
+                    case R_PRECISION -> out.put(m.pmlName(), rPrecision);
+                    case MEAN_AVERAGE_PRECISION_AT_R -> out.put(m.pmlName(), meanAveragePrecisionAtR);
+                    case MEAN_AVERAGE_PRECISION -> out.put(m.pmlName(), meanAveragePrecision);
+                    case MEAN_RECIPROCAL_RANK -> out.put(m.pmlName(), meanReciprocalRank);
+                    case RECALL_AT_K -> recallAtK.forEach((key, v) -> out.put("recall_at_" + key, v));
+                    default -> throw new IllegalStateException(m.name());
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * A metric of the report, named as in PML's {@code AccuracyCalculator} ({@code include} /
+     * {@code exclude}); Recall@K is metric4j's ({@code recall_at_k}). PML's clustering metrics
+     * (AMI, NMI) are {@link Clustering}'s.
+     */
+    public enum Metric {
+        /** Precision@1. */
+        PRECISION_AT_1("precision_at_1"),
+        /** R-Precision. */
+        R_PRECISION("r_precision"),
+        /** MAP@R. */
+        MEAN_AVERAGE_PRECISION_AT_R("mean_average_precision_at_r"),
+        /** MAP within k. */
+        MEAN_AVERAGE_PRECISION("mean_average_precision"),
+        /** MRR within k. */
+        MEAN_RECIPROCAL_RANK("mean_reciprocal_rank"),
+        /** Recall@K at each requested K. */
+        RECALL_AT_K("recall_at_k");
+
+        private final String pmlName;
+
+        Metric(String pmlName) {
+            this.pmlName = pmlName;
+        }
+
+        /** The name in PML's {@code include} / {@code exclude}. */
+        public String pmlName() {
+            return pmlName;
+        }
+
+        /** Whether the metric reads the first k neighbours (as opposed to the first one or the first K). */
+        boolean readsK() {
+            return this == R_PRECISION || this == MEAN_AVERAGE_PRECISION_AT_R || this == MEAN_AVERAGE_PRECISION
+                    || this == MEAN_RECIPROCAL_RANK;
+        }
+
+        /**
+         * The metric of a PML name.
+         *
+         * @param argument the option being set, for the message ({@code "include"}, {@code "exclude"})
+         * @param name the PML name
+         * @throws IllegalArgumentException for an unknown name, listing the known ones
+         */
+        public static Metric fromName(String argument, String name) {
+            for (Metric m : values()) {
+                if (m.pmlName.equals(name)) {
+                    return m;
+                }
+            }
+            String known = Arrays.stream(values()).map(Metric::pmlName).collect(Collectors.joining(", "));
+            String hint = name != null && (name.toUpperCase(Locale.ROOT).equals("AMI")
+                    || name.toUpperCase(Locale.ROOT).equals("NMI"))
+                    ? " (clustering metrics are org.metric4j.eval.Clustering's)" : "";
+            throw new IllegalArgumentException(argument + " must name metrics among " + known + ", got '" + name
+                    + "'" + hint);
+        }
+    }
 
     /** How the per-query values become one number (PML's {@code avg_of_avgs}). */
     public enum Averaging {
@@ -76,11 +170,15 @@ public final class RetrievalMetrics {
         private final int k;
         private final Averaging averaging;
         private final int[] recallKs;
+        private final Set<Metric> metrics;
 
         private Options(Builder b) {
             this.k = b.k;
             this.averaging = b.averaging;
             this.recallKs = b.recallKs.clone();
+            EnumSet<Metric> chosen = b.include.isEmpty() ? EnumSet.allOf(Metric.class) : EnumSet.copyOf(b.include);
+            chosen.removeAll(b.exclude);
+            this.metrics = Collections.unmodifiableSet(chosen);
         }
 
         /** A builder with PML's defaults. */
@@ -96,6 +194,11 @@ public final class RetrievalMetrics {
         /** The averaging. */
         public Averaging averaging() {
             return averaging;
+        }
+
+        /** The metrics computed: {@code include} (all if none), less {@code exclude}. */
+        public Set<Metric> metrics() {
+            return metrics;
         }
 
         /** The k the metrics see, for references with {@code maxBinCount} and {@code available} rows. */
@@ -117,7 +220,8 @@ public final class RetrievalMetrics {
         public String toString() {
             String kText = k == MAX_BIN_COUNT ? "max_bin_count" : k == ALL_REFERENCES ? "all" : String.valueOf(k);
             return "RetrievalMetrics.Options(k=" + kText + ", averaging=" + averaging + ", recallKs="
-                    + Arrays.toString(recallKs) + ")";
+                    + Arrays.toString(recallKs) + (metrics.size() == Metric.values().length ? ""
+                            : ", metrics=" + metrics.stream().map(Metric::pmlName).toList()) + ")";
         }
 
         /** Builder of {@link Options}. */
@@ -125,8 +229,43 @@ public final class RetrievalMetrics {
             private int k = MAX_BIN_COUNT;
             private Averaging averaging = Averaging.PER_QUERY;
             private int[] recallKs = DEFAULT_RECALL_KS;
+            private EnumSet<Metric> include = EnumSet.noneOf(Metric.class);
+            private EnumSet<Metric> exclude = EnumSet.noneOf(Metric.class);
 
             private Builder() {}
+
+            /**
+             * Computes only these metrics, PML names (PML's {@code include}; default none given:
+             * every metric). Replaces an earlier call.
+             *
+             * @throws IllegalArgumentException for an unknown name, listing the known ones
+             */
+            public Builder optInclude(String... names) {
+                this.include = parse("include", names);
+                return this;
+            }
+
+            /**
+             * Leaves these metrics out, PML names (PML's {@code exclude}; default none): they are
+             * neither computed nor reported. Replaces an earlier call.
+             *
+             * @throws IllegalArgumentException for an unknown name, listing the known ones
+             */
+            public Builder optExclude(String... names) {
+                this.exclude = parse("exclude", names);
+                return this;
+            }
+
+            private static EnumSet<Metric> parse(String argument, String[] names) {
+                if (names == null) {
+                    throw new IllegalArgumentException(argument + " must be metric names, got null");
+                }
+                EnumSet<Metric> out = EnumSet.noneOf(Metric.class);
+                for (String n : names) {
+                    out.add(Metric.fromName(argument, n));
+                }
+                return out;
+            }
 
             /** A fixed number k of neighbours, {@code >= 1} (PML's integer {@code k}; default "max_bin_count"). */
             public Builder optK(int k) {
@@ -253,7 +392,7 @@ public final class RetrievalMetrics {
         int d = Math.max(1, n);
         recall.replaceAll((key, v) -> v / d);
         return new Report(p1 / d, rp / d, mapR / d, map / d, mrr / d, recall, all.k(), all.queries(),
-                all.skippedQueries());
+                all.skippedQueries(), all.computed());
     }
 
     private static Map<Long, Sums> perClassSums(NDArray queries, long[] queryLabels, NDArray references,
@@ -286,14 +425,20 @@ public final class RetrievalMetrics {
             maxBin = Math.max(maxBin, counts.getOrDefault(l, 0));
         }
         int available = m - (self ? 1 : 0);
-        int k = Math.max(1, options.resolveK(maxBin - (self ? 1 : 0), available));
+        Set<Metric> metrics = options.metrics;
+        boolean needK = metrics.stream().anyMatch(Metric::readsK);
+        boolean needRecall = metrics.contains(Metric.RECALL_AT_K);
+        int k = Math.max(1, needK ? options.resolveK(maxBin - (self ? 1 : 0), available)
+                : Math.min(options.resolveK(maxBin - (self ? 1 : 0), Integer.MAX_VALUE), Math.max(available, 1)));
         int maxRecall = Arrays.stream(options.recallKs).max().orElse(1);
-        if (maxRecall > available) {
+        if (needRecall && maxRecall > available) {
             throw new IllegalArgumentException(
                     "recall K must be at most the reference set size " + available + ", got " + maxRecall);
         }
-        int depth = Math.min(Math.max(k, maxRecall), Math.max(available, 1));
-        long[][] nn = neighbours(queries, references, depth, self, search);
+        int wanted = Math.max(needK ? k : 0, Math.max(needRecall ? maxRecall : 0,
+                metrics.contains(Metric.PRECISION_AT_1) ? 1 : 0));
+        int depth = Math.min(wanted, Math.max(available, 1));
+        long[][] nn = depth == 0 ? new long[q][0] : neighbours(queries, references, depth, self, search);
         Map<Long, Sums> classes = new TreeMap<>();
         for (int i = 0; i < q; i++) {
             long[] nbLabels = new long[nn[i].length];
@@ -301,8 +446,8 @@ public final class RetrievalMetrics {
                 nbLabels[j] = referenceLabels[(int) nn[i][j]];
             }
             int r = counts.getOrDefault(queryLabels[i], 0) - (self ? 1 : 0);
-            classes.computeIfAbsent(queryLabels[i], l -> new Sums(k, options.recallKs)).add(queryLabels[i], r,
-                    nbLabels);
+            classes.computeIfAbsent(queryLabels[i], l -> new Sums(k, metrics, options.recallKs)).add(queryLabels[i],
+                    r, nbLabels);
         }
         return classes;
     }
@@ -466,6 +611,8 @@ public final class RetrievalMetrics {
         private static final long serialVersionUID = 1L;
         private final int k;
         private final int[] recallKs;
+        private final EnumSet<Metric> metrics;
+        private final boolean readsK;
         private double p1;
         private double rp;
         private double mapR;
@@ -483,9 +630,25 @@ public final class RetrievalMetrics {
          * @param recallKs the Recall@K values (empty: {@link #DEFAULT_RECALL_KS})
          */
         public Sums(int k, int... recallKs) {
+            this(k, EnumSet.allOf(Metric.class), recallKs);
+        }
+
+        /**
+         * Empty sums of some metrics only.
+         *
+         * @param k the k of the metrics that read k neighbours
+         * @param metrics the metrics computed (the others read NaN in the report)
+         * @param recallKs the Recall@K values (empty: {@link #DEFAULT_RECALL_KS})
+         */
+        public Sums(int k, Set<Metric> metrics, int... recallKs) {
             this.k = k;
             this.recallKs = (recallKs.length == 0 ? DEFAULT_RECALL_KS : recallKs).clone();
             this.recall = new double[this.recallKs.length];
+            if (metrics == null) {
+                throw new IllegalArgumentException("metrics must be a set of RetrievalMetrics.Metric, got null");
+            }
+            this.metrics = metrics.isEmpty() ? EnumSet.noneOf(Metric.class) : EnumSet.copyOf(metrics);
+            this.readsK = this.metrics.stream().anyMatch(Metric::readsK);
         }
 
         /**
@@ -495,7 +658,7 @@ public final class RetrievalMetrics {
          * @param r the references sharing the label (the query itself not counted); a query with
          *     {@code r <= 0} is counted as skipped
          * @param neighbourLabels the labels of its nearest references, best first, at least
-         *     max(k, largest K) long
+         *     max(k, largest K) long (as long as the computed metrics read)
          */
         public void add(long queryLabel, int r, long[] neighbourLabels) {
             if (r <= 0) {
@@ -508,7 +671,25 @@ public final class RetrievalMetrics {
             for (int j = 0; j < nb.length; j++) {
                 rel[j] = nb[j] == queryLabel;
             }
-            p1 += rel[0] ? 1 : 0;
+            if (metrics.contains(Metric.PRECISION_AT_1)) {
+                p1 += rel[0] ? 1 : 0;
+            }
+            if (readsK) {
+                addWithinK(rel, r);
+            }
+            if (metrics.contains(Metric.RECALL_AT_K)) {
+                for (int t = 0; t < recallKs.length; t++) {
+                    for (int j = 0; j < recallKs[t]; j++) {
+                        if (rel[j]) {
+                            recall[t]++;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+
+        private void addWithinK(boolean[] rel, int r) {
             int hits = 0;
             double sumPrecisionR = 0;
             int hitsK = 0;
@@ -532,24 +713,16 @@ public final class RetrievalMetrics {
             mapR += sumPrecisionR / r;
             map += sumPrecisionK / r;
             mrr += firstHit < 0 ? 0 : 1.0 / (firstHit + 1);
-            for (int t = 0; t < recallKs.length; t++) {
-                for (int j = 0; j < recallKs[t]; j++) {
-                    if (rel[j]) {
-                        recall[t]++;
-                        break;
-                    }
-                }
-            }
         }
 
         /** These sums plus {@code other}'s (same k and Ks), as new sums. */
         public Sums merge(Sums other) {
-            if (other.k != k || !java.util.Arrays.equals(other.recallKs, recallKs)) {
+            if (other.k != k || !java.util.Arrays.equals(other.recallKs, recallKs) || !other.metrics.equals(metrics)) {
                 throw new IllegalArgumentException("cannot merge sums of k=" + other.k + ", Ks="
-                        + java.util.Arrays.toString(other.recallKs) + " into k=" + k + ", Ks="
-                        + java.util.Arrays.toString(recallKs));
+                        + java.util.Arrays.toString(other.recallKs) + ", metrics=" + other.metrics + " into k=" + k
+                        + ", Ks=" + java.util.Arrays.toString(recallKs) + ", metrics=" + metrics);
             }
-            Sums s = new Sums(k, recallKs);
+            Sums s = new Sums(k, metrics, recallKs);
             s.p1 = p1 + other.p1;
             s.rp = rp + other.rp;
             s.mapR = mapR + other.mapR;
@@ -572,10 +745,16 @@ public final class RetrievalMetrics {
         public Report report() {
             int n = Math.max(1, used);
             Map<Integer, Double> recallAtK = new LinkedHashMap<>();
-            for (int t = 0; t < recallKs.length; t++) {
+            for (int t = 0; metrics.contains(Metric.RECALL_AT_K) && t < recallKs.length; t++) {
                 recallAtK.put(recallKs[t], recall[t] / n);
             }
-            return new Report(p1 / n, rp / n, mapR / n, map / n, mrr / n, recallAtK, k, used, skipped);
+            return new Report(of(Metric.PRECISION_AT_1, p1 / n), of(Metric.R_PRECISION, rp / n),
+                    of(Metric.MEAN_AVERAGE_PRECISION_AT_R, mapR / n), of(Metric.MEAN_AVERAGE_PRECISION, map / n),
+                    of(Metric.MEAN_RECIPROCAL_RANK, mrr / n), recallAtK, k, used, skipped, metrics);
+        }
+
+        private double of(Metric m, double value) {
+            return metrics.contains(m) ? value : Double.NaN;
         }
     }
 }
