@@ -21,7 +21,7 @@ import org.metric4j.reducer.Reducer;
  * #DEFAULT_POS_MARGIN}, L2 on normalized embeddings, mean over positive pairs. A batch without
  * any negative pair (a single class) has no term and gives 0, as in PML.
  */
-public final class LiftedStructureLoss extends MetricLoss {
+public final class LiftedStructureLoss extends PairRelationLoss {
 
     /** Default negative margin. */
     public static final double DEFAULT_NEG_MARGIN = 1;
@@ -35,7 +35,7 @@ public final class LiftedStructureLoss extends MetricLoss {
     private final Reducer reducer;
 
     private LiftedStructureLoss(Builder b) {
-        super("LiftedStructureLoss");
+        super("LiftedStructureLoss", b.distance(), b.miner());
         this.negMargin = b.negMargin;
         this.posMargin = b.posMargin;
         this.distance = b.distance();
@@ -49,8 +49,7 @@ public final class LiftedStructureLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray mat = batch.matrix();
         NDArray negLogits = distance.margin(negMargin, mat);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);
