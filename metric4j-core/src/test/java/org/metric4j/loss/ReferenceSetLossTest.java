@@ -251,6 +251,64 @@ class ReferenceSetLossTest {
         }
     }
 
+    private static String pairs(long[][] p) {
+        StringBuilder sb = new StringBuilder();
+        for (long[] t : p) {
+            sb.append(java.util.Arrays.toString(t));
+        }
+        return sb.toString();
+    }
+
+    private static String sortedTriplets(TripletIndices t) {
+        long[][] rows = t.toArray();
+        java.util.Arrays.sort(rows, java.util.Comparator.<long[]>comparingLong(r -> r[0])
+                .thenComparingLong(r -> r[1]).thenComparingLong(r -> r[2]));
+        return pairs(rows);
+    }
+
+    /**
+     * Mined pairs and triplets of pytorch-metric-learning 2.8.1 with default arguments, {@code
+     * miner(x, y, r, yr)}, on the arrays of {@link #referenceSetLossesMatchPml}: indices index the
+     * references.
+     */
+    @Test
+    void referenceSetMinersMatchPml() {
+        double[] xv = {1.540996, -0.293429, -2.178789, 0.568431, -1.084522, -1.398595, 0.403347, 0.838026,
+            -0.719258, -0.403344, -0.596635, 0.182036};
+        double[] rv = {0.230915, -0.619569, 0.519999, -0.952886, -0.091742, 0.556323, -0.009446, -1.217688,
+            -1.265465, -1.119535, -1.746405, 1.041012, 0.653924, 0.148215, -1.146109, 1.872776, -0.309915, 0.24018};
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = m.create(xv, new ai.djl.ndarray.types.Shape(4, 3));
+            NDArray ref = m.create(rv, new ai.djl.ndarray.types.Shape(6, 3));
+            NDArray y = m.create(new long[] {0, 1, 0, 1});
+            NDArray yr = m.create(new long[] {0, 1, 1, 0, 2, 1});
+            PairIndices pm = PairMarginMiner.builder().build().mine(x, y, ref, yr);
+            assertEquals("[0, 0][0, 3][1, 1][1, 2][1, 5][2, 0][2, 3][3, 1][3, 2][3, 5]", pairs(pm.positivePairs()));
+            assertEquals("[0, 4][1, 4][2, 4][3, 3]", pairs(pm.negativePairs()));
+            PairIndices ms = MultiSimilarityMiner.builder().build().mine(x, y, ref, yr);
+            assertEquals("[0, 0][0, 3][1, 1][1, 5][2, 0][2, 3][3, 1][3, 2][3, 5]", pairs(ms.positivePairs()));
+            assertEquals("[0, 2][0, 4][0, 5][1, 0][1, 3][1, 4][2, 1][2, 2][2, 4][2, 5][3, 0][3, 3]",
+                    pairs(ms.negativePairs()));
+            PairIndices hdc = HDCMiner.builder().build().mine(x, y, ref, yr);
+            assertEquals("[0, 3][1, 1][2, 0][2, 3][3, 5]", pairs(hdc.positivePairs()));
+            assertEquals("[0, 2][0, 4][0, 5][1, 4][2, 4][3, 0][3, 3]", pairs(hdc.negativePairs()));
+            PairIndices beh = BatchEasyHardMiner.builder().build().mine(x, y, ref, yr);
+            assertEquals("[0, 0][1, 2][3, 1]", pairs(beh.positivePairs()));
+            assertEquals("[0, 1][1, 4][3, 0]", pairs(beh.negativePairs()));
+            assertEquals("[0, 3, 4][1, 1, 4][2, 3, 4][3, 5, 3]",
+                    sortedTriplets(BatchHardMiner.builder().build().mine(x, y, ref, yr)));
+            assertEquals("[0, 0, 2][0, 0, 4][0, 0, 5][0, 3, 1][0, 3, 2][0, 3, 4][0, 3, 5][1, 1, 0][1, 1, 3][1, 1, 4]"
+                    + "[1, 5, 0][1, 5, 4][2, 0, 1][2, 0, 2][2, 0, 4][2, 0, 5][2, 3, 1][2, 3, 2][2, 3, 4][2, 3, 5]"
+                    + "[3, 1, 0][3, 1, 3][3, 2, 0][3, 2, 3][3, 5, 0][3, 5, 3][3, 5, 4]",
+                    sortedTriplets(TripletMarginMiner.builder().optMargin(0.2)
+                            .optType(TripletMarginMiner.Type.ALL).build().mine(x, y, ref, yr)));
+            assertEquals("[0, 0, 1][0, 0, 2][0, 0, 4][0, 0, 5][0, 3, 1][0, 3, 2][0, 3, 4][0, 3, 5][1, 1, 0][1, 1, 3]"
+                    + "[1, 1, 4][1, 5, 0][1, 5, 3][1, 5, 4][2, 0, 1][2, 0, 2][2, 0, 4][2, 0, 5][2, 3, 1][2, 3, 2]"
+                    + "[2, 3, 4][2, 3, 5][3, 1, 0][3, 2, 0][3, 2, 3][3, 2, 4][3, 5, 0][3, 5, 3][3, 5, 4]",
+                    sortedTriplets(AngularMiner.builder().build().mine(x, y, ref, yr)));
+        }
+    }
+
     @Test
     void gradientsReachTheReferences() {
         Random r = new Random(3);
