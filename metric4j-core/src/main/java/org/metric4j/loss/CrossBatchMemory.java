@@ -3,6 +3,7 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -180,9 +181,12 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
         if (embeddingMemory == null) {
             embeddingMemory = store.zeros(new Shape(memorySize, embeddingSize), dt);
             labelMemory = store.zeros(new Shape(memorySize), DataType.INT64);
+            // the queue outlives any NDScope the caller's step runs in
+            NDScope.unregister(embeddingMemory, labelMemory);
         } else if (embeddingMemory.getDataType() != dt) {
             NDArray old = embeddingMemory;
             embeddingMemory = old.toType(dt, true);
+            NDScope.unregister(embeddingMemory);
             old.close();
         }
         if (w.rows.size() > 0) {
@@ -280,6 +284,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
         NDArray l = state.get(1).toType(DataType.INT64, true);
         e.attach(store);
         l.attach(store);
+        NDScope.unregister(e, l);
         if (embeddingMemory != null) {
             embeddingMemory.close();
             labelMemory.close();

@@ -194,6 +194,23 @@ class CrossBatchMemoryTest {
     }
 
     @Test
+    void queueOutlivesTheStepsNdScope() {
+        Random r = new Random(7);
+        try (NDManager m = TestDevice.manager(); CrossBatchMemory loss = xbm(); CrossBatchMemory copy = xbm()) {
+            NDArray x = batch(m, r);
+            NDArray y = labels(m, r);
+            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                loss.computeAndUpdate(x, y);
+                copy.loadState(loss.saveState(), m);
+            }
+            NDArray x2 = batch(m, r);
+            double after = v(loss.compute(x2, y));
+            assertEquals(after, v(copy.compute(x2, y)), 0.0);
+            assertTrue(Double.isFinite(after));
+        }
+    }
+
+    @Test
     void float32QueueFollowsTheEmbeddings() {
         Random r = new Random(6);
         try (NDManager m = TestDevice.manager(); CrossBatchMemory loss = xbm()) {
