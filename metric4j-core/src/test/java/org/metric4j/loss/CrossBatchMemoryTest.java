@@ -164,6 +164,50 @@ class CrossBatchMemoryTest {
         }
     }
 
+    private static final double[][] PML_STEPS = {
+        {-0.486781, -0.603822, -0.558096, 0.667524, -0.197415, 1.942783, -1.401702, -0.762557, 0.631213, -0.899135,
+            -0.557793, 0.690719},
+        {0.222459, -0.666225, 0.684642, 0.574002, -0.582883, 0.767942, 0.057093, -1.189375, -0.565885, -0.832654,
+            0.901449, 0.211571},
+        {0.447928, -0.608824, 0.238946, 0.469888, -1.954005, -0.558733, 0.429516, -2.264317, -0.201712, 1.067711,
+            0.324632, -0.068355}};
+    private static final long[][] PML_LABELS = {{0, 1, 0, 1}, {1, 2, 1, 0}, {2, 2, 0, 1}};
+
+    private static void assertPmlSteps(ReferenceSetLoss inner, org.metric4j.miner.PairMiner miner, boolean[][] masks,
+            double[] expected) {
+        CrossBatchMemory.Builder b = CrossBatchMemory.builder(inner, 3).optMemorySize(10);
+        if (miner != null) {
+            b.optMiner(miner);
+        }
+        try (NDManager m = TestDevice.manager(); CrossBatchMemory loss = b.build()) {
+            for (int i = 0; i < 3; i++) {
+                NDArray x = m.create(PML_STEPS[i], new ai.djl.ndarray.types.Shape(4, 3));
+                NDArray y = m.create(PML_LABELS[i]);
+                NDArray mask = masks == null ? null : m.create(masks[i]);
+                assertEquals(expected[i], v(loss.computeAndUpdate(x, y, mask)), 1e-7, inner + " step " + i);
+            }
+        }
+    }
+
+    /**
+     * Three steps of B = 4 through a memory of 10 (the third wraps), as pytorch-metric-learning
+     * 2.8.1's {@code CrossBatchMemory(loss, 3, memory_size=10, miner=...)} gives them.
+     */
+    @Test
+    void stepsMatchPml() {
+        assertPmlSteps(TripletMarginLoss.builder().build(), null, null,
+                new double[] {0.6364502842914813, 0.4222829136929643, 0.5917795375537986});
+        assertPmlSteps(TripletMarginLoss.builder().build(), PairMarginMiner.builder().build(), null,
+                new double[] {0.9316020279490066, 0.7157837597822462, 0.8873459134408256});
+        assertPmlSteps(MultiSimilarityLoss.builder().build(), org.metric4j.miner.MultiSimilarityMiner.builder().build(),
+                null, new double[] {0.4383160524004879, 0.9888803873115907, 1.2973759910995082});
+        assertPmlSteps(ContrastiveLoss.builder().build(), null,
+                new boolean[][] {{true, true, false, false}, {true, false, true, false}, {false, true, true, false}},
+                new double[] {1.089103801698093, 2.131046406000866, 1.482036199635703});
+        assertPmlSteps(MarginLoss.builder().build(), null, null,
+                new double[] {0.2659145998485949, 0.3798331632616369, 0.5249670800282197});
+    }
+
     @Test
     void badSizesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
