@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Objects;
+import java.util.Optional;
 import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
@@ -55,6 +56,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
     private NDArray labelMemory;
     private long queueIdx;
     private boolean filled;
+    private volatile boolean lastEmpty;
 
     private CrossBatchMemory(Builder b) {
         super("CrossBatchMemory");
@@ -99,6 +101,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
      */
     public NDArray compute(NDArray embeddings, NDArray labels, NDArray enqueueMask) {
         Write w = plan(embeddings, labels, enqueueMask);
+        lastEmpty = true;
         if (w.queries == null) {
             return nothingSelected(embeddings);
         }
@@ -138,7 +141,17 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
         if (enqueueMask == null) {
             relation = relation.withoutSelf(w.rows);
         }
+        lastEmpty = false;
         return loss.compute(w.queries, memE, relation);
+    }
+
+    /** The inner loss's selection of the last call (none selected when the memory was empty). */
+    @Override
+    public Optional<Selection> lastSelection() {
+        if (!lastEmpty && loss instanceof SelectionStats stats) {
+            return stats.lastSelection();
+        }
+        return super.lastSelection();
     }
 
     /**

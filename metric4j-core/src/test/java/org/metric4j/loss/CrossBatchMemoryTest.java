@@ -78,6 +78,8 @@ class CrossBatchMemoryTest {
             // positives, which is the batch's own loss up to the matrix of x against a copy
             assertEquals(v(inner.compute(x, y)), v(loss.computeAndUpdate(x, y)), 1e-9);
             assertEquals(B, loss.queueIndex());
+            // the selection is the inner loss's: its positive and negative pairs
+            assertEquals(inner.lastSelection().orElseThrow().count(), loss.lastSelection().orElseThrow().count());
         }
     }
 
