@@ -114,15 +114,35 @@ public final class MarginLoss extends MetricLoss implements ReferenceSetLoss {
      */
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return compute(embeddings, labels, refEmbeddings, refLabels, null);
+    }
+
+    /**
+     * The loss of queries against a labelled reference set with a learnable beta (PML's {@code
+     * learn_beta=True} with {@code ref_emb}): per-class betas follow the anchor's (the query's)
+     * class.
+     *
+     * @param embeddings B x D queries
+     * @param labels B query class ids (in [0, C) for per-class betas)
+     * @param refEmbeddings M x D references
+     * @param refLabels M reference class ids
+     * @param betas 1 or C entries, or null for the builder's fixed beta without regularizer
+     * @return the loss, a scalar of the embeddings' dtype
+     */
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels,
+            NDArray betas) {
         long b = Inputs.embeddings("embeddings", embeddings);
         long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
         NDArray y = Inputs.labels("labels", labels, b);
         NDArray yRef = Inputs.labels("refLabels", refLabels, m);
+        if (betas != null) {
+            checkBetas(betas, y);
+        }
         NDArray mat = distance.matrix(embeddings, refEmbeddings);
         if (miner != null) {
-            return mined(mat, y, null, miner.mine(embeddings, y, refEmbeddings, yRef));
+            return mined(mat, y, betas, miner.mine(embeddings, y, refEmbeddings, yRef));
         }
-        return fromRelation(mat, PairRelation.of(y, yRef), y, null);
+        return fromRelation(mat, PairRelation.of(y, yRef), y, betas);
     }
 
     /** {@inheritDoc} With the builder's fixed beta. */

@@ -245,6 +245,17 @@ class ReferenceSetLossTest {
                 // the fixtures' float64 tolerance: PML keeps MarginLoss's beta as a float32 tensor
                 assertEquals(e.getValue(), got, 1e-7 * Math.max(1, Math.abs(e.getValue())), e.getKey().toString());
             }
+            // a learnable per-class beta (PML: learn_beta=True, num_classes=3, nu=0.1, beta set to
+            // float32 1.0, 1.3, 0.9): loss 0.7193687762191561, beta gradient [-0.1254902, 0.0941177, 0]
+            NDArray betas = m.create(new double[] {1.0, (float) 1.3, (float) 0.9});
+            betas.setRequiresGradient(true);
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                NDArray loss = MarginLoss.builder().optNu(0.1).build().compute(x, y, ref, yr, betas);
+                assertEquals(0.7193687762191561, v(loss), 1e-7);
+                gc.backward(loss);
+            }
+            assertArrayEquals(new double[] {-0.125490203499794, 0.0941176563501358, 0.0},
+                    betas.getGradient().toDoubleArray(), 1e-6);
             // fewer references than queries: PML 1.7329699090412491 for the lifted structure
             assertEquals(1.7329699090412491, v(LiftedStructureLoss.builder().build()
                     .compute(x, y, ref.get("0:3"), yr.get("0:3"))), 1e-9);
