@@ -15,12 +15,14 @@ import java.util.function.Consumer;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.loss.CircleLoss;
 import org.metric4j.loss.ContrastiveLoss;
+import org.metric4j.loss.CrossBatchMemory;
 import org.metric4j.loss.LiftedStructureLoss;
 import org.metric4j.loss.MetricLoss;
 import org.metric4j.loss.MultiSimilarityLoss;
 import org.metric4j.loss.NTXentLoss;
 import org.metric4j.loss.ProxyAnchorLoss;
 import org.metric4j.loss.ProxyLoss;
+import org.metric4j.loss.ReferenceSetLoss;
 import org.metric4j.loss.SoftTripleLoss;
 import org.metric4j.loss.SupConLoss;
 import org.metric4j.loss.TripletMarginLoss;
@@ -31,7 +33,9 @@ import org.metric4j.miner.TripletMarginMiner;
  * The pair suite (issue #2): forward + backward of the pair and tuple losses on random normal
  * 128-d float32 embeddings with P x K labels; and of the proxy losses (issue #16), whose
  * backward reaches the embeddings and the proxies (random normal, C x 128 or C K x 128 for
- * SoftTriple), with labels drawn uniformly from C classes as a shuffled sampler gives them.
+ * SoftTriple), with labels drawn uniformly from C classes as a shuffled sampler gives them; and
+ * of a CrossBatchMemory (a full queue, the step's update included) and of a loss against a
+ * separate reference set (gradients to both).
  */
 final class PairSuite {
 
@@ -63,6 +67,86 @@ final class PairSuite {
         proxyCase("proxy_anchor_b256_c1k", 256, 1000, 1, ProxyAnchorLoss.builder().build(), out, gson);
         SoftTripleLoss softTriple = SoftTripleLoss.builder().build();
         proxyCase("soft_triple_b256_c1k", 256, 1000, softTriple.centersPerClass(), softTriple, out, gson);
+        xbmCase("xbm_contrastive_b256_m8192", 64, 4, 8192, ContrastiveLoss.builder().build(), out, gson);
+        referenceCase("ntxent_ref_b256_m4096", 64, 4, 4096, NTXentLoss.builder().build(), out, gson);
+    }
+
+    /**
+     * A CrossBatchMemory of {@code memory} entries around a pair loss, filled beforehand with
+     * random P x K batches so that every step sees all {@code memory} references: forward +
+     * backward to the B x 128 batch, then the queue update (one training step).
+     */
+    private void xbmCase(String name, int classes, int perClass, int memory, ReferenceSetLoss inner,
+            Consumer<String> out, Gson gson) {
+        if (!config.selects(name)) {
+            return;
+        }
+        int batch = classes * perClass;
+        try (NDManager manager = NDManager.newBaseManager(config.device());
+                CrossBatchMemory loss = CrossBatchMemory.builder(inner, DIM).optMemorySize(memory).build()) {
+            NDArray labels = manager.create(pxkLabels(classes, perClass, config.seed()));
+            for (int i = 0; i < (memory + batch - 1) / batch; i++) {
+                try (NDScope scope = new NDScope()) {
+                    loss.update(randomNormal(manager, batch, config.seed() + 10 + i), labels, null);
+                }
+            }
+            NDArray x = randomNormal(manager, batch, config.seed());
+            x.setRequiresGradient(true);
+            Runnable iteration = () -> {
+                try (NDScope scope = new NDScope();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray value = loss.computeAndUpdate(x, labels);
+                    gc.backward(value);
+                    gc.zeroGradients();
+                }
+            };
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("batch", batch);
+            extra.put("classes", classes);
+            extra.put("per_class", perClass);
+            extra.put("memory", memory);
+            extra.put("dim", DIM);
+            extra.put("dtype", "float32");
+            extra.put("loss", loss.toString());
+            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+        }
+    }
+
+    /**
+     * A pair loss of a B x 128 batch against a separate labelled reference set of {@code refs}
+     * rows (P x K labels of the same classes): forward + backward to both.
+     */
+    private void referenceCase(String name, int classes, int perClass, int refs, ReferenceSetLoss loss,
+            Consumer<String> out, Gson gson) {
+        if (!config.selects(name)) {
+            return;
+        }
+        int batch = classes * perClass;
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
+            NDArray x = randomNormal(manager, batch, config.seed());
+            NDArray ref = randomNormal(manager, refs, config.seed() + 2);
+            NDArray labels = manager.create(pxkLabels(classes, perClass, config.seed()));
+            NDArray refLabels = manager.create(pxkLabels(classes, refs / classes, config.seed() + 4));
+            x.setRequiresGradient(true);
+            ref.setRequiresGradient(true);
+            Runnable iteration = () -> {
+                try (NDScope scope = new NDScope();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray value = loss.compute(x, labels, ref, refLabels);
+                    gc.backward(value);
+                    gc.zeroGradients();
+                }
+            };
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("batch", batch);
+            extra.put("classes", classes);
+            extra.put("per_class", perClass);
+            extra.put("references", refs);
+            extra.put("dim", DIM);
+            extra.put("dtype", "float32");
+            extra.put("loss", loss.toString());
+            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+        }
     }
 
     /**

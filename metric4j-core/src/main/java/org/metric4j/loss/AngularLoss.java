@@ -5,7 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.distance.PairMasks;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.LossTerms;
@@ -20,9 +20,11 @@ import org.metric4j.reducer.MeanReducer;
  *
  * <p>The angle alpha is given in degrees, as in the paper and PML ({@link
  * Builder#optAlphaDegrees}, PML's {@code alpha=40}): default {@value #DEFAULT_ALPHA_DEGREES}
- * degrees (PML's and the paper's); it must lie in (0, 90).
+ * degrees (PML's and the paper's); it must lie in (0, 90). Against a reference set or a relation
+ * ({@link ReferenceSetLoss}), a is a query, p and n are references. Memory: P x M for P positive
+ * pairs.
  */
-public final class AngularLoss extends MetricLoss {
+public final class AngularLoss extends MetricLoss implements ReferenceSetLoss {
 
     /** Default alpha, in degrees. */
     public static final double DEFAULT_ALPHA_DEGREES = 40;
@@ -43,22 +45,43 @@ public final class AngularLoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         long b = Inputs.embeddings("embeddings", embeddings);
-        NDArray y = Inputs.labels("labels", labels, b);
-        PairMasks masks = PairMasks.of(y);
-        NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
-        if (pairs.getShape().get(0) == 0 || !masks.negative().any().getBoolean()) {
+        return fromRelation(embeddings, embeddings, PairRelation.ofLabels(Inputs.labels("labels", labels, b)));
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        return fromRelation(embeddings, refEmbeddings, PairRelation.of(Inputs.labels("labels", labels, b),
+                Inputs.labels("refLabels", refLabels, m)));
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        if (relation == null) {
+            throw new IllegalArgumentException("relation must be a " + b + " x " + m + " PairRelation, got null");
+        }
+        return fromRelation(embeddings, refEmbeddings, relation.check(b, m));
+    }
+
+    /** Per positive pair (query a, reference p), against the references n negative for a. */
+    private NDArray fromRelation(NDArray embeddings, NDArray refs, PairRelation relation) {
+        NDArray pairs = relation.positive().nonzero().toType(DataType.INT64, false);
+        if (pairs.getShape().get(0) == 0 || !relation.negative().any().getBoolean()) {
             return nothingSelected(embeddings);
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));
         NDArray p = pairs.get(new NDIndex(":, 1"));
         double tan = Math.tan(Math.toRadians(alphaDegrees));
         double sqTan = tan * tan;
-        NDArray unit = distance.normalize(embeddings);
-        NDArray toAll = unit.matMul(embeddings.transpose());
-        NDArray apDot = NDMath.takePairs(unit.matMul(unit.transpose()), a, p).reshape(-1, 1);
-        NDArray sum = NDMath.takeRows(toAll, a).add(NDMath.takeRows(toAll, p));
+        NDArray ua = NDMath.takeRows(distance.normalize(embeddings), a);
+        NDArray up = NDMath.takeRows(distance.normalize(refs), p);
+        NDArray apDot = ua.mul(up).sum(new int[] {1}, true);
+        NDArray sum = ua.add(up).matMul(refs.transpose());
         NDArray logits = NDMath.mul(sum, 4 * sqTan).sub(NDMath.mul(apDot, 2 * (1 + sqTan)));
-        NDArray perPair = NDMath.logOnePlusSumExp(logits, NDMath.takeRows(masks.negative(), a), 1);
+        NDArray perPair = NDMath.logOnePlusSumExp(logits, NDMath.takeRows(relation.negative(), a), 1);
         return reduce(new MeanReducer(), LossTerms.of(perPair));
     }
 

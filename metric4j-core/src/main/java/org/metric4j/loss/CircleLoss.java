@@ -20,7 +20,7 @@ import org.metric4j.reducer.Reducer;
  * <p>Defaults: m {@value #DEFAULT_M}, gamma {@value #DEFAULT_GAMMA}, cosine similarity, no
  * miner, {@link AvgNonZeroReducer} over anchors.
  */
-public final class CircleLoss extends MetricLoss {
+public final class CircleLoss extends PairRelationLoss {
 
     /** Default relaxation m. */
     public static final double DEFAULT_M = 0.4;
@@ -34,7 +34,7 @@ public final class CircleLoss extends MetricLoss {
     private final Reducer reducer;
 
     private CircleLoss(Builder b) {
-        super("CircleLoss");
+        super("CircleLoss", b.distance(), b.miner());
         this.m = b.m;
         this.gamma = b.gamma;
         this.distance = b.distance();
@@ -48,8 +48,7 @@ public final class CircleLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray s = batch.matrix();
         NDArray fixed = s.stopGradient();
         NDArray alphaP = NDMath.relu(fixed.neg().add(1 + m));

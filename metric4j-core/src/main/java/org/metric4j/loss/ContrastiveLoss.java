@@ -21,7 +21,7 @@ import org.metric4j.reducer.Reducer;
  * #DEFAULT_NEG_MARGIN}, L2 on normalized embeddings, {@link AvgNonZeroReducer}, no miner. The
  * squared-hinge form of the paper is {@link HadsellContrastiveLoss}.
  */
-public final class ContrastiveLoss extends MetricLoss {
+public final class ContrastiveLoss extends PairRelationLoss {
 
     /** Default positive margin. */
     public static final double DEFAULT_POS_MARGIN = 0;
@@ -35,7 +35,7 @@ public final class ContrastiveLoss extends MetricLoss {
     private final Reducer reducer;
 
     private ContrastiveLoss(Builder b) {
-        super("ContrastiveLoss");
+        super("ContrastiveLoss", b.distance(), b.miner());
         this.posMargin = b.posMargin;
         this.negMargin = b.negMargin;
         this.distance = b.distance();
@@ -49,12 +49,11 @@ public final class ContrastiveLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray pos = NDMath.relu(distance.margin(batch.matrix(), posMargin));
         NDArray neg = NDMath.relu(distance.margin(negMargin, batch.matrix()));
-        return reduce(reducer, LossTerms.of(pos, batch.positive()).withName("pos_loss").withLabels(labels),
-                LossTerms.of(neg, batch.negative()).withName("neg_loss").withLabels(labels));
+        return reduce(reducer, LossTerms.of(pos, batch.positive()).withName("pos_loss").withLabels(batch.labels()),
+                LossTerms.of(neg, batch.negative()).withName("neg_loss").withLabels(batch.labels()));
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.metric4j.reducer.MeanReducer;
  *
  * <p>Default temperature {@value #DEFAULT_TEMPERATURE}.
  */
-public final class DecoupledContrastiveLoss extends MetricLoss {
+public final class DecoupledContrastiveLoss extends PairRelationLoss {
 
     /** Default temperature. */
     public static final double DEFAULT_TEMPERATURE = 0.1;
@@ -23,7 +23,7 @@ public final class DecoupledContrastiveLoss extends MetricLoss {
     private final double temperature;
 
     private DecoupledContrastiveLoss(Builder b) {
-        super("DecoupledContrastiveLoss");
+        super("DecoupledContrastiveLoss", CosineSimilarity.create(), null);
         this.temperature = b.temperature;
     }
 
@@ -33,8 +33,7 @@ public final class DecoupledContrastiveLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
+    NDArray fromBatch(PairBatch batch) {
         NDArray logits = NDMath.div(batch.matrix(), temperature);
         NDArray negLse = NDMath.logSumExp(logits, batch.negative(), 1);
         NDArray hasNeg = NDMath.anyAlong(batch.negative(), 1).reshape(-1, 1);

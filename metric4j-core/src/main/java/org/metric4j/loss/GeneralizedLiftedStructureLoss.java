@@ -18,7 +18,7 @@ import org.metric4j.reducer.Reducer;
  * <p>Defaults: neg margin {@value #DEFAULT_NEG_MARGIN}, pos margin {@value #DEFAULT_POS_MARGIN},
  * L2 on normalized embeddings, no miner, {@link MeanReducer} over anchors.
  */
-public final class GeneralizedLiftedStructureLoss extends MetricLoss {
+public final class GeneralizedLiftedStructureLoss extends PairRelationLoss {
 
     /** Default negative margin. */
     public static final double DEFAULT_NEG_MARGIN = 1;
@@ -32,7 +32,7 @@ public final class GeneralizedLiftedStructureLoss extends MetricLoss {
     private final Reducer reducer;
 
     private GeneralizedLiftedStructureLoss(Builder b) {
-        super("GeneralizedLiftedStructureLoss");
+        super("GeneralizedLiftedStructureLoss", b.distance(), b.miner());
         this.negMargin = b.negMargin;
         this.posMargin = b.posMargin;
         this.distance = b.distance();
@@ -46,8 +46,7 @@ public final class GeneralizedLiftedStructureLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pos = NDMath.logSumExp(distance.margin(mat, posMargin), batch.positive(), 1);
         NDArray neg = NDMath.logSumExp(distance.margin(negMargin, mat), batch.negative(), 1);

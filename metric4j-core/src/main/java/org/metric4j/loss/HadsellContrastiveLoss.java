@@ -15,7 +15,7 @@ import org.metric4j.reducer.MeanReducer;
  *
  * <p>Default margin {@value #DEFAULT_MARGIN}.
  */
-public final class HadsellContrastiveLoss extends MetricLoss {
+public final class HadsellContrastiveLoss extends PairRelationLoss {
 
     /** Default margin. */
     public static final double DEFAULT_MARGIN = 1.0;
@@ -23,7 +23,7 @@ public final class HadsellContrastiveLoss extends MetricLoss {
     private final double margin;
 
     private HadsellContrastiveLoss(Builder b) {
-        super("HadsellContrastiveLoss");
+        super("HadsellContrastiveLoss", LpDistance.of(Normalization.NONE, 2), null);
         this.margin = b.margin;
     }
 
@@ -33,8 +33,7 @@ public final class HadsellContrastiveLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(LpDistance.of(Normalization.NONE, 2), embeddings, labels);
+    NDArray fromBatch(PairBatch batch) {
         NDArray squared = batch.matrix();
         NDArray distance = LpDistance.safeSqrt(squared);
         NDArray negTerm = NDMath.relu(distance.neg().add(margin)).square();

@@ -22,7 +22,7 @@ import org.metric4j.reducer.Reducer;
  * <p>Defaults (PML's {@code IntraPairVarianceLoss}): pos eps {@value #DEFAULT_POS_EPS}, neg eps
  * {@value #DEFAULT_NEG_EPS}, cosine similarity, {@link MeanReducer}, no miner.
  */
-public final class IntraPairVarianceLoss extends MetricLoss {
+public final class IntraPairVarianceLoss extends PairRelationLoss {
 
     /** Default epsilon of the positive pairs. */
     public static final double DEFAULT_POS_EPS = 0.01;
@@ -36,7 +36,7 @@ public final class IntraPairVarianceLoss extends MetricLoss {
     private final Reducer reducer;
 
     private IntraPairVarianceLoss(Builder b) {
-        super("IntraPairVarianceLoss");
+        super("IntraPairVarianceLoss", b.distance(), b.miner());
         this.posEps = b.posEps;
         this.negEps = b.negEps;
         this.distance = b.distance();
@@ -50,8 +50,7 @@ public final class IntraPairVarianceLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray mat = batch.matrix();
         boolean inverted = distance.isInverted();
         NDArray pos = deviation(mat, batch.positive(), posEps, inverted);

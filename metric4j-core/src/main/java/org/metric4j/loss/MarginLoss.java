@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.distance.PairMasks;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.miner.TripletIndices;
@@ -31,7 +31,7 @@ import org.metric4j.reducer.LossTerms;
  * <p>Defaults (PML's {@code MarginLoss}): margin {@value #DEFAULT_MARGIN}, nu {@value
  * #DEFAULT_NU}, beta {@value #DEFAULT_BETA}, L2 on normalized embeddings, no miner.
  */
-public final class MarginLoss extends MetricLoss {
+public final class MarginLoss extends MetricLoss implements ReferenceSetLoss {
 
     /** Default margin m. */
     public static final double DEFAULT_MARGIN = 0.2;
@@ -83,7 +83,7 @@ public final class MarginLoss extends MetricLoss {
     /** The loss with the fixed beta of the builder (no regularizer: PML's {@code learn_beta=False}). */
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
-        return compute(embeddings, labels, null);
+        return compute(embeddings, labels, (NDArray) null);
     }
 
     /**
@@ -105,7 +105,66 @@ public final class MarginLoss extends MetricLoss {
         if (miner != null) {
             return mined(mat, y, betas, miner.mine(embeddings, y));
         }
-        PairMasks masks = PairMasks.of(y);
+        return fromRelation(mat, PairRelation.ofLabels(y), y, betas);
+    }
+
+    /**
+     * {@inheritDoc} With the builder's fixed beta; anchors are the queries, positives and
+     * negatives the references (the miner, if any, mines the references).
+     */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return compute(embeddings, labels, refEmbeddings, refLabels, null);
+    }
+
+    /**
+     * The loss of queries against a labelled reference set with a learnable beta (PML's {@code
+     * learn_beta=True} with {@code ref_emb}): per-class betas follow the anchor's (the query's)
+     * class.
+     *
+     * @param embeddings B x D queries
+     * @param labels B query class ids (in [0, C) for per-class betas)
+     * @param refEmbeddings M x D references
+     * @param refLabels M reference class ids
+     * @param betas 1 or C entries, or null for the builder's fixed beta without regularizer
+     * @return the loss, a scalar of the embeddings' dtype
+     */
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels,
+            NDArray betas) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        NDArray y = Inputs.labels("labels", labels, b);
+        NDArray yRef = Inputs.labels("refLabels", refLabels, m);
+        if (betas != null) {
+            checkBetas(betas, y);
+        }
+        NDArray mat = distance.matrix(embeddings, refEmbeddings);
+        if (miner != null) {
+            return mined(mat, y, betas, miner.mine(embeddings, y, refEmbeddings, yRef));
+        }
+        return fromRelation(mat, PairRelation.of(y, yRef), y, betas);
+    }
+
+    /** {@inheritDoc} With the builder's fixed beta. */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        if (relation == null) {
+            throw new IllegalArgumentException("relation must be a " + b + " x " + m + " PairRelation, got null");
+        }
+        relation.check(b, m);
+        NDArray mat = embeddings == refEmbeddings ? distance.matrix(embeddings)
+                : distance.matrix(embeddings, refEmbeddings);
+        if (miner != null) {
+            return mined(mat, null, null, miner.mine(embeddings, refEmbeddings, relation));
+        }
+        return fromRelation(mat, relation, null, null);
+    }
+
+    /** Every triplet of the relation, weighted per pair; {@code y} (or null) only for per-class betas. */
+    private NDArray fromRelation(NDArray mat, PairRelation masks, NDArray y, NDArray betas) {
+        long b = mat.getShape().get(0);
         NDArray posF = NDMath.asFloat(masks.positive(), mat);
         NDArray negF = NDMath.asFloat(masks.negative(), mat);
         int[] row = {1};
@@ -134,7 +193,7 @@ public final class MarginLoss extends MetricLoss {
         NDArray a = t.anchors();
         NDArray ap = NDMath.takePairs(mat, a, t.positives());
         NDArray an = NDMath.takePairs(mat, a, t.negatives());
-        NDArray tripletBeta = rowBeta(mat, NDMath.takeRows(y, a), betas, t.size()).reshape(-1);
+        NDArray tripletBeta = rowBeta(mat, betas == null ? null : NDMath.takeRows(y, a), betas, t.size()).reshape(-1);
         NDArray pos = NDMath.relu(margin(ap, tripletBeta, true));
         NDArray neg = NDMath.relu(margin(an, tripletBeta, false));
         NDArray divisor = NDMath.asFloat(pos.gt(0.0), pos).add(NDMath.asFloat(neg.gt(0.0), neg));

@@ -19,7 +19,7 @@ import org.metric4j.reducer.Reducer;
  * <p>Defaults: alpha {@value #DEFAULT_ALPHA}, beta {@value #DEFAULT_BETA}, base (lambda) {@value
  * #DEFAULT_BASE}, cosine similarity, no miner, {@link MeanReducer} over anchors.
  */
-public final class MultiSimilarityLoss extends MetricLoss {
+public final class MultiSimilarityLoss extends PairRelationLoss {
 
     /** Default alpha. */
     public static final double DEFAULT_ALPHA = 2;
@@ -36,7 +36,7 @@ public final class MultiSimilarityLoss extends MetricLoss {
     private final Reducer reducer;
 
     private MultiSimilarityLoss(Builder b) {
-        super("MultiSimilarityLoss");
+        super("MultiSimilarityLoss", b.distance(), b.miner());
         this.alpha = b.alpha;
         this.beta = b.beta;
         this.base = b.base;
@@ -51,8 +51,7 @@ public final class MultiSimilarityLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pos = NDMath.div(NDMath.logOnePlusSumExp(
                 NDMath.mul(distance.margin(mat, base), alpha), batch.positive(), 1), alpha);

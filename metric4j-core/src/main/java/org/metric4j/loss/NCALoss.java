@@ -18,7 +18,7 @@ import org.metric4j.reducer.Reducer;
  * <p>Defaults (PML's): softmax scale {@value #DEFAULT_SOFTMAX_SCALE}, squared L2 on normalized
  * embeddings, no miner, {@link MeanReducer} over the anchors that have a positive.
  */
-public final class NCALoss extends MetricLoss {
+public final class NCALoss extends PairRelationLoss {
 
     /** Default softmax scale. */
     public static final double DEFAULT_SOFTMAX_SCALE = 1;
@@ -29,7 +29,7 @@ public final class NCALoss extends MetricLoss {
     private final Reducer reducer;
 
     private NCALoss(Builder b) {
-        super("NCALoss");
+        super("NCALoss", b.distance(), b.miner());
         this.softmaxScale = b.softmaxScale;
         this.distance = b.distance();
         this.miner = b.miner();
@@ -42,8 +42,7 @@ public final class NCALoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray logits = NDMath.mul(NTXentLoss.similarity(distance, batch.matrix()), softmaxScale);
         NDArray others = batch.positive().logicalOr(batch.negative());
         NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);

@@ -3,7 +3,6 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
-import org.metric4j.distance.PairMasks;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.miner.PairMiner;
@@ -22,11 +21,12 @@ import org.metric4j.reducer.Reducer;
  * {@link MeanReducer} over positive pairs. A distance is negated.
  *
  * <p>With a separate reference set ({@link #compute(NDArray, NDArray, NDArray, NDArray)}, PML's
- * {@code ref_emb}), the anchors are the query rows and the positives and negatives the reference
- * rows: every same-label (query, reference) pair is positive, nothing is excluded as a
- * self-comparison. A miner does not apply there.
+ * {@code ref_emb}) or an explicit relation ({@link ReferenceSetLoss}), the anchors are the query
+ * rows and the positives and negatives the reference rows: every same-label (query, reference)
+ * pair is positive, nothing is excluded as a self-comparison. Memory stays O(B x M): one masked
+ * logsumexp per query row over its negatives, never a positives x negatives mask.
  */
-public final class NTXentLoss extends MetricLoss implements ReferenceSetLoss {
+public final class NTXentLoss extends PairRelationLoss {
 
     /** Default temperature. */
     public static final double DEFAULT_TEMPERATURE = 0.07;
@@ -37,7 +37,7 @@ public final class NTXentLoss extends MetricLoss implements ReferenceSetLoss {
     private final Reducer reducer;
 
     private NTXentLoss(Builder b) {
-        super("NTXentLoss");
+        super("NTXentLoss", b.distance(), b.miner());
         this.temperature = b.temperature;
         this.distance = b.distance();
         this.miner = b.miner();
@@ -50,35 +50,8 @@ public final class NTXentLoss extends MetricLoss implements ReferenceSetLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         return fromMatrix(batch.matrix(), batch.positive(), batch.negative());
-    }
-
-    /**
-     * The loss of the queries against a separate reference set (PML's {@code loss(embeddings,
-     * labels, ref_emb=..., ref_labels=...)}): per positive pair (query a, reference p), the
-     * negatives are the references whose label differs from a's.
-     *
-     * @throws IllegalArgumentException on a bad shape, a width or dtype mismatch, or with a miner
-     */
-    @Override
-    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
-        long b = Inputs.embeddings("embeddings", embeddings);
-        long m = Inputs.embeddings("refEmbeddings", refEmbeddings);
-        Inputs.sameWidth("embeddings", embeddings, "refEmbeddings", refEmbeddings);
-        if (embeddings.getDataType() != refEmbeddings.getDataType()) {
-            throw new IllegalArgumentException("refEmbeddings must have the dtype of embeddings ("
-                    + embeddings.getDataType() + "), got " + refEmbeddings.getDataType());
-        }
-        if (miner != null) {
-            throw new IllegalArgumentException(
-                    "miner must be none with a reference set (queries against references), got " + miner);
-        }
-        NDArray y = Inputs.labels("labels", labels, b);
-        NDArray yRef = Inputs.labels("refLabels", refLabels, m);
-        PairMasks masks = PairMasks.of(y, yRef);
-        return fromMatrix(distance.matrix(embeddings, refEmbeddings), masks.positive(), masks.negative());
     }
 
     private NDArray fromMatrix(NDArray matrix, NDArray positive, NDArray negative) {

@@ -3,6 +3,7 @@ package org.metric4j.loss;
 import ai.djl.ndarray.NDArray;
 import java.util.Optional;
 import org.metric4j.distance.Distance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.distance.SNRDistance;
 import org.metric4j.math.Inputs;
 import org.metric4j.miner.PairMiner;
@@ -21,7 +22,7 @@ import org.metric4j.reducer.Reducer;
  * #DEFAULT_NEG_MARGIN}, SNR distance of L2-normalized embeddings, {@link AvgNonZeroReducer}, no
  * miner.
  */
-public final class SignalToNoiseRatioContrastiveLoss extends MetricLoss {
+public final class SignalToNoiseRatioContrastiveLoss extends MetricLoss implements ReferenceSetLoss {
 
     /** Default positive margin. */
     public static final double DEFAULT_POS_MARGIN = 0;
@@ -59,6 +60,16 @@ public final class SignalToNoiseRatioContrastiveLoss extends MetricLoss {
     @Override
     public NDArray compute(NDArray embeddings, NDArray labels) {
         return contrastive.compute(embeddings, labels);
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return contrastive.compute(embeddings, labels, refEmbeddings, refLabels);
+    }
+
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return contrastive.compute(embeddings, refEmbeddings, relation);
     }
 
     @Override

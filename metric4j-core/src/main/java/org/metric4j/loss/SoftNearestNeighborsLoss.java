@@ -16,7 +16,7 @@ import org.metric4j.reducer.MeanReducer;
  *
  * <p>Default temperature {@value #DEFAULT_TEMPERATURE}.
  */
-public final class SoftNearestNeighborsLoss extends MetricLoss {
+public final class SoftNearestNeighborsLoss extends PairRelationLoss {
 
     /** Default temperature. */
     public static final double DEFAULT_TEMPERATURE = 1.0;
@@ -24,7 +24,7 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
     private final double temperature;
 
     private SoftNearestNeighborsLoss(Builder b) {
-        super("SoftNearestNeighborsLoss");
+        super("SoftNearestNeighborsLoss", LpDistance.of(Normalization.NONE, 2), null);
         this.temperature = b.temperature;
     }
 
@@ -34,8 +34,7 @@ public final class SoftNearestNeighborsLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(LpDistance.of(Normalization.NONE, 2), embeddings, labels);
+    NDArray fromBatch(PairBatch batch) {
         NDArray logits = NDMath.div(batch.matrix().neg(), temperature);
         NDArray others = batch.positive().logicalOr(batch.negative());
         NDArray all = NDMath.logSumExp(logits, others, 1).reshape(-1);

@@ -19,7 +19,7 @@ import org.metric4j.reducer.Reducer;
  * <p>Defaults (PML's): temperature {@value #DEFAULT_TEMPERATURE}, cosine similarity, no miner,
  * {@link AvgNonZeroReducer} over anchors.
  */
-public final class SupConLoss extends MetricLoss {
+public final class SupConLoss extends PairRelationLoss {
 
     /** Default temperature. */
     public static final double DEFAULT_TEMPERATURE = 0.1;
@@ -30,7 +30,7 @@ public final class SupConLoss extends MetricLoss {
     private final Reducer reducer;
 
     private SupConLoss(Builder b) {
-        super("SupConLoss");
+        super("SupConLoss", b.distance(), b.miner());
         this.temperature = b.temperature;
         this.distance = b.distance();
         this.miner = b.miner();
@@ -43,8 +43,7 @@ public final class SupConLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray logits = NDMath.div(NTXentLoss.similarity(distance, batch.matrix()), temperature);
         NDArray others = batch.positive().logicalOr(batch.negative());
         NDArray logProb = logits.sub(NDMath.logSumExp(logits, others, 1));

@@ -18,7 +18,7 @@ import org.metric4j.reducer.MeanReducer;
  * #DEFAULT_LAMBDA_PLUS}, lambda minus {@value #DEFAULT_LAMBDA_MINUS}, margin plus {@value
  * #DEFAULT_MARGIN_PLUS}, margin minus {@value #DEFAULT_MARGIN_MINUS}.
  */
-public final class ThresholdConsistentMarginLoss extends MetricLoss {
+public final class ThresholdConsistentMarginLoss extends PairRelationLoss {
 
     /** Default weight of the positive part. */
     public static final double DEFAULT_LAMBDA_PLUS = 1.0;
@@ -35,7 +35,7 @@ public final class ThresholdConsistentMarginLoss extends MetricLoss {
     private final double marginMinus;
 
     private ThresholdConsistentMarginLoss(Builder b) {
-        super("ThresholdConsistentMarginLoss");
+        super("ThresholdConsistentMarginLoss", CosineSimilarity.create(), null);
         this.lambdaPlus = b.lambdaPlus;
         this.lambdaMinus = b.lambdaMinus;
         this.marginPlus = b.marginPlus;
@@ -48,8 +48,7 @@ public final class ThresholdConsistentMarginLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
+    NDArray fromBatch(PairBatch batch) {
         NDArray s = batch.matrix();
         NDArray below = batch.positive().logicalAnd(s.stopGradient().lte(marginPlus));
         NDArray above = batch.negative().logicalAnd(s.stopGradient().gte(marginMinus));

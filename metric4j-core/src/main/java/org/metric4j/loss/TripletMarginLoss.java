@@ -7,7 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.distance.PairMasks;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.miner.TripletIndices;
@@ -29,10 +29,13 @@ import org.metric4j.reducer.Reducer;
  * smooth and swap forms evaluate each positive pair against every negative on the B x B matrix
  * (O(P x B) memory for P positive pairs).
  *
+ * <p>Against a separate reference set or under an explicit relation ({@link ReferenceSetLoss}),
+ * anchors are the queries and positives and negatives the references.
+ *
  * <p>Defaults (PML's {@code TripletMarginLoss}): margin {@value #DEFAULT_MARGIN}, no swap, hinge
  * form, L2 on normalized embeddings, {@link AvgNonZeroReducer}.
  */
-public final class TripletMarginLoss extends MetricLoss {
+public final class TripletMarginLoss extends MetricLoss implements ReferenceSetLoss {
 
     /** Default margin. */
     public static final double DEFAULT_MARGIN = 0.05;
@@ -64,30 +67,72 @@ public final class TripletMarginLoss extends MetricLoss {
         long b = Inputs.embeddings("embeddings", embeddings);
         NDArray y = Inputs.labels("labels", labels, b);
         if (miner != null) {
-            return computeTriplets(embeddings, miner.mine(embeddings, y), y);
+            return computeTriplets(embeddings, embeddings, miner.mine(embeddings, y), y);
         }
-        NDArray mat = distance.matrix(embeddings);
-        PairMasks masks = PairMasks.of(y);
-        NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
+        return fromRelation(embeddings, embeddings, PairRelation.ofLabels(y), y);
+    }
+
+    /**
+     * {@inheritDoc} Triplets (query a, reference p, reference n) with y_p = y_a != y_n, or those
+     * of the miner run on the queries against the references. With {@code swap}, d_pn is measured
+     * between the two references (PML indexes its B x M matrix by p there, a query row).
+     */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        NDArray y = Inputs.labels("labels", labels, b);
+        NDArray yRef = Inputs.labels("refLabels", refLabels, m);
+        if (miner != null) {
+            return computeTriplets(embeddings, refEmbeddings, miner.mine(embeddings, y, refEmbeddings, yRef), y);
+        }
+        return fromRelation(embeddings, refEmbeddings, PairRelation.of(y, yRef), y);
+    }
+
+    /** {@inheritDoc} Triplets (a, p, n) with (a, p) positive and (a, n) negative in the relation. */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        if (relation == null) {
+            throw new IllegalArgumentException("relation must be a " + b + " x " + m + " PairRelation, got null");
+        }
+        relation.check(b, m);
+        if (miner != null) {
+            return computeTriplets(embeddings, refEmbeddings, miner.mine(embeddings, refEmbeddings, relation), null);
+        }
+        return fromRelation(embeddings, refEmbeddings, relation, null);
+    }
+
+    /** Every triplet of the relation; {@code labels} (or null) go to the reducer. */
+    private NDArray fromRelation(NDArray embeddings, NDArray refs, PairRelation relation, NDArray labels) {
+        long b = relation.queries();
+        NDArray mat = matrix(embeddings, refs);
+        NDArray pairs = relation.positive().nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0) {
             return nothingSelected(mat);
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));
         NDArray p = pairs.get(new NDIndex(":, 1"));
         if (!smooth && !swap && !reducer.needsValues()) {
-            return reduce(reducer, SortedHinge.terms(
-                    distance.isInverted() ? mat.neg() : mat, masks.negative(), a, p, margin).withLabels(y));
+            LossTerms terms = SortedHinge.terms(
+                    distance.isInverted() ? mat.neg() : mat, relation.negative(), a, p, margin);
+            return reduce(reducer, labels == null ? terms : terms.withLabels(labels));
         }
         NDArray ap = NDMath.takePairs(mat, a, p).reshape(-1, 1);
         NDArray an = NDMath.takeRows(mat, a);
         if (swap) {
-            NDArray pn = NDMath.takeRows(mat, p);
+            NDArray pn = NDMath.takeRows(embeddings == refs ? mat : distance.matrix(refs), p);
             an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
         }
         NDArray losses = hinge(distance.margin(ap, an));
-        NDArray valid = NDMath.takeRows(masks.negative(), a);
-        return reduce(reducer, LossTerms.of(losses, valid).withAnchors(a, b).withLabels(y)
-                .withRowIndices(pairs));
+        NDArray valid = NDMath.takeRows(relation.negative(), a);
+        LossTerms terms = LossTerms.of(losses, valid).withAnchors(a, b).withRowIndices(pairs);
+        return reduce(reducer, labels == null ? terms : terms.withLabels(labels));
+    }
+
+    private NDArray matrix(NDArray embeddings, NDArray refs) {
+        return embeddings == refs ? distance.matrix(embeddings) : distance.matrix(embeddings, refs);
     }
 
     /**
@@ -98,13 +143,29 @@ public final class TripletMarginLoss extends MetricLoss {
      * @return the loss
      */
     public NDArray compute(NDArray embeddings, TripletIndices triplets) {
-        return computeTriplets(embeddings, triplets, null);
+        Inputs.embeddings("embeddings", embeddings);
+        return computeTriplets(embeddings, embeddings, triplets, null);
+    }
+
+    /**
+     * The loss of given triplets of queries against references: anchors index the queries,
+     * positives and negatives the references.
+     *
+     * @param embeddings B x D queries
+     * @param refEmbeddings M x D references
+     * @param triplets the triplets
+     * @return the loss
+     */
+    public NDArray compute(NDArray embeddings, NDArray refEmbeddings, TripletIndices triplets) {
+        Inputs.embeddings("embeddings", embeddings);
+        Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        return computeTriplets(embeddings, refEmbeddings, triplets, null);
     }
 
     /** The loss of the triplets; {@code labels} (or null) go to the reducer. */
-    private NDArray computeTriplets(NDArray embeddings, TripletIndices triplets, NDArray labels) {
-        long b = Inputs.embeddings("embeddings", embeddings);
-        NDArray mat = distance.matrix(embeddings);
+    private NDArray computeTriplets(NDArray embeddings, NDArray refs, TripletIndices triplets, NDArray labels) {
+        long b = embeddings.getShape().get(0);
+        NDArray mat = matrix(embeddings, refs);
         if (triplets.size() == 0) {
             return nothingSelected(mat);
         }
@@ -112,7 +173,8 @@ public final class TripletMarginLoss extends MetricLoss {
         NDArray ap = NDMath.takePairs(mat, a, triplets.positives());
         NDArray an = NDMath.takePairs(mat, a, triplets.negatives());
         if (swap) {
-            NDArray pn = NDMath.takePairs(mat, triplets.positives(), triplets.negatives());
+            NDArray pn = NDMath.takePairs(embeddings == refs ? mat : distance.matrix(refs), triplets.positives(),
+                    triplets.negatives());
             an = distance.isInverted() ? an.maximum(pn) : an.minimum(pn);
         }
         NDArray losses = hinge(distance.margin(ap, an));

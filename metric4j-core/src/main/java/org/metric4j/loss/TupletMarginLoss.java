@@ -28,7 +28,7 @@ import org.metric4j.reducer.Reducer;
  * a finite value and gradient where PML's unclamped {@code acos} gives NaN; elsewhere the two
  * agree. The sum over negatives is a masked logsumexp per anchor.
  */
-public final class TupletMarginLoss extends MetricLoss {
+public final class TupletMarginLoss extends PairRelationLoss {
 
     /** Default margin in radians: PML's 5.73 degrees. */
     public static final double DEFAULT_MARGIN = 5.73 * Math.PI / 180;
@@ -42,7 +42,7 @@ public final class TupletMarginLoss extends MetricLoss {
     private final Reducer reducer;
 
     private TupletMarginLoss(Builder b) {
-        super("TupletMarginLoss");
+        super("TupletMarginLoss", b.distance(), b.miner());
         this.margin = b.margin;
         this.scale = b.scale;
         this.distance = b.distance();
@@ -56,8 +56,7 @@ public final class TupletMarginLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(distance, embeddings, labels, miner);
+    NDArray fromBatch(PairBatch batch) {
         NDArray cos = batch.matrix();
         NDArray clamped = cos.clip(-1.0, 1.0);
         NDArray sin = LpDistance.safeSqrt(NDMath.constant(clamped, 1.0).sub(clamped.square()));

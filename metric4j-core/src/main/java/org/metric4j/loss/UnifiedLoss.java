@@ -17,7 +17,7 @@ import org.metric4j.reducer.MeanReducer;
  * <p>Defaults (the paper's; PML has no unified loss): gamma {@value #DEFAULT_GAMMA}, m {@value
  * #DEFAULT_M}.
  */
-public final class UnifiedLoss extends MetricLoss {
+public final class UnifiedLoss extends PairRelationLoss {
 
     /** Default scale. */
     public static final double DEFAULT_GAMMA = 32;
@@ -28,7 +28,7 @@ public final class UnifiedLoss extends MetricLoss {
     private final double m;
 
     private UnifiedLoss(Builder b) {
-        super("UnifiedLoss");
+        super("UnifiedLoss", CosineSimilarity.create(), null);
         this.gamma = b.gamma;
         this.m = b.m;
     }
@@ -39,8 +39,7 @@ public final class UnifiedLoss extends MetricLoss {
     }
 
     @Override
-    public NDArray compute(NDArray embeddings, NDArray labels) {
-        PairBatch batch = PairBatch.of(CosineSimilarity.create(), embeddings, labels);
+    NDArray fromBatch(PairBatch batch) {
         NDArray s = batch.matrix();
         NDArray neg = NDMath.logSumExp(NDMath.mul(s.add(m), gamma), batch.negative(), 1);
         NDArray pos = NDMath.logSumExp(NDMath.mul(s, -gamma), batch.positive(), 1);

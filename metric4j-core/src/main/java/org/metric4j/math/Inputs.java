@@ -57,6 +57,22 @@ public final class Inputs {
         }
     }
 
+    /**
+     * Checks a reference set for B x D queries: an M x D floating array without NaN, of the
+     * queries' width D and dtype.
+     *
+     * @return M
+     */
+    public static long references(String queryName, NDArray queries, String name, NDArray references) {
+        long m = embeddings(name, references);
+        sameWidth(queryName, queries, name, references);
+        if (queries.getDataType() != references.getDataType()) {
+            throw new IllegalArgumentException(name + " must have the dtype of " + queryName + " ("
+                    + queries.getDataType() + "), got " + references.getDataType());
+        }
+        return m;
+    }
+
     /** Checks that two arrays have the same shape. */
     public static void sameShape(String nameA, NDArray a, String nameB, NDArray b) {
         if (!a.getShape().equals(b.getShape())) {

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.metric4j.distance.PairMasks;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 
@@ -46,8 +46,32 @@ public final class AngularMiner implements TripletMiner {
     @Override
     public TripletIndices mine(NDArray embeddings, NDArray labels) {
         long b = Inputs.embeddings("embeddings", embeddings);
-        PairMasks masks = PairMasks.of(Inputs.labels("labels", labels, b));
+        return mine(embeddings, embeddings, PairRelation.ofLabels(Inputs.labels("labels", labels, b)));
+    }
+
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        return mine(embeddings, refEmbeddings, PairRelation.of(Inputs.labels("labels", labels, b),
+                Inputs.labels("refLabels", refLabels, m)));
+    }
+
+    /**
+     * {@inheritDoc} The anchor is a query, the positive and the negative are references: the
+     * angle at the negative is measured between the reference n and the centre of the anchor and
+     * its positive.
+     */
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        if (relation == null) {
+            throw new IllegalArgumentException("relation must be a " + b + " x " + m + " PairRelation, got null");
+        }
+        PairRelation masks = relation.check(b, m);
         NDArray x = embeddings.stopGradient();
+        NDArray ref = refEmbeddings == embeddings ? x : refEmbeddings.stopGradient();
         NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
         long count = pairs.getShape().get(0);
         if (count == 0) {
@@ -58,16 +82,16 @@ public final class AngularMiner implements TripletMiner {
         NDArray p = pairs.get(new NDIndex(":, 1"));
         NDArray eps = NDMath.scalarLike(x, PAIRWISE_EPS);
         long d = x.getShape().get(1);
-        long chunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, b * d));
+        long chunk = Math.max(1, CHUNK_ELEMENTS / Math.max(1, m * d));
         NDList wide = new NDList();
         for (long start = 0; start < count; start += chunk) {
             long end = Math.min(count, start + chunk);
             NDArray xa = x.get(a.get(start + ":" + end));
-            NDArray xp = x.get(p.get(start + ":" + end));
+            NDArray xp = ref.get(p.get(start + ":" + end));
             NDArray ap = xa.sub(xp).add(eps).norm(new int[] {1}, true);               // Q x 1
             NDArray centers = NDMath.div(xa.add(xp), 2.0);                            // Q x D
-            NDArray nc = x.expandDims(0).sub(centers.expandDims(1)).add(eps)
-                    .norm(new int[] {2});                                             // Q x B
+            NDArray nc = ref.expandDims(0).sub(centers.expandDims(1)).add(eps)
+                    .norm(new int[] {2});                                             // Q x M
             wide.add(ap.div(NDMath.mul(nc, 2.0)).atan().gt(angle));
         }
         NDArray keep = (wide.size() == 1 ? wide.head() : NDArrays.concat(wide, 0))

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.NDMath;
 
 /**
@@ -92,6 +93,16 @@ public final class BatchEasyHardMiner implements PairMiner {
         return select(MiningBatch.of(distance, embeddings, labels)).pairs();
     }
 
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return select(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels)).pairs();
+    }
+
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return select(MiningBatch.of(distance, embeddings, refEmbeddings, relation)).pairs();
+    }
+
     /**
      * The mined pairs as triplets (a, p, n), one per kept anchor, anchors ascending.
      *
@@ -103,13 +114,57 @@ public final class BatchEasyHardMiner implements PairMiner {
     }
 
     /**
+     * The mined pairs of queries against a labelled reference set as triplets (a, p, n), p and n
+     * indexing the references.
+     *
+     * @throws IllegalStateException when a strategy is ALL
+     */
+    public TripletIndices mineTriplets(NDArray embeddings, NDArray labels, NDArray refEmbeddings,
+            NDArray refLabels) {
+        requireTriplets();
+        return select(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels)).triplets();
+    }
+
+    /**
+     * The mined pairs of queries against references under a relation as triplets (a, p, n).
+     *
+     * @throws IllegalStateException when a strategy is ALL
+     */
+    public TripletIndices mineTriplets(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        requireTriplets();
+        return select(MiningBatch.of(distance, embeddings, refEmbeddings, relation)).triplets();
+    }
+
+    /**
      * This miner as a {@link TripletMiner} (for a triplet loss).
      *
      * @throws IllegalStateException when a strategy is ALL
      */
     public TripletMiner asTripletMiner() {
         requireTriplets();
-        return this::mineTriplets;
+        BatchEasyHardMiner self = this;
+        return new TripletMiner() {
+            @Override
+            public TripletIndices mine(NDArray embeddings, NDArray labels) {
+                return self.mineTriplets(embeddings, labels);
+            }
+
+            @Override
+            public TripletIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings,
+                    NDArray refLabels) {
+                return self.mineTriplets(embeddings, labels, refEmbeddings, refLabels);
+            }
+
+            @Override
+            public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+                return self.mineTriplets(embeddings, refEmbeddings, relation);
+            }
+
+            @Override
+            public String toString() {
+                return self + ".asTripletMiner()";
+            }
+        };
     }
 
     private void requireTriplets() {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.NDMath;
 
 /**
@@ -27,7 +28,20 @@ public final class BatchHardMiner implements TripletMiner {
 
     @Override
     public TripletIndices mine(NDArray embeddings, NDArray labels) {
-        MiningBatch batch = MiningBatch.of(distance, embeddings, labels);
+        return mine(MiningBatch.of(distance, embeddings, labels));
+    }
+
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
+    }
+
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
+    }
+
+    private TripletIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pos = batch.masks().positive();
         NDArray neg = batch.masks().negative();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.NDMath;
 
 /**
@@ -36,7 +37,20 @@ public final class HDCMiner implements PairMiner {
 
     @Override
     public PairIndices mine(NDArray embeddings, NDArray labels) {
-        MiningBatch batch = MiningBatch.of(distance, embeddings, labels);
+        return mine(MiningBatch.of(distance, embeddings, labels));
+    }
+
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
+    }
+
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
+    }
+
+    private PairIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         boolean inverted = distance.isInverted();
         return new PairIndices(

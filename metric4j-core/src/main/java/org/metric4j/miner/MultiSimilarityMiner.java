@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 
@@ -35,7 +36,20 @@ public final class MultiSimilarityMiner implements PairMiner {
 
     @Override
     public PairIndices mine(NDArray embeddings, NDArray labels) {
-        MiningBatch batch = MiningBatch.of(distance, embeddings, labels);
+        return mine(MiningBatch.of(distance, embeddings, labels));
+    }
+
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
+    }
+
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
+    }
+
+    private PairIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pos = batch.masks().positive();
         NDArray neg = batch.masks().negative();

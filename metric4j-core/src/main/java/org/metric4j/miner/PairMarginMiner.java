@@ -3,6 +3,7 @@ package org.metric4j.miner;
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 
 /**
@@ -37,7 +38,20 @@ public final class PairMarginMiner implements PairMiner {
 
     @Override
     public PairIndices mine(NDArray embeddings, NDArray labels) {
-        MiningBatch batch = MiningBatch.of(distance, embeddings, labels);
+        return mine(MiningBatch.of(distance, embeddings, labels));
+    }
+
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
+    }
+
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
+    }
+
+    private PairIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray hardPos = distance.margin(mat, posMargin).gt(0.0);
         NDArray hardNeg = distance.margin(negMargin, mat).gt(0.0);

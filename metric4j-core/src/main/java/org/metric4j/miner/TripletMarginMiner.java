@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 
@@ -59,7 +60,20 @@ public final class TripletMarginMiner implements TripletMiner {
 
     @Override
     public TripletIndices mine(NDArray embeddings, NDArray labels) {
-        MiningBatch batch = MiningBatch.of(distance, embeddings, labels);
+        return mine(MiningBatch.of(distance, embeddings, labels));
+    }
+
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
+    }
+
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
+    }
+
+    private TripletIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pairs = batch.masks().positive().nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0) {

@@ -314,8 +314,13 @@ class TwoViewLossesTest {
             assertTrue(e.getMessage().contains("refEmbeddings"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> plain.compute(a, y4, b, y4));
             assertTrue(e.getMessage().contains("refLabels"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class, () -> mined.compute(a, y4, a, y4));
-            assertTrue(e.getMessage().contains("miner"), e.getMessage());
+            // a miner applies to the (query, reference) pairs, as PML's miner(emb, labels, ref_emb, ref_labels)
+            org.metric4j.miner.PairIndices pairs = PairMarginMiner.builder().build().mine(a, y4, a.add(0.5), y4);
+            double viaMiner = mined.compute(a, y4, a.add(0.5), y4).getDouble();
+            double viaRelation = plain.compute(a, a.add(0.5), org.metric4j.distance.PairRelation.of(y4, y4)
+                    .narrow(pairs.positiveMask(), pairs.negativeMask())).getDouble();
+            assertEquals(viaRelation, viaMiner, 1e-12);
+            assertTrue(viaMiner != plain.compute(a, y4, a.add(0.5), y4).getDouble(), "the miner changed nothing");
         }
         assertThrows(NullPointerException.class, () -> SelfSupervisedLoss.symmetric(null));
     }
