@@ -16,6 +16,7 @@ import org.metric4j.engine.BenchConfig;
 import org.metric4j.loss.CircleLoss;
 import org.metric4j.loss.ContrastiveLoss;
 import org.metric4j.loss.CrossBatchMemory;
+import org.metric4j.loss.FastAPLoss;
 import org.metric4j.loss.LiftedStructureLoss;
 import org.metric4j.loss.MetricLoss;
 import org.metric4j.loss.MultiSimilarityLoss;
@@ -68,6 +69,8 @@ final class PairSuite {
         SoftTripleLoss softTriple = SoftTripleLoss.builder().build();
         proxyCase("soft_triple_b256_c1k", 256, 1000, softTriple.centersPerClass(), softTriple, out, gson);
         xbmCase("xbm_contrastive_b256_m8192", 64, 4, 8192, ContrastiveLoss.builder().build(), out, gson);
+        caseOf("fastap_b256", 64, 4, FastAPLoss.builder().build(), out, gson);
+        xbmCase("xbm_contrastive_b256_m65536", 64, 4, 65536, ContrastiveLoss.builder().build(), out, gson);
         referenceCase("ntxent_ref_b256_m4096", 64, 4, 4096, NTXentLoss.builder().build(), out, gson);
     }
 
