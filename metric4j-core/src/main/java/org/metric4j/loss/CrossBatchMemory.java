@@ -37,6 +37,9 @@ import org.metric4j.schedule.StepUpdate;
  * does both for a manual loop. The queue is a checkpointable {@link StepState}. Memory: an M x D
  * queue in the embeddings' dtype and B x M matrices; no B x M x M array.
  *
+ * <p>The inner loss must keep no per-step state (a {@link StepUpdate} or {@link StepState}, such
+ * as {@link DynamicSoftMarginLoss}): the wrapper neither passes its steps on nor saves such state.
+ *
  * <p>With {@link #evaluate}, {@code labels} holds the B class ids and, optionally, a B boolean
  * enqueue mask as its second array. Defaults (PML's): memory size {@value #DEFAULT_MEMORY_SIZE},
  * no miner. Close the wrapper to free the queue.
@@ -394,6 +397,10 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
         private Builder(ReferenceSetLoss loss, long embeddingSize) {
             if (loss == null) {
                 throw new IllegalArgumentException("loss must be a ReferenceSetLoss, got null");
+            }
+            if (loss instanceof StepUpdate || loss instanceof StepState) {
+                throw new IllegalArgumentException("loss must keep no per-step state: CrossBatchMemory does not pass"
+                        + " its steps or checkpoints on to its inner loss, got " + loss);
             }
             this.loss = loss;
             this.embeddingSize = embeddingSize;
