@@ -90,7 +90,7 @@ public final class DistanceWeightedMiner implements TripletMiner {
      *
      * <p>With {@code refEmbeddings} the queries themselves (the same array) the anchor counts as
      * one of its own references, as in the labelled batch: it gets one triplet more than it has
-     * positives.
+     * positives (unless the relation pairs it with itself already).
      */
     @Override
     public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
@@ -117,7 +117,7 @@ public final class DistanceWeightedMiner implements TripletMiner {
             if (positives.length == 0 || cumulative == null) {
                 continue;
             }
-            int k = positives.length + (self ? 1 : 0);
+            int k = positives.length + (self && !pos[a][a] ? 1 : 0);
             for (int t = 0; t < k; t++) {
                 out.add(a, positives[rng.nextInt(positives.length)], draw(cumulative, rng));
             }
