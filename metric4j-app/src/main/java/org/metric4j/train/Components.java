@@ -21,6 +21,7 @@ import org.metric4j.loss.CoCoLoss;
 import org.metric4j.loss.CombinedMarginLoss;
 import org.metric4j.loss.ContrastiveLoss;
 import org.metric4j.loss.CosFaceLoss;
+import org.metric4j.loss.CrossBatchMemory;
 import org.metric4j.loss.DecoupledContrastiveLoss;
 import org.metric4j.loss.DynamicSoftMarginLoss;
 import org.metric4j.loss.HadsellContrastiveLoss;
@@ -34,6 +35,7 @@ import org.metric4j.loss.NTXentLoss;
 import org.metric4j.loss.NormalizedSoftmaxLoss;
 import org.metric4j.loss.ProxyAnchorLoss;
 import org.metric4j.loss.ProxyNCALoss;
+import org.metric4j.loss.ReferenceSetLoss;
 import org.metric4j.loss.SoftNearestNeighborsLoss;
 import org.metric4j.loss.SoftTripleLoss;
 import org.metric4j.loss.SphereFaceLoss;
@@ -146,6 +148,14 @@ public final class Components {
         out.add("weight");
         return out;
     }
+
+    private static final Set<String> CONTRASTIVE_KEYS = keys("pos_margin", "neg_margin", "distance");
+    private static final Set<String> NTXENT_KEYS = keys("temperature");
+    private static final Set<String> TRIPLET_KEYS = keys("margin", "miner", "miner_margin", "swap", "smooth", "distance");
+    private static final Set<String> MULTI_SIMILARITY_KEYS = keys("alpha", "beta", "base", "mine");
+    private static final String XBM = "cross-batch memory (PML's CrossBatchMemory): each batch against a FIFO queue of"
+            + " the last memory (default " + CrossBatchMemory.DEFAULT_MEMORY_SIZE + ") embeddings, written once per"
+            + " step and saved with checkpoints, under ";
 
     private static double w(Spec s) {
         return s.number("weight", 1);
@@ -283,52 +293,22 @@ public final class Components {
                         option(s, "margin", () -> b.optMargin(s.number("margin", ManifoldLoss.DEFAULT_MARGIN)));
                         return LossComponent.proxy(b.build(), ClassCenters.of(k), w(s));
                     })
-            .add("contrastive", "contrastive loss (PML form)", keys("pos_margin", "neg_margin", "distance"),
-                    (s, c) -> LossComponent.metric(ContrastiveLoss.builder()
-                            .optPosMargin(s.number("pos_margin", ContrastiveLoss.DEFAULT_POS_MARGIN))
-                            .optNegMargin(s.number("neg_margin", ContrastiveLoss.DEFAULT_NEG_MARGIN))
-                            .optDistance(distance(s, LpDistance.euclidean())).build(), w(s)))
+            .add("contrastive", "contrastive loss (PML form)", CONTRASTIVE_KEYS,
+                    (s, c) -> LossComponent.metric(contrastive(s), w(s)))
             .add("hadsell", "contrastive loss of Hadsell et al. (DeepID2's)", keys("margin"),
                     (s, c) -> LossComponent.metric(HadsellContrastiveLoss.builder().optMargin(s.number("margin", HadsellContrastiveLoss.DEFAULT_MARGIN)).build(), w(s)))
             .add("triplet", "triplet margin loss; miner=batch-hard|semihard|hard|easy|all (default: all triplets)",
-                    keys("margin", "miner", "miner_margin", "swap", "smooth", "distance"),
-                    (s, c) -> {
-                        TripletMarginLoss.Builder b = TripletMarginLoss.builder()
-                                .optMargin(s.number("margin", TripletMarginLoss.DEFAULT_MARGIN))
-                                .optDistance(distance(s, LpDistance.euclidean()));
-                        if (s.flag("swap", false)) {
-                            b.optSwap();
-                        }
-                        if (s.flag("smooth", false)) {
-                            b.optSmoothLoss();
-                        }
-                        String miner = s.text("miner", null);
-                        if (miner != null) {
-                            String mm = s.text("miner_margin", null);
-                            b.optMiner(MINERS.create(mm == null || miner.equals("batch-hard") ? miner : miner + ":margin=" + mm, null));
-                        }
-                        return LossComponent.metric(b.build(), w(s));
-                    })
+                    TRIPLET_KEYS, (s, c) -> LossComponent.metric(triplet(s), w(s)))
             .add("lifted", "lifted structured loss", keys("neg_margin", "pos_margin"),
                     (s, c) -> LossComponent.metric(LiftedStructureLoss.builder()
                             .optNegMargin(s.number("neg_margin", LiftedStructureLoss.DEFAULT_NEG_MARGIN))
                             .optPosMargin(s.number("pos_margin", LiftedStructureLoss.DEFAULT_POS_MARGIN)).build(), w(s)))
             .add("npairs", "multi-class N-pair loss", W, (s, c) -> LossComponent.metric(NPairsLoss.builder().build(), w(s)))
-            .add("ntxent", "NT-Xent / InfoNCE over labels", keys("temperature"),
-                    (s, c) -> LossComponent.metric(NTXentLoss.builder().optTemperature(s.number("temperature", NTXentLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
+            .add("ntxent", "NT-Xent / InfoNCE over labels", NTXENT_KEYS, (s, c) -> LossComponent.metric(ntxent(s), w(s)))
             .add("supcon", "supervised contrastive loss", keys("temperature"),
                     (s, c) -> LossComponent.metric(SupConLoss.builder().optTemperature(s.number("temperature", SupConLoss.DEFAULT_TEMPERATURE)).build(), w(s)))
-            .add("multisimilarity", "multi-similarity loss; mine=true adds its miner", keys("alpha", "beta", "base", "mine"),
-                    (s, c) -> {
-                        MultiSimilarityLoss.Builder b = MultiSimilarityLoss.builder()
-                                .optAlpha(s.number("alpha", MultiSimilarityLoss.DEFAULT_ALPHA))
-                                .optBeta(s.number("beta", MultiSimilarityLoss.DEFAULT_BETA))
-                                .optBase(s.number("base", MultiSimilarityLoss.DEFAULT_BASE));
-                        if (s.flag("mine", false)) {
-                            b.optMiner(MultiSimilarityMiner.builder().build());
-                        }
-                        return LossComponent.metric(b.build(), w(s));
-                    })
+            .add("multisimilarity", "multi-similarity loss; mine=true adds its miner", MULTI_SIMILARITY_KEYS,
+                    (s, c) -> LossComponent.metric(multiSimilarity(s), w(s)))
             .add("circle", "Circle loss (pair form)", keys("m", "gamma"),
                     (s, c) -> LossComponent.metric(CircleLoss.builder().optM(s.number("m", CircleLoss.DEFAULT_M))
                             .optGamma(s.number("gamma", CircleLoss.DEFAULT_GAMMA)).build(), w(s)))
@@ -344,7 +324,69 @@ public final class Components {
                     (s, c) -> LossComponent.metric(UnifiedLoss.builder().optGamma(s.number("gamma", UnifiedLoss.DEFAULT_GAMMA))
                             .optM(s.number("m", UnifiedLoss.DEFAULT_M)).build(), w(s)))
             .add("coco", "congenerous cosine loss (batch centroids)", keys("alpha"),
-                    (s, c) -> LossComponent.metric(CoCoLoss.builder().optAlpha(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)).build(), w(s)));
+                    (s, c) -> LossComponent.metric(CoCoLoss.builder().optAlpha(s.number("alpha", CoCoLoss.DEFAULT_ALPHA)).build(), w(s)))
+            .add("xbm-contrastive", XBM + "contrastive (its keys as for contrastive)", xbm(CONTRASTIVE_KEYS),
+                    (s, c) -> crossBatchMemory(s, contrastive(s)))
+            .add("xbm-ntxent", XBM + "NT-Xent (its keys as for ntxent)", xbm(NTXENT_KEYS),
+                    (s, c) -> crossBatchMemory(s, ntxent(s)))
+            .add("xbm-triplet", XBM + "the triplet margin loss (its keys as for triplet)", xbm(TRIPLET_KEYS),
+                    (s, c) -> crossBatchMemory(s, triplet(s)))
+            .add("xbm-multisimilarity", XBM + "multi-similarity (its keys as for multisimilarity)",
+                    xbm(MULTI_SIMILARITY_KEYS), (s, c) -> crossBatchMemory(s, multiSimilarity(s)));
+
+
+    private static Set<String> xbm(Set<String> inner) {
+        Set<String> out = new java.util.HashSet<>(inner);
+        out.add("memory");
+        return out;
+    }
+
+    /** An inner pair loss in a cross-batch memory of the spec's {@code memory} rows. */
+    private static LossComponent crossBatchMemory(Spec s, ReferenceSetLoss inner) {
+        CrossBatchMemory.Builder b = CrossBatchMemory.builder(inner);
+        option(s, "memory", () -> b.optMemorySize(s.integer("memory", CrossBatchMemory.DEFAULT_MEMORY_SIZE)));
+        return LossComponent.metric(b.build(), w(s));
+    }
+
+    private static ContrastiveLoss contrastive(Spec s) {
+        return ContrastiveLoss.builder()
+                .optPosMargin(s.number("pos_margin", ContrastiveLoss.DEFAULT_POS_MARGIN))
+                .optNegMargin(s.number("neg_margin", ContrastiveLoss.DEFAULT_NEG_MARGIN))
+                .optDistance(distance(s, LpDistance.euclidean())).build();
+    }
+
+    private static NTXentLoss ntxent(Spec s) {
+        return NTXentLoss.builder().optTemperature(s.number("temperature", NTXentLoss.DEFAULT_TEMPERATURE)).build();
+    }
+
+    private static TripletMarginLoss triplet(Spec s) {
+        TripletMarginLoss.Builder b = TripletMarginLoss.builder()
+                .optMargin(s.number("margin", TripletMarginLoss.DEFAULT_MARGIN))
+                .optDistance(distance(s, LpDistance.euclidean()));
+        if (s.flag("swap", false)) {
+            b.optSwap();
+        }
+        if (s.flag("smooth", false)) {
+            b.optSmoothLoss();
+        }
+        String miner = s.text("miner", null);
+        if (miner != null) {
+            String mm = s.text("miner_margin", null);
+            b.optMiner(MINERS.create(mm == null || miner.equals("batch-hard") ? miner : miner + ":margin=" + mm, null));
+        }
+        return b.build();
+    }
+
+    private static MultiSimilarityLoss multiSimilarity(Spec s) {
+        MultiSimilarityLoss.Builder b = MultiSimilarityLoss.builder()
+                .optAlpha(s.number("alpha", MultiSimilarityLoss.DEFAULT_ALPHA))
+                .optBeta(s.number("beta", MultiSimilarityLoss.DEFAULT_BETA))
+                .optBase(s.number("base", MultiSimilarityLoss.DEFAULT_BASE));
+        if (s.flag("mine", false)) {
+            b.optMiner(MultiSimilarityMiner.builder().build());
+        }
+        return b.build();
+    }
 
     private static DynamicSoftMarginLoss dynamicSoftMargin(Spec s) {
         DynamicSoftMarginLoss.Builder b = DynamicSoftMarginLoss.builder();

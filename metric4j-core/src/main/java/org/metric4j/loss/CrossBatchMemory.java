@@ -37,6 +37,9 @@ import org.metric4j.schedule.StepUpdate;
  * does both for a manual loop. The queue is a checkpointable {@link StepState}. Memory: an M x D
  * queue in the embeddings' dtype and B x M matrices; no B x M x M array.
  *
+ * <p>The inner loss must keep no per-step state (a {@link StepUpdate} or {@link StepState}, such
+ * as {@link DynamicSoftMarginLoss}): the wrapper neither passes its steps on nor saves such state.
+ *
  * <p>With {@link #evaluate}, {@code labels} holds the B class ids and, optionally, a B boolean
  * enqueue mask as its second array. Defaults (PML's): memory size {@value #DEFAULT_MEMORY_SIZE},
  * no miner. Close the wrapper to free the queue.
@@ -47,7 +50,8 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
     public static final int DEFAULT_MEMORY_SIZE = 1024;
 
     private final ReferenceSetLoss loss;
-    private final long embeddingSize;
+    /** D, or 0 until the first stored batch (or loaded state) fixes it. */
+    private long embeddingSize;
     private final int memorySize;
     private final PairMiner miner;
 
@@ -74,7 +78,23 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
      * @return the builder
      */
     public static Builder builder(ReferenceSetLoss loss, long embeddingSize) {
+        if (embeddingSize < 1) {
+            throw new IllegalArgumentException("embeddingSize must be >= 1, got " + embeddingSize);
+        }
         return new Builder(loss, embeddingSize);
+    }
+
+    /**
+     * A builder with PML's defaults whose embedding size D is taken from the first batch the
+     * memory stores ({@link #update}, {@link #afterStep}) or from a loaded state; every later batch
+     * must have that width. Before that, {@link #compute} accepts any width, and an empty memory
+     * saves an M x 1 queue of zeros, which {@link #loadState} reads as empty.
+     *
+     * @param loss the inner pair loss
+     * @return the builder
+     */
+    public static Builder builder(ReferenceSetLoss loss) {
+        return new Builder(loss, 0);
     }
 
     @Override
@@ -110,7 +130,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
         NDArray memE;
         NDArray memL;
         if (embeddingMemory == null) {
-            memE = m.zeros(new Shape(memorySize, embeddingSize), dt, embeddings.getDevice());
+            memE = m.zeros(new Shape(memorySize, embeddings.getShape().get(1)), dt, embeddings.getDevice());
             memL = m.zeros(new Shape(memorySize), DataType.INT64, embeddings.getDevice());
         } else {
             memE = embeddingMemory.duplicate();
@@ -192,6 +212,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
             store = NDManager.newBaseManager(embeddings.getDevice());
         }
         if (embeddingMemory == null) {
+            embeddingSize = embeddings.getShape().get(1);
             embeddingMemory = store.zeros(new Shape(memorySize, embeddingSize), dt);
             labelMemory = store.zeros(new Shape(memorySize), DataType.INT64);
             // the queue outlives any NDScope the caller's step runs in
@@ -217,7 +238,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
 
     private Write plan(NDArray embeddings, NDArray labels, NDArray enqueueMask) {
         long b = Inputs.embeddings("embeddings", embeddings);
-        if (embeddings.getShape().get(1) != embeddingSize) {
+        if (embeddingSize > 0 && embeddings.getShape().get(1) != embeddingSize) {
             throw new IllegalArgumentException("embeddings must have the embedding size " + embeddingSize
                     + ", got shape " + embeddings.getShape());
         }
@@ -260,7 +281,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
             if (store == null) {
                 store = NDManager.newBaseManager();
             }
-            return new NDList(store.zeros(new Shape(memorySize, embeddingSize), DataType.FLOAT32),
+            return new NDList(store.zeros(new Shape(memorySize, Math.max(embeddingSize, 1)), DataType.FLOAT32),
                     store.zeros(new Shape(memorySize), DataType.INT64), store.create(queueIdx),
                     store.create(filled ? 1L : 0L));
         }
@@ -275,10 +296,20 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
             throw new IllegalArgumentException(getName() + ": state must hold 4 arrays (queue, labels, write index,"
                     + " filled flag), got " + (state == null ? null : state.size()));
         }
-        Shape queueShape = new Shape(memorySize, embeddingSize);
-        if (!state.get(0).getShape().equals(queueShape) || !state.get(0).getDataType().isFloating()) {
+        Shape given = state.get(0).getShape();
+        if (embeddingSize == 0 && given.dimension() == 2 && given.get(0) == memorySize && given.get(1) >= 1
+                && isEmpty(state)) {
+            // an empty memory whose width is still open: nothing to adopt
+            clearMemory();
+            queueIdx = 0;
+            filled = false;
+            return;
+        }
+        long width = embeddingSize > 0 ? embeddingSize : given.dimension() == 2 ? Math.max(given.get(1), 1) : 1;
+        Shape queueShape = new Shape(memorySize, width);
+        if (!given.equals(queueShape) || !state.get(0).getDataType().isFloating()) {
             throw new IllegalArgumentException(getName() + ": state[0] must be the " + queueShape
-                    + " floating queue, got " + state.get(0).getShape() + " " + state.get(0).getDataType());
+                    + " floating queue, got " + given + " " + state.get(0).getDataType());
         }
         if (!state.get(1).getShape().equals(new Shape(memorySize))) {
             throw new IllegalArgumentException(getName() + ": state[1] must be the " + memorySize
@@ -293,6 +324,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
         if (store == null) {
             store = manager.newSubManager();
         }
+        embeddingSize = width;
         NDArray e = state.get(0).duplicate();
         NDArray l = state.get(1).toType(DataType.INT64, true);
         e.attach(store);
@@ -306,6 +338,20 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
         labelMemory = l;
         queueIdx = idx;
         filled = flag == 1;
+    }
+
+    private static boolean isEmpty(NDList state) {
+        return state.get(2).toType(DataType.INT64, false).getLong() == 0
+                && state.get(3).toType(DataType.INT64, false).getLong() == 0;
+    }
+
+    private void clearMemory() {
+        if (embeddingMemory != null) {
+            embeddingMemory.close();
+            labelMemory.close();
+        }
+        embeddingMemory = null;
+        labelMemory = null;
     }
 
     /** The next row the queue writes. */
@@ -336,7 +382,8 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
 
     @Override
     public String toString() {
-        return "CrossBatchMemory(loss=" + loss + ", embeddingSize=" + embeddingSize + ", memorySize=" + memorySize
+        return "CrossBatchMemory(loss=" + loss + ", embeddingSize=" + (embeddingSize > 0 ? embeddingSize : "first batch")
+                + ", memorySize=" + memorySize
                 + ", miner=" + miner + ")";
     }
 
@@ -351,8 +398,9 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
             if (loss == null) {
                 throw new IllegalArgumentException("loss must be a ReferenceSetLoss, got null");
             }
-            if (embeddingSize < 1) {
-                throw new IllegalArgumentException("embeddingSize must be >= 1, got " + embeddingSize);
+            if (loss instanceof StepUpdate || loss instanceof StepState) {
+                throw new IllegalArgumentException("loss must keep no per-step state: CrossBatchMemory does not pass"
+                        + " its steps or checkpoints on to its inner loss, got " + loss);
             }
             this.loss = loss;
             this.embeddingSize = embeddingSize;

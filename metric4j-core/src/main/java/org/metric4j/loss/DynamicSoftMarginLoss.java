@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.distance.PairMasks;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
@@ -39,12 +40,18 @@ import org.metric4j.schedule.StepUpdate;
  * <p>Positions outside the histogram are clamped to its range: \( (x - v_{min}) / \Delta \) to
  * [0, R - 1] (PML raises an index error there; with the default \( v_{min} = -2 \) only
  * \( x \ge 1.6 \) is concerned). A batch without a triplet gives 0 and leaves the state alone.
+ *
+ * <p>As a {@link ReferenceSetLoss} (PML's {@code ref_emb}, {@code ref_labels}) the triplets are
+ * those of queries against references; PML's first call with references is matched. Those calls
+ * read the stored histogram and do not change it: a manual loop passes the references to
+ * {@link #afterStep} as well. It cannot sit inside a {@link CrossBatchMemory}, which does not pass
+ * its steps on to its inner loss (its histogram would never move).
  * PML's call without labels (descriptor pairs) is not supported.
  *
  * <p>Defaults (PML's): \( v_{min} \) = {@value #DEFAULT_MIN_VAL}, R = {@value #DEFAULT_NUM_BINS}
  * bins, momentum \( \beta \) = {@value #DEFAULT_MOMENTUM}.
  */
-public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdate, StepState {
+public final class DynamicSoftMarginLoss extends MetricLoss implements ReferenceSetLoss, StepUpdate, StepState {
 
     /** Default lower end of the histogram. */
     public static final double DEFAULT_MIN_VAL = -2.0;
@@ -88,9 +95,54 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
         if (x == null) {
             return nothingSelected(embeddings);
         }
+        return weigh(x);
+    }
+
+    /**
+     * The loss of the queries against a reference set (PML's {@code ref_emb}, {@code ref_labels}):
+     * the triplets (a, p, n) of a query a, a reference p of its label and a reference n of another
+     * (nothing excluded), or the miner's of queries against references. Reads the stored histogram
+     * and leaves it alone, as {@link #compute(NDArray, NDArray)}.
+     */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        NDArray y = Inputs.labels("labels", labels, b);
+        NDArray yRef = Inputs.labels("refLabels", refLabels, m);
+        NDArray mat = distance.matrix(embeddings, refEmbeddings);
+        PairRelation rel = PairRelation.of(y, yRef);
+        NDArray x = miner != null ? mined(mat, miner.mine(embeddings, y, refEmbeddings, yRef))
+                : all(mat, rel.positive(), rel.negative());
+        return x == null ? nothingSelected(mat) : weigh(x);
+    }
+
+    /**
+     * The loss of the queries against references under a relation: every triplet of a query, one
+     * of its positive references and one of its negative references (or the miner's); {@code
+     * compute(x, x, PairRelation.ofLabels(y))} is {@code compute(x, y)}. The stored histogram is
+     * read, not changed.
+     */
+    @Override
+    public NDArray compute(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        long b = Inputs.embeddings("embeddings", embeddings);
+        long m = Inputs.references("embeddings", embeddings, "refEmbeddings", refEmbeddings);
+        if (relation == null) {
+            throw new IllegalArgumentException("relation must be a " + b + " x " + m + " PairRelation, got null");
+        }
+        relation.check(b, m);
+        NDArray mat = embeddings == refEmbeddings ? distance.matrix(embeddings)
+                : distance.matrix(embeddings, refEmbeddings);
+        NDArray x = miner != null ? mined(mat, miner.mine(embeddings, refEmbeddings, relation))
+                : all(mat, relation.positive(), relation.negative());
+        return x == null ? nothingSelected(mat) : weigh(x);
+    }
+
+    /** The mean of CDF(h)[bin(x)] x, h the batch's histogram of x mixed with the stored one. */
+    private NDArray weigh(NDArray x) {
         NDArray h = histogram(x);
         if (filled) {
-            NDArray old = embeddings.getManager().create(stored).toType(x.getDataType(), false)
+            NDArray old = x.getManager().create(stored).toType(x.getDataType(), false)
                     .toDevice(x.getDevice(), false);
             h = NDMath.mul(h, momentum).add(NDMath.mul(old, 1 - momentum));
         }
@@ -103,8 +155,10 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
     /**
      * Moves the stored histogram to this step's: \( \beta h_{batch} + (1 - \beta) h_{stored} \),
      * or \( h_{batch} \) when nothing is stored yet, computed without gradient from the step's
-     * embeddings (predictions entry 0) and labels (entry 0). Nothing for a batch without a
-     * triplet.
+     * embeddings (predictions entry 0) and labels (entry 0). A step against a reference set passes
+     * the references as the second entries (predictions [embeddings, refEmbeddings], labels
+     * [labels, refLabels]): the histogram is then that of the queries-against-references triplets
+     * the step's loss weighed. Nothing for a batch without a triplet.
      */
     @Override
     public void afterStep(NDList labels, NDList predictions) {
@@ -115,7 +169,19 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
         try (NDScope scope = new NDScope()) {
             NDArray emb = predictions.head().stopGradient();
             long b = Inputs.embeddings("embeddings", emb);
-            NDArray x = differences(emb, Inputs.labels("labels", labels.head(), b));
+            NDArray y = Inputs.labels("labels", labels.head(), b);
+            NDArray x;
+            if (predictions.size() >= 2 && labels.size() >= 2) {
+                NDArray ref = predictions.get(1).stopGradient();
+                long m = Inputs.references("embeddings", emb, "refEmbeddings", ref);
+                NDArray yRef = Inputs.labels("refLabels", labels.get(1), m);
+                NDArray mat = distance.matrix(emb, ref);
+                PairRelation rel = PairRelation.of(y, yRef);
+                x = miner != null ? mined(mat, miner.mine(emb, y, ref, yRef))
+                        : all(mat, rel.positive(), rel.negative());
+            } else {
+                x = differences(emb, y);
+            }
             if (x == null) {
                 return;
             }
@@ -191,20 +257,29 @@ public final class DynamicSoftMarginLoss extends MetricLoss implements StepUpdat
     private NDArray differences(NDArray embeddings, NDArray labels) {
         NDArray mat = distance.matrix(embeddings);
         if (miner != null) {
-            TripletIndices t = miner.mine(embeddings, labels);
-            if (t.size() == 0) {
-                return null;
-            }
-            return NDMath.takePairs(mat, t.anchors(), t.positives()).sub(NDMath.takePairs(mat, t.anchors(), t.negatives()));
+            return mined(mat, miner.mine(embeddings, labels));
         }
         PairMasks masks = PairMasks.of(labels);
-        NDArray pairs = masks.positive().nonzero().toType(DataType.INT64, false);
+        return all(mat, masks.positive(), masks.negative());
+    }
+
+    /** \( d_{ap} - d_{an} \) of mined triplets, or null for none. */
+    private static NDArray mined(NDArray mat, TripletIndices t) {
+        if (t.size() == 0) {
+            return null;
+        }
+        return NDMath.takePairs(mat, t.anchors(), t.positives()).sub(NDMath.takePairs(mat, t.anchors(), t.negatives()));
+    }
+
+    /** \( d_{ap} - d_{an} \) of every triplet of a B x M relation (1-D), or null for none. */
+    private static NDArray all(NDArray mat, NDArray positive, NDArray negative) {
+        NDArray pairs = positive.nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0) {
             return null;
         }
         NDArray a = pairs.get(new NDIndex(":, 0"));
         NDArray p = pairs.get(new NDIndex(":, 1"));
-        NDArray valid = NDMath.takeRows(masks.negative(), a);
+        NDArray valid = NDMath.takeRows(negative, a);
         if (NDMath.count(valid) == 0) {
             return null;
         }

@@ -16,8 +16,9 @@ import org.metric4j.distance.PairRelation;
  * labelled loss. A reducer that needs class labels (ClassWeightedReducer) needs the label form.
  *
  * <p>The pair losses implement it through {@link PairRelationLoss} (one B x M matrix and its
- * masks), and {@link TripletMarginLoss}, {@link AngularLoss}, {@link MarginLoss} and
- * {@link SignalToNoiseRatioContrastiveLoss} directly. The losses PML refuses a reference set for
+ * masks), and {@link TripletMarginLoss}, {@link AngularLoss}, {@link MarginLoss}, {@link
+ * SignalToNoiseRatioContrastiveLoss} and {@link DynamicSoftMarginLoss} (not inside a {@link
+ * CrossBatchMemory}: it keeps a per-step histogram) directly. The losses PML refuses a reference set for
  * ({@code c_f.ref_not_supported}: FastAP, histogram, instance, manifold, N-pairs, PNP, ranked
  * list, the proxy and classification losses) do not implement it, so neither a reference set nor
  * a {@link CrossBatchMemory} can be given to them.

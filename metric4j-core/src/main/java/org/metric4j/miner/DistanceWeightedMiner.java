@@ -3,9 +3,10 @@ package org.metric4j.miner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.Seeds;
 import org.metric4j.schedule.TrainingClock;
@@ -24,11 +25,16 @@ import org.metric4j.schedule.TrainingClock;
  * {@code nonzero_loss_cutoff}: such negatives give no margin loss), or when the log-weight is not
  * finite. The weights are normalized per anchor.
  *
- * <p>Triplets as PML's {@code get_random_triplet_indices}: for each label (ascending) that has at
- * least two items and a negative, each of its items (ascending) is the anchor of n<sub>p</sub>
- * triplets (n<sub>p</sub> the label's item count), each with a positive drawn uniformly among the
- * label's other items and a negative drawn from the anchor's weights; an anchor whose weights
- * are all zero gets none. The draws come from the generator given to the builder, so a miner
+ * <p>Triplets as PML's {@code get_random_triplet_indices}: each query with at least one positive
+ * and a nonzero weight is the anchor of n<sub>p</sub> triplets, n<sub>p</sub> the number of
+ * references of its class (itself included when the batch is mined against itself: its
+ * positives plus one), each with a positive drawn uniformly among its positives and a negative
+ * drawn from its weights. Anchors come in ascending order (PML groups them by label; the draws
+ * per anchor are the same in distribution). Against a reference set ({@code mine(embeddings,
+ * labels, refEmbeddings, refLabels)}, PML's {@code ref_emb}) the distances are queries x
+ * references and nothing is excluded; under a {@link PairRelation} its positive and negative
+ * pairs take the place of the labels', so the relation derived from the labels mines the same
+ * triplets for the same seed. The draws come from the generator given to the builder, so a miner
  * built with the same seed mines the same triplets on the same batches. The weights are computed
  * in float64 whatever the embeddings' dtype, each anchor's row shifted by its own maximum (PML
  * shifts by the batch maximum; the normalized weights are the same unless they underflow to 0 in PML).
@@ -71,56 +77,97 @@ public final class DistanceWeightedMiner implements TripletMiner {
 
     @Override
     public TripletIndices mine(NDArray embeddings, NDArray labels) {
-        long[] y;
-        double[][] dist;
-        try (NDScope scope = new NDScope()) {
-            long b = Inputs.embeddings("embeddings", embeddings);
-            y = HostIndices.labels(Inputs.labels("labels", labels, b));
-            dist = HostIndices.rows(DISTANCE.matrix(embeddings.stopGradient()));
-        }
-        double[][] w = weights(dist, y, embeddings.getShape().get(1));
-        TreeMap<Long, long[]> byLabel = RandomTriplets.byLabel(y);
-        RandomGenerator rng = generator();
-        RandomTriplets out = new RandomTriplets();
-        for (long[] members : byLabel.values()) {
-            int np = members.length;
-            if (np < 2 || np == y.length) {
-                continue;
-            }
-            for (long a : members) {
-                double[] cumulative = cumulative(w[(int) a]);
-                if (cumulative == null) {
-                    continue;
-                }
-                for (int t = 0; t < np; t++) {
-                    out.add(a, RandomTriplets.otherMember(members, a, rng), draw(cumulative, rng));
-                }
-            }
-        }
-        return out.toIndices(embeddings);
+        return mine(embeddings, true, () -> MiningBatch.of(DISTANCE, embeddings, labels));
+    }
+
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return mine(embeddings, false, () -> MiningBatch.of(DISTANCE, embeddings, labels, refEmbeddings, refLabels));
     }
 
     /**
-     * The unnormalized weights per anchor row (0 where a negative is excluded), each row scaled
-     * by its largest log-weight.
+     * {@inheritDoc}
+     *
+     * <p>With {@code refEmbeddings} the queries themselves (the same array) the anchor counts as
+     * one of its own references, as in the labelled batch: it gets one triplet more than it has
+     * positives (unless the relation pairs it with itself already).
      */
-    private double[][] weights(double[][] dist, long[] y, long dim) {
-        int b = y.length;
-        double[][] w = new double[b][b];
+    @Override
+    public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return mine(embeddings, embeddings == refEmbeddings,
+                () -> MiningBatch.of(DISTANCE, embeddings, refEmbeddings, relation));
+    }
+
+    private TripletIndices mine(NDArray like, boolean self, Supplier<MiningBatch> batch) {
+        double[][] dist;
+        boolean[][] pos;
+        boolean[][] neg;
+        try (NDScope scope = new NDScope()) {
+            MiningBatch mb = batch.get();
+            dist = HostIndices.rows(mb.matrix());
+            pos = HostIndices.mask(mb.masks().positive());
+            neg = HostIndices.mask(mb.masks().negative());
+        }
+        double[][] w = weights(dist, neg, like.getShape().get(1));
+        RandomGenerator rng = generator();
+        RandomTriplets out = new RandomTriplets();
+        for (int a = 0; a < dist.length; a++) {
+            long[] positives = columns(pos[a]);
+            double[] cumulative = cumulative(w[a]);
+            if (positives.length == 0 || cumulative == null) {
+                continue;
+            }
+            int k = positives.length + (self && !pos[a][a] ? 1 : 0);
+            for (int t = 0; t < k; t++) {
+                out.add(a, positives[rng.nextInt(positives.length)], draw(cumulative, rng));
+            }
+        }
+        return out.toIndices(like);
+    }
+
+    /** The columns of a mask row that are set, ascending. */
+    private static long[] columns(boolean[] row) {
+        int n = 0;
+        for (boolean v : row) {
+            n += v ? 1 : 0;
+        }
+        long[] out = new long[n];
+        for (int j = 0, at = 0; j < row.length; j++) {
+            if (row[j]) {
+                out[at++] = j;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The normalized weights per anchor row (0 where a pair is not a negative or is excluded),
+     * for the B x M distances of queries to references; rows without a weight are all 0.
+     */
+    double[][] weights(double[][] dist, boolean[][] negative, long dim) {
+        int b = dist.length;
+        double[][] w = new double[b][];
         for (int i = 0; i < b; i++) {
-            double[] logW = new double[b];
+            int m = dist[i].length;
+            double[] logW = new double[m];
+            w[i] = new double[m];
             double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < b; j++) {
+            for (int j = 0; j < m; j++) {
                 double d = Math.max(dist[i][j], cutoff);
                 double lw = (2.0 - dim) * Math.log(d) - ((dim - 3.0) / 2.0) * Math.log(1.0 - 0.25 * d * d);
-                boolean keep = y[i] != y[j] && d < nonzeroLossCutoff && Double.isFinite(lw);
+                boolean keep = negative[i][j] && d < nonzeroLossCutoff && Double.isFinite(lw);
                 logW[j] = keep ? lw : Double.NaN;
                 if (keep) {
                     max = Math.max(max, lw);
                 }
             }
-            for (int j = 0; j < b; j++) {
+            double sum = 0;
+            for (int j = 0; j < m; j++) {
                 w[i][j] = Double.isNaN(logW[j]) ? 0 : Math.exp(logW[j] - max);
+                sum += w[i][j];
+            }
+            for (int j = 0; sum > 0 && j < m; j++) {
+                w[i][j] /= sum;
             }
         }
         return w;

@@ -38,4 +38,16 @@ final class HostIndices {
         }
         return out;
     }
+
+    /** A B x M boolean mask as host rows. */
+    static boolean[][] mask(NDArray mask) {
+        long rows = mask.getShape().get(0);
+        int cols = (int) mask.getShape().get(1);
+        boolean[] flat = mask.toType(DataType.BOOLEAN, false).toBooleanArray();
+        boolean[][] out = new boolean[(int) rows][];
+        for (int i = 0; i < rows; i++) {
+            out[i] = java.util.Arrays.copyOfRange(flat, i * cols, (i + 1) * cols);
+        }
+        return out;
+    }
 }

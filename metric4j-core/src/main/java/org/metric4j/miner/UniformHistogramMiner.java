@@ -3,13 +3,15 @@ package org.metric4j.miner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.math.Inputs;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Seeds;
 import org.metric4j.schedule.TrainingClock;
 
@@ -24,6 +26,10 @@ import org.metric4j.schedule.TrainingClock;
  * the matrix's dtype (torch's vectorized kernel may differ in the last bit for inner edges, which
  * moves only a value lying on an edge). Pairs are listed as torch lists them (row-major), bins
  * ascending.
+ *
+ * <p>Against a reference set ({@code mine(embeddings, labels, refEmbeddings, refLabels)}, PML's
+ * {@code ref_emb}) the values are queries x references and no pair is excluded; under a {@link
+ * PairRelation} its positive and negative pairs take the place of the labels'.
  *
  * <p>{@link #sample} gives the drawn pairs in draw order with their repeats, as PML's index
  * tuples. As a {@link PairMiner} ({@link #mine}), the pairs become masks, so a pair drawn several
@@ -80,8 +86,21 @@ public final class UniformHistogramMiner implements PairMiner {
     @Override
     public PairIndices mine(NDArray embeddings, NDArray labels) {
         Draws d = sample(embeddings, labels);
-        int b = (int) embeddings.getShape().get(0);
-        return new PairIndices(mask(embeddings, d.positivePairs(), b), mask(embeddings, d.negativePairs(), b));
+        return masks(embeddings, embeddings.getShape().get(0), d);
+    }
+
+    /** The drawn pairs as B x M masks (each distinct pair once). */
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        Draws d = sample(embeddings, labels, refEmbeddings, refLabels);
+        return masks(embeddings, refEmbeddings.getShape().get(0), d);
+    }
+
+    /** The drawn pairs as B x M masks (each distinct pair once). */
+    @Override
+    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        Draws d = sample(embeddings, refEmbeddings, relation);
+        return masks(embeddings, refEmbeddings.getShape().get(0), d);
     }
 
     /**
@@ -92,24 +111,55 @@ public final class UniformHistogramMiner implements PairMiner {
      * @return the pairs drawn, with their repeats
      */
     public Draws sample(NDArray embeddings, NDArray labels) {
-        long b;
-        long[] y;
+        return sample(() -> MiningBatch.of(distance, embeddings, labels));
+    }
+
+    /**
+     * Draws the pairs of queries against a labelled reference set (PML's {@code ref_emb}): the
+     * values are queries x references, nothing excluded; a pair is {@code {query, reference}}.
+     *
+     * @param embeddings B x D queries
+     * @param labels B query class ids
+     * @param refEmbeddings M x D references
+     * @param refLabels M reference class ids
+     * @return the pairs drawn, with their repeats
+     */
+    public Draws sample(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
+        return sample(() -> MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
+    }
+
+    /**
+     * Draws the pairs of queries against references among the pairs of a relation (the relation
+     * derived from labels draws what the labels do, for the same seed).
+     *
+     * @param embeddings B x D queries
+     * @param refEmbeddings M x D references
+     * @param relation the B x M positive and negative pairs
+     * @return the pairs drawn, with their repeats
+     */
+    public Draws sample(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
+        return sample(() -> MiningBatch.of(distance, embeddings, refEmbeddings, relation));
+    }
+
+    private Draws sample(Supplier<MiningBatch> batch) {
         boolean single;
         double[][] v;
+        boolean[][] posMask;
+        boolean[][] negMask;
         try (NDScope scope = new NDScope()) {
-            b = Inputs.embeddings("embeddings", embeddings);
-            y = HostIndices.labels(Inputs.labels("labels", labels, b));
-            NDArray mat = distance.matrix(embeddings.stopGradient());
-            single = mat.getDataType() != DataType.FLOAT64;
-            v = HostIndices.rows(mat);
+            MiningBatch mb = batch.get();
+            single = mb.matrix().getDataType() != DataType.FLOAT64;
+            v = HostIndices.rows(mb.matrix());
+            posMask = HostIndices.mask(mb.masks().positive());
+            negMask = HostIndices.mask(mb.masks().negative());
         }
         List<long[]> pos = new ArrayList<>();
         List<long[]> neg = new ArrayList<>();
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < b; j++) {
-                if (y[i] == y[j] && i != j) {
+        for (int i = 0; i < v.length; i++) {
+            for (int j = 0; j < v[i].length; j++) {
+                if (posMask[i][j]) {
                     pos.add(new long[] {i, j});
-                } else if (y[i] != y[j]) {
+                } else if (negMask[i][j]) {
                     neg.add(new long[] {i, j});
                 }
             }
@@ -170,12 +220,17 @@ public final class UniformHistogramMiner implements PairMiner {
         return e;
     }
 
-    private static NDArray mask(NDArray like, long[][] pairs, int b) {
-        boolean[] m = new boolean[b * b];
+    private static PairIndices masks(NDArray like, long m, Draws d) {
+        long b = like.getShape().get(0);
+        return new PairIndices(mask(like, d.positivePairs(), b, m), mask(like, d.negativePairs(), b, m));
+    }
+
+    private static NDArray mask(NDArray like, long[][] pairs, long b, long m) {
+        boolean[] mask = new boolean[Math.toIntExact(b * m)];
         for (long[] pr : pairs) {
-            m[(int) (pr[0] * b + pr[1])] = true;
+            mask[(int) (pr[0] * m + pr[1])] = true;
         }
-        return like.getManager().create(m, new ai.djl.ndarray.types.Shape(b, b)).toDevice(like.getDevice(), false);
+        return like.getManager().create(mask, new Shape(b, m)).toDevice(like.getDevice(), false);
     }
 
     /** The generator of one call: the stream, or with a clock a fresh one of (seed, iteration). */

@@ -210,6 +210,38 @@ class CrossBatchMemoryTest {
                 new double[] {0.2659145998485949, 0.3798331632616369, 0.5249670800282197});
     }
 
+    /** Without an embedding size: the first stored batch fixes it; the losses are those of a sized memory. */
+    @Test
+    void theWidthCanComeFromTheFirstBatch() {
+        Random r = new Random(7);
+        try (NDManager m = TestDevice.manager(); CrossBatchMemory sized = xbm();
+                CrossBatchMemory open = CrossBatchMemory.builder(ContrastiveLoss.builder().build())
+                        .optMemorySize(MEMORY).build();
+                CrossBatchMemory restored = CrossBatchMemory.builder(ContrastiveLoss.builder().build())
+                        .optMemorySize(MEMORY).build()) {
+            assertTrue(open.toString().contains("embeddingSize=first batch"), open.toString());
+            // an empty memory of open width saves an M x 1 queue, read back as empty
+            NDList empty = open.saveState();
+            assertEquals(new ai.djl.ndarray.types.Shape(MEMORY, 1), empty.get(0).getShape());
+            restored.loadState(empty, m);
+            assertEquals(0, restored.queueIndex());
+            for (int step = 0; step < 3; step++) {
+                NDArray x = batch(m, r);
+                NDArray y = labels(m, r);
+                assertEquals(v(sized.computeAndUpdate(x, y)), v(open.computeAndUpdate(x, y)), 0.0, "step " + step);
+            }
+            restored.loadState(open.saveState(), m);
+            NDArray x = batch(m, r);
+            NDArray y = labels(m, r);
+            assertEquals(v(open.compute(x, y)), v(restored.compute(x, y)), 0.0, "a loaded state fixes the width");
+            NDArray wide = m.randomNormal(new ai.djl.ndarray.types.Shape(B, D + 1)).toType(DataType.FLOAT64, false);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open.compute(wide, y));
+            assertTrue(e.getMessage().contains("embedding size " + D), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> restored.compute(wide, y));
+            assertTrue(e.getMessage().contains("embedding size " + D), e.getMessage());
+        }
+    }
+
     @Test
     void badSizesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -275,4 +275,97 @@ class DynamicSoftMarginLossTest {
             assertThrows(IllegalArgumentException.class, () -> loss().loadState(new NDList(state.get(0)), m));
         }
     }
+
+    /** PML 2.8.1's first call with ref_emb / ref_labels (dynamic_soft_margin_ref_pml.json): loss and both gradients. */
+    @Test
+    void againstAReferenceSetTheFirstCallIsPmls() {
+        com.google.gson.JsonObject f;
+        try (java.io.InputStream in = getClass().getResourceAsStream("dynamic_soft_margin_ref_pml.json")) {
+            f = com.google.gson.JsonParser.parseReader(new java.io.InputStreamReader(in,
+                    java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        double[] q = flat(f.getAsJsonArray("embeddings"));
+        double[] r = flat(f.getAsJsonArray("ref_emb"));
+        long[] y = longs(f.getAsJsonArray("labels"));
+        long[] yRef = longs(f.getAsJsonArray("ref_labels"));
+        double[] gq = flat(f.getAsJsonArray("grad_embeddings"));
+        double[] gr = flat(f.getAsJsonArray("grad_ref_emb"));
+        double expected = f.get("loss").getAsDouble();
+        for (DataType dt : new DataType[] {DataType.FLOAT64, DataType.FLOAT32}) {
+            double tol = dt == DataType.FLOAT64 ? 1e-10 : 2e-5;
+            try (NDManager m = TestDevice.manager()) {
+                NDArray xq = array(m, q, y.length, D, dt);
+                NDArray xr = array(m, r, yRef.length, D, dt);
+                NDArray lq = m.create(y);
+                NDArray lr = m.create(yRef);
+                DynamicSoftMarginLoss loss = loss();
+                xq.setRequiresGradient(true);
+                xr.setRequiresGradient(true);
+                double v;
+                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    NDArray out = loss.compute(xq, lq, xr, lr);
+                    v = out.toType(DataType.FLOAT64, false).getDouble();
+                    System.gc();
+                    gc.backward(out);
+                }
+                assertEquals(expected, v, tol, dt + " loss");
+                assertArrayEquals(gq, xq.getGradient().toType(DataType.FLOAT64, false).toDoubleArray(), tol,
+                        dt + " query gradient");
+                assertArrayEquals(gr, xr.getGradient().toType(DataType.FLOAT64, false).toDoubleArray(), tol,
+                        dt + " reference gradient");
+                assertFalse(loss.hasStoredHistogram(), "a reference-set call leaves the state alone");
+                // the relation of the labels gives the same loss
+                DynamicSoftMarginLoss other = loss();
+                NDArray a = array(m, q, y.length, D, dt);
+                NDArray b = array(m, r, yRef.length, D, dt);
+                assertEquals(v, other.compute(a, b, org.metric4j.distance.PairRelation.of(lq, lr))
+                        .toType(DataType.FLOAT64, false).getDouble(), tol, dt + " relation");
+                // afterStep with the references stores the histogram of the reference triplets
+                other.afterStep(new NDList(lq, lr), new NDList(a, b));
+                assertTrue(other.hasStoredHistogram());
+                assertEquals(v, other.compute(a, lq, b, lr).toType(DataType.FLOAT64, false).getDouble(), tol,
+                        dt + " a stored histogram equal to the batch's changes nothing");
+            }
+        }
+    }
+
+    /** compute(x, x, ofLabels(y)) is compute(x, y); a CrossBatchMemory refuses the loss. */
+    @Test
+    void theRelationOfTheBatchIsTheLabelledLoss() {
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = array(m, batch(5), B, D, DataType.FLOAT64);
+            NDArray y = m.create(LABELS);
+            double labelled = loss().compute(x, y).toType(DataType.FLOAT64, false).getDouble();
+            double related = loss().compute(x, x, org.metric4j.distance.PairRelation.ofLabels(y))
+                    .toType(DataType.FLOAT64, false).getDouble();
+            assertEquals(labelled, related, 1e-12);
+            // no triplet against these references: 0
+            NDArray refs = array(m, java.util.Arrays.copyOf(batch(6), 3 * D), 3, D, DataType.FLOAT64);
+            assertEquals(0.0, loss().compute(x.get("0:2"), m.create(new long[] {0, 0}), refs,
+                    m.create(new long[] {0, 0, 0})).toType(DataType.FLOAT64, false).getDouble(), 0.0);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CrossBatchMemory.builder(loss()));
+        assertTrue(e.getMessage().contains("loss must keep no per-step state"), e.getMessage());
+    }
+
+    private static double[] flat(com.google.gson.JsonArray rows) {
+        List<Double> out = new ArrayList<>();
+        for (var row : rows) {
+            for (var v : row.getAsJsonArray()) {
+                out.add(v.getAsDouble());
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static long[] longs(com.google.gson.JsonArray a) {
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsLong();
+        }
+        return out;
+    }
 }

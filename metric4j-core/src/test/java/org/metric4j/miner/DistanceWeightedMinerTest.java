@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.metric4j.TestDevice;
+import org.metric4j.distance.LpDistance;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.loss.TripletMarginLoss;
 import org.metric4j.schedule.TrainingClock;
 
@@ -22,7 +24,8 @@ import org.metric4j.schedule.TrainingClock;
  * {@link DistanceWeightedMiner} by its sampling distribution: on the fixed batch of {@link
  * RandomMinerBatch}, the negatives drawn per anchor over many calls fit PML's weights (chi-square,
  * {@code p > 0.01}), the positives are uniform among the anchor's other items, and each anchor gets as
- * many triplets per call as its label has items, as PML's get_random_triplet_indices.
+ * many triplets per call as its label has items, as PML's get_random_triplet_indices; against a
+ * reference set the weights are PML's too.
  */
 class DistanceWeightedMinerTest {
 
@@ -182,6 +185,75 @@ class DistanceWeightedMinerTest {
         }
     }
 
+    /** Queries against a reference set: PML's B x M weights, n_p triplets per anchor, n_p counted among the references. */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT64", "FLOAT32"})
+    void againstAReferenceSetTheWeightsArePmls(DataType dtype) {
+        RandomMinerBatch batch = RandomMinerBatch.loadReferenceSplit();
+        int q = batch.queries();
+        double[][] pml = pmlWeights(batch);
+        long[] pmlAnchors = anchors(batch);
+        DistanceWeightedMiner miner = DistanceWeightedMiner.builder().optSeed(SEED).build();
+        long[][] negCounts = new long[q][batch.size() - q];
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, dtype);
+            NDArray y = batch.labels(m);
+            NDArray xq = x.get("0:" + q);
+            NDArray yq = y.get("0:" + q);
+            NDArray xr = x.get(q + ":");
+            NDArray yr = y.get(q + ":");
+            MiningBatch mb = MiningBatch.of(LpDistance.euclidean(), xq, yq, xr, yr);
+            double[][] w = miner.weights(HostIndices.rows(mb.matrix()), HostIndices.mask(mb.masks().negative()), 4);
+            double tol = dtype == DataType.FLOAT64 ? 1e-9 : 2e-5;
+            for (int i = 0; i < q; i++) {
+                assertArrayEquals(pml[i], w[i], tol, dtype + " weights of query " + i);
+            }
+            for (int call = 0; call < 400; call++) {
+                long[][] t = miner.mine(xq, yq, xr, yr).toArray();
+                long[] a = new long[t.length];
+                for (int k = 0; k < t.length; k++) {
+                    a[k] = t[k][0];
+                    assertEquals(batch.labels[(int) a[k]], batch.labels[q + (int) t[k][1]], "positive's label");
+                    negCounts[(int) a[k]][(int) t[k][2]]++;
+                }
+                assertArrayEquals(pmlAnchors, a, dtype + " call " + call + ": PML's anchors, ascending");
+            }
+        }
+        ChiSquare neg = new ChiSquare();
+        for (int a = 0; a < q; a++) {
+            neg.add(negCounts[a], pml[a]);
+        }
+        assertTrue(neg.pValue() > 0.01, dtype + ": negatives vs PML's reference weights, chi2 = " + neg.statistic()
+                + " on " + neg.degrees() + " df, p = " + neg.pValue());
+    }
+
+    /** The relation derived from the labels mines the same triplets as the labels, for the same seed. */
+    @Test
+    void theRelationOfTheLabelsMinesTheSameTriplets() {
+        RandomMinerBatch batch = RandomMinerBatch.load();
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, DataType.FLOAT64);
+            NDArray y = batch.labels(m);
+            long[][] byLabels = DistanceWeightedMiner.builder().optSeed(3).build().mine(x, y).toArray();
+            long[][] byRelation = DistanceWeightedMiner.builder().optSeed(3).build()
+                    .mine(x, x, PairRelation.ofLabels(y)).toArray();
+            assertArrayEquals(byLabels, byRelation, "batch against itself");
+            assertEquals(48, byLabels.length);
+            NDArray xq = x.get("0:5");
+            NDArray yq = y.get("0:5");
+            NDArray xr = x.get("5:");
+            NDArray yr = y.get("5:");
+            long[][] refLabels = DistanceWeightedMiner.builder().optSeed(3).build().mine(xq, yq, xr, yr).toArray();
+            long[][] refRelation = DistanceWeightedMiner.builder().optSeed(3).build()
+                    .mine(xq, xr, PairRelation.of(yq, yr)).toArray();
+            assertArrayEquals(refLabels, refRelation, "queries against references");
+            // the batch as its own reference set: nothing excluded, so the anchor may be its own positive
+            long[][] asRefs = DistanceWeightedMiner.builder().optSeed(3).build().mine(x, y, x.duplicate(), y).toArray();
+            assertEquals(48, asRefs.length, "4 references of each class per anchor");
+            assertTrue(java.util.Arrays.stream(asRefs).anyMatch(t -> t[0] == t[1]), "some anchor is its own positive");
+        }
+    }
+
     @Test
     void badInput() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -202,6 +274,11 @@ class DistanceWeightedMinerTest {
                     () -> miner.mine(m.create(new double[] {1, 2}), m.create(new long[] {0, 1})));
             assertTrue(e.getMessage().contains("embeddings"), e.getMessage());
         }
+    }
+
+    private static long[] anchors(RandomMinerBatch batch) {
+        return java.util.stream.StreamSupport.stream(batch.json.getAsJsonObject("distance_weighted")
+                .getAsJsonArray("anchors").spliterator(), false).mapToLong(e -> e.getAsLong()).sorted().toArray();
     }
 
     private static double[][] pmlWeights(RandomMinerBatch batch) {
@@ -229,18 +306,15 @@ class DistanceWeightedMinerTest {
         return w;
     }
 
-    /** Labels ascending, items ascending, each anchor with a nonzero row n_p times. */
+    /** Anchors ascending, each anchor with a nonzero row n_p times. */
     private static long[] expectedAnchorOrder(RandomMinerBatch batch, double[][] w) {
         java.util.List<Long> out = new java.util.ArrayList<>();
-        long[] sorted = java.util.Arrays.stream(batch.labels).distinct().sorted().toArray();
-        for (long label : sorted) {
+        for (int i = 0; i < batch.size(); i++) {
+            long label = batch.labels[i];
             long np = java.util.Arrays.stream(batch.labels).filter(l -> l == label).count();
-            for (int i = 0; i < batch.size(); i++) {
-                double rowSum = java.util.Arrays.stream(w[i]).sum();
-                if (batch.labels[i] == label && rowSum > 0) {
-                    for (int t = 0; t < np; t++) {
-                        out.add((long) i);
-                    }
+            if (java.util.Arrays.stream(w[i]).sum() > 0) {
+                for (int t = 0; t < np; t++) {
+                    out.add((long) i);
                 }
             }
         }

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
 import org.metric4j.TestDevice;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.loss.TripletMarginLoss;
 
 /** {@link EmbeddingsAlreadyPackagedAsTriplets}: rows (3t, 3t + 1, 3t + 2), whatever the labels. */
@@ -37,6 +38,26 @@ class EmbeddingsAlreadyPackagedAsTripletsTest {
                     .optMiner(EmbeddingsAlreadyPackagedAsTriplets.create()).build();
             double v = loss.compute(x, m.create(new long[] {0, 0, 1})).toType(DataType.FLOAT64, false).getDouble();
             assertEquals(1 + Math.sqrt(0.4) - Math.sqrt(2), v, 1e-12);
+        }
+    }
+
+    /** PML ignores a reference set; here it is refused, and a relation is taken only for the batch itself. */
+    @Test
+    void aReferenceSetIsRefused() {
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = m.randomNormal(new Shape(6, 3));
+            NDArray y = m.create(new long[] {0, 0, 1, 2, 2, 3});
+            EmbeddingsAlreadyPackagedAsTriplets miner = EmbeddingsAlreadyPackagedAsTriplets.create();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> miner.mine(x, y, x, y));
+            assertTrue(e.getMessage().contains("refEmbeddings") && e.getMessage().contains("reference set"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> miner.mine(x, m.randomNormal(new Shape(6, 3)), PairRelation.ofLabels(y)));
+            assertTrue(e.getMessage().contains("refEmbeddings") && e.getMessage().contains("(6, 3)"), e.getMessage());
+            assertArrayEquals(new long[][] {{0, 1, 2}, {3, 4, 5}}, miner.mine(x, x, PairRelation.ofLabels(y)).toArray());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> miner.mine(x, x, PairRelation.ofLabels(m.create(new long[] {0, 1, 2}))));
+            assertTrue(e.getMessage().contains("6 x 6"), e.getMessage());
         }
     }
 

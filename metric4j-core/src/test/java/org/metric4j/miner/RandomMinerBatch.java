@@ -35,9 +35,22 @@ final class RandomMinerBatch {
     }
 
     static RandomMinerBatch load() {
-        try (InputStream in = RandomMinerBatch.class.getResourceAsStream("random_miners_pml.json")) {
+        return load("random_miners_pml.json");
+    }
+
+    /**
+     * The batch of {@code random_miners_ref_pml.json} ({@code random_miners_ref_pml.py}): the same
+     * 12 rows, the first {@link #queries} of them queries and the rest the reference set, with
+     * PML's weights and bins of the queries against the references.
+     */
+    static RandomMinerBatch loadReferenceSplit() {
+        return load("random_miners_ref_pml.json");
+    }
+
+    private static RandomMinerBatch load(String resource) {
+        try (InputStream in = RandomMinerBatch.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("random_miners_pml.json is missing from the test resources");
+                throw new IllegalStateException(resource + " is missing from the test resources");
             }
             return new RandomMinerBatch(JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
                     .getAsJsonObject());
@@ -56,6 +69,11 @@ final class RandomMinerBatch {
             }
         }
         return out;
+    }
+
+    /** The number of queries of a reference split (the rows before the references). */
+    int queries() {
+        return json.get("queries").getAsInt();
     }
 
     int size() {

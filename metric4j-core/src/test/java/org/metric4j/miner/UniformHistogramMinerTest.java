@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.metric4j.TestDevice;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.loss.ContrastiveLoss;
 import org.metric4j.schedule.TrainingClock;
 
@@ -65,6 +66,64 @@ class UniformHistogramMinerTest {
                 + " df, p = " + pos.pValue());
         assertTrue(neg.pValue() > 0.01, what + ": negatives, chi2 = " + neg.statistic() + " on " + neg.degrees()
                 + " df, p = " + neg.pValue());
+    }
+
+    /** Queries against a reference set: every draw from PML's bin of queries x references. */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT64", "FLOAT32"})
+    void againstAReferenceSetDrawsComeFromPmlsBins(DataType dtype) {
+        RandomMinerBatch batch = RandomMinerBatch.loadReferenceSplit();
+        int q = batch.queries();
+        JsonObject uh = batch.json.getAsJsonObject("uniform_histogram");
+        List<List<String>> posBins = bins(uh.getAsJsonArray("pos_bins"));
+        List<List<String>> negBins = bins(uh.getAsJsonArray("neg_bins"));
+        long[][] posCounts = counts(posBins);
+        long[][] negCounts = counts(negBins);
+        UniformHistogramMiner miner = UniformHistogramMiner.builder().optNumBins(BINS).optSeed(SEED).build();
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, dtype);
+            NDArray y = batch.labels(m);
+            NDArray xq = x.get("0:" + q);
+            NDArray yq = y.get("0:" + q);
+            NDArray xr = x.get(q + ":");
+            NDArray yr = y.get(q + ":");
+            for (int call = 0; call < 20; call++) {
+                UniformHistogramMiner.Draws d = miner.sample(xq, yq, xr, yr);
+                tally(dtype + " call " + call + " positives", d.positivePairs(), posBins, posCounts);
+                tally(dtype + " call " + call + " negatives", d.negativePairs(), negBins, negCounts);
+            }
+            PairIndices p = UniformHistogramMiner.builder().optNumBins(BINS).optSeed(SEED).build().mine(xq, yq, xr, yr);
+            assertEquals(new ai.djl.ndarray.types.Shape(q, batch.size() - q), p.positiveMask().getShape());
+        }
+    }
+
+    /** The relation derived from the labels draws what the labels do, for the same seed. */
+    @Test
+    void theRelationOfTheLabelsDrawsTheSamePairs() {
+        RandomMinerBatch batch = RandomMinerBatch.load();
+        try (NDManager m = TestDevice.manager()) {
+            NDArray x = batch.embeddings(m, DataType.FLOAT32);
+            NDArray y = batch.labels(m);
+            UniformHistogramMiner.Draws a = UniformHistogramMiner.builder().optSeed(6).build().sample(x, y);
+            UniformHistogramMiner.Draws b = UniformHistogramMiner.builder().optSeed(6).build()
+                    .sample(x, x, PairRelation.ofLabels(y));
+            assertArrayEquals(a.positivePairs(), b.positivePairs());
+            assertArrayEquals(a.negativePairs(), b.negativePairs());
+            NDArray xq = x.get("0:5");
+            NDArray yq = y.get("0:5");
+            NDArray xr = x.get("5:");
+            NDArray yr = y.get("5:");
+            UniformHistogramMiner.Draws c = UniformHistogramMiner.builder().optSeed(6).build().sample(xq, yq, xr, yr);
+            UniformHistogramMiner.Draws e = UniformHistogramMiner.builder().optSeed(6).build()
+                    .sample(xq, xr, PairRelation.of(yq, yr));
+            assertArrayEquals(c.positivePairs(), e.positivePairs());
+            assertArrayEquals(c.negativePairs(), e.negativePairs());
+            // the batch as its own reference set: nothing excluded, so self pairs (distance 0) are drawn
+            UniformHistogramMiner.Draws self = UniformHistogramMiner.builder().optSeed(6).build()
+                    .sample(x, y, x.duplicate(), y);
+            assertTrue(Arrays.stream(self.positivePairs()).anyMatch(pr -> pr[0] == pr[1]), "a self pair is drawn");
+            assertTrue(Arrays.stream(a.positivePairs()).noneMatch(pr -> pr[0] == pr[1]), "but not in the batch");
+        }
     }
 
     @Test

@@ -11,8 +11,10 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.metric4j.TestDevice;
+import org.metric4j.distance.PairRelation;
 import org.metric4j.miner.PairIndices;
 import org.metric4j.miner.PairMiner;
 import org.metric4j.miner.TripletIndices;
@@ -24,9 +26,49 @@ class TuplesToWeightsSamplerTest {
     private static final long[] LABELS = {0, 0, 0, 1, 1, 2};
 
     /** Always the triplets (0, 1, 3), (0, 2, 3), (1, 0, 4): counts 3, 2, 1, 2, 1, 0. */
-    private static final TripletMiner FIXED = (x, y) -> new TripletIndices(
+    private static final TripletMiner FIXED = triplets((x, y) -> new TripletIndices(
             x.getManager().create(new long[] {0, 0, 1}), x.getManager().create(new long[] {1, 2, 0}),
-            x.getManager().create(new long[] {3, 3, 4}));
+            x.getManager().create(new long[] {3, 3, 4})));
+
+    /** A triplet miner of the batch against itself only (the sampler mines nothing else). */
+    private static TripletMiner triplets(BiFunction<NDArray, NDArray, TripletIndices> mine) {
+        return new TripletMiner() {
+            @Override
+            public TripletIndices mine(NDArray x, NDArray y) {
+                return mine.apply(x, y);
+            }
+
+            @Override
+            public TripletIndices mine(NDArray x, NDArray y, NDArray refX, NDArray refY) {
+                throw new UnsupportedOperationException("batch only");
+            }
+
+            @Override
+            public TripletIndices mine(NDArray x, NDArray refX, PairRelation relation) {
+                throw new UnsupportedOperationException("batch only");
+            }
+        };
+    }
+
+    /** A pair miner of the batch against itself only. */
+    private static PairMiner pairs(BiFunction<NDArray, NDArray, PairIndices> mine) {
+        return new PairMiner() {
+            @Override
+            public PairIndices mine(NDArray x, NDArray y) {
+                return mine.apply(x, y);
+            }
+
+            @Override
+            public PairIndices mine(NDArray x, NDArray y, NDArray refX, NDArray refY) {
+                throw new UnsupportedOperationException("batch only");
+            }
+
+            @Override
+            public PairIndices mine(NDArray x, NDArray refX, PairRelation relation) {
+                throw new UnsupportedOperationException("batch only");
+            }
+        };
+    }
 
     private static NDArray embeddings(NDManager m, int n) {
         float[] v = new float[n * 2];
@@ -51,7 +93,7 @@ class TuplesToWeightsSamplerTest {
     @Test
     void pairWeightsCountBothEndsOfPositiveAndNegativePairs() {
         // positives (0, 1), (1, 0); negatives (0, 2), (3, 2): counts 3, 2, 2, 1
-        PairMiner pairs = (x, y) -> {
+        PairMiner pairs = pairs((x, y) -> {
             boolean[] pos = new boolean[16];
             boolean[] neg = new boolean[16];
             pos[1] = true;
@@ -60,7 +102,7 @@ class TuplesToWeightsSamplerTest {
             neg[14] = true;
             ai.djl.ndarray.types.Shape sq = new ai.djl.ndarray.types.Shape(4, 4);
             return new PairIndices(x.getManager().create(pos, sq), x.getManager().create(neg, sq));
-        };
+        });
         try (NDManager m = TestDevice.manager();
                 TuplesToWeightsSampler s = TuplesToWeightsSampler.builder().setEmbeddings(embeddings(m, 4))
                         .setLabels(new long[] {0, 0, 1, 1}).setMiner(pairs).build()) {
@@ -70,8 +112,8 @@ class TuplesToWeightsSamplerTest {
 
     @Test
     void nothingMinedWeighsEveryItemOfTheSubsetOne() {
-        TripletMiner none = (x, y) -> new TripletIndices(x.getManager().create(new long[0]),
-                x.getManager().create(new long[0]), x.getManager().create(new long[0]));
+        TripletMiner none = triplets((x, y) -> new TripletIndices(x.getManager().create(new long[0]),
+                x.getManager().create(new long[0]), x.getManager().create(new long[0])));
         try (NDManager m = TestDevice.manager();
                 TuplesToWeightsSampler s = TuplesToWeightsSampler.builder().setEmbeddings(embeddings(m, 6))
                         .setLabels(LABELS).setMiner(none).optSubsetSize(4).optSeed(3).build()) {
@@ -91,12 +133,12 @@ class TuplesToWeightsSamplerTest {
         List<long[]> seenLabels = new ArrayList<>();
         List<float[]> seenRows = new ArrayList<>();
         // mines (0, 1, 2) of the subset: the first three subset items weigh 1
-        TripletMiner first = (x, y) -> {
+        TripletMiner first = triplets((x, y) -> {
             seenLabels.add(y.toLongArray());
             seenRows.add(x.toFloatArray());
             return new TripletIndices(x.getManager().create(new long[] {0}),
                     x.getManager().create(new long[] {1}), x.getManager().create(new long[] {2}));
-        };
+        });
         try (NDManager m = TestDevice.manager()) {
             NDArray x = embeddings(m, 10);
             long[] labels = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
