@@ -137,6 +137,10 @@ public final class LpDistance implements Distance {
 
     @Override
     public NDArray matrix(NDArray query, NDArray reference) {
+        return NDMath.scoped(() -> matrixOf(query, reference));
+    }
+
+    private NDArray matrixOf(NDArray query, NDArray reference) {
         NDArray q = maybeNormalize(query);
         NDArray r = query == reference ? q : maybeNormalize(reference);
         // normalized rows have norm 1 and need no centring (and keep PML's exact values)

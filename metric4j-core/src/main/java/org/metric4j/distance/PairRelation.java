@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.metric4j.math.Inputs;
+import org.metric4j.math.NDMath;
 
 /**
  * Which (query, reference) pairs are positive and which are negative: two B x M boolean masks
@@ -219,10 +220,13 @@ public final class PairRelation {
             throw new IllegalArgumentException(
                     "rows must be a 1-D array of " + queries() + " reference rows, got shape " + rows.getShape());
         }
-        NDArray cols = positive.getManager().arange(references()).toType(DataType.INT64, false)
-                .toDevice(positive.getDevice(), false);
-        NDArray self = rows.toType(DataType.INT64, false).reshape(-1, 1).eq(cols.reshape(1, -1));
-        return new PairRelation(positive.logicalAnd(self.logicalNot()), negative);
+        NDArray kept = NDMath.scoped(() -> {
+            NDArray cols = positive.getManager().arange(references()).toType(DataType.INT64, false)
+                    .toDevice(positive.getDevice(), false);
+            NDArray self = rows.toType(DataType.INT64, false).reshape(-1, 1).eq(cols.reshape(1, -1));
+            return positive.logicalAnd(self.logicalNot());
+        });
+        return new PairRelation(kept, negative);
     }
 
     @Override

@@ -50,8 +50,8 @@ public final class ContrastiveLoss extends PairRelationLoss {
 
     @Override
     NDArray fromBatch(PairBatch batch) {
-        NDArray pos = NDMath.relu(distance.margin(batch.matrix(), posMargin));
-        NDArray neg = NDMath.relu(distance.margin(negMargin, batch.matrix()));
+        NDArray pos = NDMath.scoped(() -> NDMath.relu(distance.margin(batch.matrix(), posMargin)));
+        NDArray neg = NDMath.scoped(() -> NDMath.relu(distance.margin(negMargin, batch.matrix())));
         return reduce(reducer, LossTerms.of(pos, batch.positive()).withName("pos_loss").withLabels(batch.labels()),
                 LossTerms.of(neg, batch.negative()).withName("neg_loss").withLabels(batch.labels()));
     }

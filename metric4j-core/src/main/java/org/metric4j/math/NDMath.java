@@ -3,9 +3,11 @@ package org.metric4j.math;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import java.util.function.Supplier;
 
 /**
  * Numerically stable operations that DJL 0.35.1 lacks, written as differentiable compositions of
@@ -14,6 +16,25 @@ import ai.djl.nn.Activation;
 public final class NDMath {
 
     private NDMath() {}
+
+    /**
+     * Runs {@code body} in its own {@link NDScope}, so that the temporaries it creates are closed
+     * when it returns (autograd keeps whatever the backward pass needs), and keeps its result,
+     * registered with the enclosing scope if there is one. On B x M matrices a pair loss's chain
+     * of ops would otherwise hold every intermediate until the caller's scope closes.
+     *
+     * @param body a computation whose result is an array it created (never one of its inputs)
+     * @return the result
+     */
+    public static NDArray scoped(Supplier<NDArray> body) {
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            out = body.get();
+            NDScope.unregister(out);
+        }
+        NDScope.register(out);
+        return out;
+    }
 
     /**
      * A 0-dim constant of {@code x}'s dtype on {@code x}'s manager, in memory the engine owns.

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import org.metric4j.math.NDMath;
 
 /**
  * The per-term losses of one batch before reduction, in one of two forms.
@@ -265,7 +266,7 @@ public final class LossTerms {
 
     /** Sum of each row's terms (R). */
     public NDArray rowSums() {
-        return rowSums != null ? rowSums : perRow(selected(null));
+        return rowSums != null ? rowSums : NDMath.scoped(() -> perRow(selected(null)));
     }
 
     /** Number of terms of each row (R), in the loss dtype. */
@@ -273,13 +274,12 @@ public final class LossTerms {
         if (rowCounts != null) {
             return rowCounts.toType(dataType(), false);
         }
-        NDArray ones = mask == null ? values.onesLike() : mask.toType(dataType(), false);
-        return perRow(ones);
+        return NDMath.scoped(() -> perRow(mask == null ? values.onesLike() : mask.toType(dataType(), false)));
     }
 
     /** Sum of each row's terms that are > 0 (R). */
     public NDArray rowPositiveSums() {
-        return rowPositiveSums != null ? rowPositiveSums : perRow(selected(values.gt(0.0)));
+        return rowPositiveSums != null ? rowPositiveSums : NDMath.scoped(() -> perRow(selected(values.gt(0.0))));
     }
 
     /** Number of each row's terms that are > 0 (R), in the loss dtype. */
@@ -287,11 +287,13 @@ public final class LossTerms {
         if (rowPositiveCounts != null) {
             return rowPositiveCounts.toType(dataType(), false);
         }
-        NDArray positive = values.gt(0.0);
-        if (mask != null) {
-            positive = positive.logicalAnd(mask);
-        }
-        return perRow(positive.toType(dataType(), false));
+        return NDMath.scoped(() -> {
+            NDArray positive = values.gt(0.0);
+            if (mask != null) {
+                positive = positive.logicalAnd(mask);
+            }
+            return perRow(positive.toType(dataType(), false));
+        });
     }
 
     /** The values with non-terms (and, when {@code extra} is given, entries outside it) set to 0. */
