@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.loss.CircleLoss;
 import org.metric4j.loss.ContrastiveLoss;
@@ -95,14 +96,6 @@ final class PairSuite {
             }
             NDArray x = randomNormal(manager, batch, config.seed());
             x.setRequiresGradient(true);
-            Runnable iteration = () -> {
-                try (NDScope scope = new NDScope();
-                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray value = loss.computeAndUpdate(x, labels);
-                    gc.backward(value);
-                    gc.zeroGradients();
-                }
-            };
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batch", batch);
             extra.put("classes", classes);
@@ -111,7 +104,7 @@ final class PairSuite {
             extra.put("dim", DIM);
             extra.put("dtype", "float32");
             extra.put("loss", loss.toString());
-            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+            out.accept(gson.toJson(timeStep(name, () -> loss.computeAndUpdate(x, labels), extra)));
         }
     }
 
@@ -132,14 +125,6 @@ final class PairSuite {
             NDArray refLabels = manager.create(pxkLabels(classes, refs / classes, config.seed() + 4));
             x.setRequiresGradient(true);
             ref.setRequiresGradient(true);
-            Runnable iteration = () -> {
-                try (NDScope scope = new NDScope();
-                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray value = loss.compute(x, labels, ref, refLabels);
-                    gc.backward(value);
-                    gc.zeroGradients();
-                }
-            };
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batch", batch);
             extra.put("classes", classes);
@@ -148,7 +133,7 @@ final class PairSuite {
             extra.put("dim", DIM);
             extra.put("dtype", "float32");
             extra.put("loss", loss.toString());
-            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+            out.accept(gson.toJson(timeStep(name, () -> loss.compute(x, labels, ref, refLabels), extra)));
         }
     }
 
@@ -167,14 +152,6 @@ final class PairSuite {
             NDArray labels = manager.create(uniformLabels(batch, classes, config.seed()));
             x.setRequiresGradient(true);
             proxies.setRequiresGradient(true);
-            Runnable iteration = () -> {
-                try (NDScope scope = new NDScope();
-                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray value = loss.compute(x, proxies, labels);
-                    gc.backward(value);
-                    gc.zeroGradients();
-                }
-            };
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batch", batch);
             extra.put("classes", classes);
@@ -183,7 +160,7 @@ final class PairSuite {
             extra.put("dim", DIM);
             extra.put("dtype", "float32");
             extra.put("loss", loss.toString());
-            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+            out.accept(gson.toJson(timeStep(name, () -> loss.compute(x, proxies, labels), extra)));
         }
     }
 
@@ -207,14 +184,6 @@ final class PairSuite {
             NDArray x = randomNormal(manager, batch, config.seed());
             NDArray labels = manager.create(pxkLabels(classes, perClass, config.seed()));
             x.setRequiresGradient(true);
-            Runnable iteration = () -> {
-                try (NDScope scope = new NDScope();
-                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray value = loss.compute(x, labels);
-                    gc.backward(value);
-                    gc.zeroGradients();
-                }
-            };
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("batch", batch);
             extra.put("classes", classes);
@@ -222,8 +191,24 @@ final class PairSuite {
             extra.put("dim", DIM);
             extra.put("dtype", "float32");
             extra.put("loss", loss.toString());
-            out.accept(gson.toJson(CaseTimer.time(name, config, iteration, extra)));
+            out.accept(gson.toJson(timeStep(name, () -> loss.compute(x, labels), extra)));
         }
+    }
+
+    /**
+     * Times one training step of a case: {@code loss} evaluated and back-propagated, its
+     * temporaries in an NDScope and its gradients zeroed, as CaseTimer's JSON line with
+     * {@code extra}.
+     */
+    private Map<String, Object> timeStep(String name, Supplier<NDArray> loss, Map<String, Object> extra) {
+        Runnable iteration = () -> {
+            try (NDScope scope = new NDScope();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(loss.get());
+                gc.zeroGradients();
+            }
+        };
+        return CaseTimer.time(name, config, iteration, extra);
     }
 
     private static NDArray randomNormal(NDManager manager, int rows, long seed) {
