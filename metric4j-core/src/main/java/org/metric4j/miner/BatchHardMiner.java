@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.distance.PairRelation;
 import org.metric4j.math.NDMath;
 
 /**
@@ -13,11 +12,12 @@ import org.metric4j.math.NDMath;
  * for every anchor that has a positive and a negative, the farthest positive and the closest
  * negative. Distance default: L2 on normalized embeddings (PML's {@code BatchHardMiner}).
  */
-public final class BatchHardMiner implements TripletMiner {
+public final class BatchHardMiner extends MatrixTripletMiner {
 
     private final Distance distance;
 
     private BatchHardMiner(Builder b) {
+        super(b.distance);
         this.distance = b.distance;
     }
 
@@ -27,21 +27,7 @@ public final class BatchHardMiner implements TripletMiner {
     }
 
     @Override
-    public TripletIndices mine(NDArray embeddings, NDArray labels) {
-        return mine(MiningBatch.of(distance, embeddings, labels));
-    }
-
-    @Override
-    public TripletIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
-        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
-    }
-
-    @Override
-    public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
-        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
-    }
-
-    private TripletIndices mine(MiningBatch batch) {
+    TripletIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pos = batch.masks().positive();
         NDArray neg = batch.masks().negative();

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.distance.PairRelation;
 import org.metric4j.math.NDMath;
 
 /**
@@ -17,7 +16,7 @@ import org.metric4j.math.NDMath;
  * <p>Defaults (PML's): filter percentage {@value #DEFAULT_FILTER_PERCENTAGE}, L2 distance on
  * normalized embeddings.
  */
-public final class HDCMiner implements PairMiner {
+public final class HDCMiner extends MatrixPairMiner {
 
     /** Default fraction of the pairs kept. */
     public static final double DEFAULT_FILTER_PERCENTAGE = 0.5;
@@ -26,6 +25,7 @@ public final class HDCMiner implements PairMiner {
     private final Distance distance;
 
     private HDCMiner(Builder b) {
+        super(b.distance);
         this.filterPercentage = b.filterPercentage;
         this.distance = b.distance;
     }
@@ -36,21 +36,7 @@ public final class HDCMiner implements PairMiner {
     }
 
     @Override
-    public PairIndices mine(NDArray embeddings, NDArray labels) {
-        return mine(MiningBatch.of(distance, embeddings, labels));
-    }
-
-    @Override
-    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
-        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
-    }
-
-    @Override
-    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
-        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
-    }
-
-    private PairIndices mine(MiningBatch batch) {
+    PairIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         boolean inverted = distance.isInverted();
         return new PairIndices(

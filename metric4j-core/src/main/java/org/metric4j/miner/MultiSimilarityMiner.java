@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.Distance;
-import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 
@@ -16,7 +15,7 @@ import org.metric4j.math.NDMath;
  *
  * <p>Defaults (PML's): epsilon {@value #DEFAULT_EPSILON}, cosine similarity.
  */
-public final class MultiSimilarityMiner implements PairMiner {
+public final class MultiSimilarityMiner extends MatrixPairMiner {
 
     /** Default epsilon. */
     public static final double DEFAULT_EPSILON = 0.1;
@@ -25,6 +24,7 @@ public final class MultiSimilarityMiner implements PairMiner {
     private final Distance distance;
 
     private MultiSimilarityMiner(Builder b) {
+        super(b.distance);
         this.epsilon = b.epsilon;
         this.distance = b.distance;
     }
@@ -35,21 +35,7 @@ public final class MultiSimilarityMiner implements PairMiner {
     }
 
     @Override
-    public PairIndices mine(NDArray embeddings, NDArray labels) {
-        return mine(MiningBatch.of(distance, embeddings, labels));
-    }
-
-    @Override
-    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
-        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
-    }
-
-    @Override
-    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
-        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
-    }
-
-    private PairIndices mine(MiningBatch batch) {
+    PairIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pos = batch.masks().positive();
         NDArray neg = batch.masks().negative();

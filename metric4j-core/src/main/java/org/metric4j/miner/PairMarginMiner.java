@@ -3,7 +3,6 @@ package org.metric4j.miner;
 import ai.djl.ndarray.NDArray;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 
 /**
@@ -14,7 +13,7 @@ import org.metric4j.math.Inputs;
  * <p>Defaults: pos margin {@value #DEFAULT_POS_MARGIN}, neg margin {@value #DEFAULT_NEG_MARGIN},
  * L2 distance on normalized embeddings.
  */
-public final class PairMarginMiner implements PairMiner {
+public final class PairMarginMiner extends MatrixPairMiner {
 
     /** Default positive margin. */
     public static final double DEFAULT_POS_MARGIN = 0.2;
@@ -26,6 +25,7 @@ public final class PairMarginMiner implements PairMiner {
     private final Distance distance;
 
     private PairMarginMiner(Builder b) {
+        super(b.distance);
         this.posMargin = b.posMargin;
         this.negMargin = b.negMargin;
         this.distance = b.distance;
@@ -37,21 +37,7 @@ public final class PairMarginMiner implements PairMiner {
     }
 
     @Override
-    public PairIndices mine(NDArray embeddings, NDArray labels) {
-        return mine(MiningBatch.of(distance, embeddings, labels));
-    }
-
-    @Override
-    public PairIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
-        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
-    }
-
-    @Override
-    public PairIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
-        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
-    }
-
-    private PairIndices mine(MiningBatch batch) {
+    PairIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray hardPos = distance.margin(mat, posMargin).gt(0.0);
         NDArray hardNeg = distance.margin(negMargin, mat).gt(0.0);

@@ -5,7 +5,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
-import org.metric4j.distance.PairRelation;
 import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 
@@ -26,7 +25,7 @@ import org.metric4j.math.NDMath;
  * <p>Defaults: margin {@value #DEFAULT_MARGIN}, type ALL, L2 distance on normalized embeddings.
  * Memory is O(P x B) for P positive pairs, never B^3.
  */
-public final class TripletMarginMiner implements TripletMiner {
+public final class TripletMarginMiner extends MatrixTripletMiner {
 
     /** Default margin. */
     public static final double DEFAULT_MARGIN = 0.2;
@@ -48,6 +47,7 @@ public final class TripletMarginMiner implements TripletMiner {
     private final Distance distance;
 
     private TripletMarginMiner(Builder b) {
+        super(b.distance);
         this.margin = b.margin;
         this.type = b.type;
         this.distance = b.distance;
@@ -59,21 +59,7 @@ public final class TripletMarginMiner implements TripletMiner {
     }
 
     @Override
-    public TripletIndices mine(NDArray embeddings, NDArray labels) {
-        return mine(MiningBatch.of(distance, embeddings, labels));
-    }
-
-    @Override
-    public TripletIndices mine(NDArray embeddings, NDArray labels, NDArray refEmbeddings, NDArray refLabels) {
-        return mine(MiningBatch.of(distance, embeddings, labels, refEmbeddings, refLabels));
-    }
-
-    @Override
-    public TripletIndices mine(NDArray embeddings, NDArray refEmbeddings, PairRelation relation) {
-        return mine(MiningBatch.of(distance, embeddings, refEmbeddings, relation));
-    }
-
-    private TripletIndices mine(MiningBatch batch) {
+    TripletIndices mine(MiningBatch batch) {
         NDArray mat = batch.matrix();
         NDArray pairs = batch.masks().positive().nonzero().toType(DataType.INT64, false);
         if (pairs.getShape().get(0) == 0) {
