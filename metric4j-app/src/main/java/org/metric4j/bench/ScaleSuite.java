@@ -75,8 +75,7 @@ final class ScaleSuite {
      */
     private void shardedRetrieval(DistributedEngine spark, Consumer<String> out) throws Exception {
         BenchConfig once = config.withIterations(0, 1);
-        new EvalSuite(config).retrieval("retrieval_100k", 100_000, 1_000, 128, once, out,
-                new GsonBuilder().disableHtmlEscaping().create());
+        new EvalSuite(config).retrieval(null, "retrieval_100k", 100_000, 1_000, 128, once, out);
         if (!config.selects("sharded_retrieval_100k")) {
             return;
         }
