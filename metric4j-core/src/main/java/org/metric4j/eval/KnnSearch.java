@@ -2,15 +2,18 @@ package org.metric4j.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import java.util.Objects;
 import org.metric4j.math.Inputs;
 
 /**
- * Exact k-nearest-neighbour search in blocks on the engine: for each block of queries, one
- * matrix product per block of references and a running top-k merged block by block, so memory is
- * bounded by the block sizes, not by queries x references.
+ * Exact k-nearest-neighbour search in blocks on the engine: one matrix product per block of
+ * queries and block of references, and a running top-k per query block merged reference block by
+ * reference block, so memory is bounded by the block sizes, not by queries x references. Each
+ * reference block is prepared (cast, normalized) once and met by every query block; when the
+ * references are the queries' own array, the prepared queries are reused.
  *
  * <p>Metrics: {@link Metric#COSINE} (dot product of L2-normalized rows; on unit vectors the same
  * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
@@ -91,13 +94,49 @@ public final class KnnSearch {
         }
         long[][] indices = new long[(int) q][];
         double[][] scores = new double[(int) q][];
-        try (NDScope outer = new NDScope()) {
+        // leave-one-out: search one more and drop the query itself (no mask over the block)
+        int depth = excludeSelf ? k + 1 : k;
+        int blocks = (int) ((q + queryBlock - 1) / queryBlock);
+        try (NDScope outer = new NDScope(); NDManager best = queries.getManager().newSubManager()) {
             // queries are prepared whole; references block by block, so no copy of the reference
-            // set is ever made (it may be most of the memory)
+            // set is ever made (it may be most of the memory); each reference block is prepared
+            // once and met by every query block, and the queries themselves are not prepared twice
             NDArray qry = prepare(queries);
-            for (long qs = 0; qs < q; qs += queryBlock) {
-                long qe = Math.min(q, qs + queryBlock);
-                searchBlock(qry, references, qs, qe, m, k, excludeSelf, indices, scores);
+            boolean same = references == queries;
+            NDArray[] qBlocks = new NDArray[blocks];
+            NDArray[] qSq = new NDArray[blocks];
+            for (int b = 0; b < blocks; b++) {
+                qBlocks[b] = qry.get(b * (long) queryBlock + ":" + Math.min(q, (b + 1) * (long) queryBlock));
+                qSq[b] = metric == Metric.L2 ? qBlocks[b].square().sum(new int[] {1}).reshape(-1, 1) : null;
+            }
+            NDArray[] bestValues = new NDArray[blocks];
+            NDArray[] bestIndices = new NDArray[blocks];
+            for (long rs = 0; rs < m; rs += referenceBlock) {
+                long re = Math.min(m, rs + referenceBlock);
+                // the reference block's temporaries are freed before the next block
+                try (NDScope refs = new NDScope()) {
+                    NDArray rb = same ? qry.get(rs + ":" + re) : prepare(references.get(rs + ":" + re));
+                    NDArray rbT = rb.transpose();
+                    NDArray rbSq = metric == Metric.L2 ? rb.square().sum(new int[] {1}).reshape(1, -1) : null;
+                    for (int b = 0; b < blocks; b++) {
+                        NDArray[] merged = mergeBlock(qBlocks[b], qSq[b], rbT, rbSq, rs, re, depth,
+                                bestValues[b], bestIndices[b]);
+                        for (NDArray a : merged) {
+                            a.attach(best);
+                        }
+                        if (bestValues[b] != null) {
+                            bestValues[b].close();
+                            bestIndices[b].close();
+                        }
+                        bestValues[b] = merged[0];
+                        bestIndices[b] = merged[1];
+                    }
+                }
+            }
+            for (int b = 0; b < blocks; b++) {
+                long qs = b * (long) queryBlock;
+                collect(bestValues[b], bestIndices[b], qs, Math.min(q, qs + queryBlock), k, depth, excludeSelf,
+                        indices, scores);
             }
         }
         return new Result(indices, scores);
@@ -108,50 +147,42 @@ public final class KnnSearch {
         return metric == Metric.COSINE ? f.normalize(2, 1, 1e-12) : f;
     }
 
-    private void searchBlock(NDArray qry, NDArray references, long qs, long qe, long m, int k,
-            boolean excludeSelf, long[][] indices, double[][] scores) {
-        // leave-one-out: search one more and drop the query itself (no mask over the block)
-        int depth = excludeSelf ? k + 1 : k;
-        try (NDScope block = new NDScope()) {
-            NDArray qb = qry.get(qs + ":" + qe);
-            NDArray qbSq = metric == Metric.L2 ? qb.square().sum(new int[] {1}).reshape(-1, 1) : null;
-            NDArray bestValues = null;
-            NDArray bestIndices = null;
-            for (long rs = 0; rs < m; rs += referenceBlock) {
-                long re = Math.min(m, rs + referenceBlock);
-                NDArray[] merged;
-                // each reference block's temporaries are freed before the next block
-                try (NDScope inner = new NDScope()) {
-                    NDArray rb = prepare(references.get(rs + ":" + re));
-                    NDArray sim = qb.matMul(rb.transpose());
-                    if (metric == Metric.L2) {
-                        // larger is better: the negated squared distance
-                        sim = sim.mul(2.0).sub(qbSq).sub(rb.square().sum(new int[] {1}).reshape(1, -1));
-                    }
-                    int kk = (int) Math.min(depth, re - rs);
-                    NDList top = sim.topK(kk, 1, true, false);
-                    NDArray values = top.get(0);
-                    NDArray idx = top.get(1).toType(DataType.INT64, false).add(rs);
-                    if (bestValues == null) {
-                        merged = new NDArray[] {values, idx};
-                    } else {
-                        NDArray allValues = bestValues.concat(values, 1);
-                        NDArray allIdx = bestIndices.concat(idx, 1);
-                        NDList best = allValues.topK(Math.min(depth, (int) allValues.getShape().get(1)), 1, true, false);
-                        merged = new NDArray[] {best.get(0),
-                            allIdx.gather(best.get(1).toType(DataType.INT64, false), 1)};
-                    }
-                    NDScope.unregister(merged);
-                }
-                NDScope.register(merged[0]);
-                NDScope.register(merged[1]);
-                if (bestValues != null) {
-                    bestValues.close();
-                    bestIndices.close();
-                }
-                bestValues = merged[0];
-                bestIndices = merged[1];
+    /**
+     * One query block against one reference block: the block's top {@code depth} merged into the
+     * running best of the earlier reference blocks (null for the first).
+     *
+     * @return the new running values and indices, in no scope (the caller owns them)
+     */
+    private NDArray[] mergeBlock(NDArray qb, NDArray qbSq, NDArray rbT, NDArray rbSq, long rs, long re, int depth,
+            NDArray bestValues, NDArray bestIndices) {
+        try (NDScope inner = new NDScope()) {
+            NDArray sim = qb.matMul(rbT);
+            if (metric == Metric.L2) {
+                // larger is better: the negated squared distance
+                sim = sim.mul(2.0).sub(qbSq).sub(rbSq);
             }
+            int kk = (int) Math.min(depth, re - rs);
+            NDList top = sim.topK(kk, 1, true, false);
+            NDArray values = top.get(0);
+            NDArray idx = top.get(1).toType(DataType.INT64, false).add(rs);
+            NDArray[] merged;
+            if (bestValues == null) {
+                merged = new NDArray[] {values, idx};
+            } else {
+                NDArray allValues = bestValues.concat(values, 1);
+                NDArray allIdx = bestIndices.concat(idx, 1);
+                NDList kept = allValues.topK(Math.min(depth, (int) allValues.getShape().get(1)), 1, true, false);
+                merged = new NDArray[] {kept.get(0), allIdx.gather(kept.get(1).toType(DataType.INT64, false), 1)};
+            }
+            NDScope.unregister(merged);
+            return merged;
+        }
+    }
+
+    /** The running best of a query block, sorted, into the result rows (the query itself dropped). */
+    private void collect(NDArray bestValues, NDArray bestIndices, long qs, long qe, int k, int depth,
+            boolean excludeSelf, long[][] indices, double[][] scores) {
+        try (NDScope block = new NDScope()) {
             NDList sorted = bestValues.topK(depth, 1, true, true);
             NDArray order = sorted.get(1).toType(DataType.INT64, false);
             long[] idx = bestIndices.gather(order, 1).toLongArray();
