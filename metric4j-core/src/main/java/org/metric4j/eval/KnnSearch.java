@@ -13,7 +13,10 @@ import org.metric4j.math.Inputs;
  * queries and block of references, and a running top-k per query block merged reference block by
  * reference block, so memory is bounded by the block sizes, not by queries x references. Each
  * reference block is prepared (cast, normalized) once and met by every query block; when the
- * references are the queries' own array, the prepared queries are reused.
+ * references are the queries' own array, the prepared queries are reused, and with COSINE or DOT
+ * only the upper triangle of square blocks is multiplied (the product is symmetric: half the
+ * work). Equal scores are ordered by smaller reference index (see {@link ExactTopK}), so the
+ * neighbours do not depend on the blocks.
  *
  * <p>Metrics: {@link Metric#COSINE} (dot product of L2-normalized rows; on unit vectors the same
  * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
@@ -28,6 +31,11 @@ public final class KnnSearch {
     public static final int DEFAULT_QUERY_BLOCK = 512;
     /** Default rows of references per block. */
     public static final int DEFAULT_REFERENCE_BLOCK = 131072;
+    /**
+     * Rows of the square blocks of a search of an array against itself (64 MiB of float32
+     * scores per block and as much for its transpose).
+     */
+    public static final int DEFAULT_SYMMETRIC_BLOCK = 4096;
 
     /** How neighbours are ranked. */
     public enum Metric {
@@ -50,11 +58,13 @@ public final class KnnSearch {
     private final Metric metric;
     private final int queryBlock;
     private final int referenceBlock;
+    private final int symmetricBlock;
 
     private KnnSearch(Builder b) {
         this.metric = b.metric;
         this.queryBlock = b.queryBlock;
         this.referenceBlock = b.referenceBlock;
+        this.symmetricBlock = b.symmetricBlock;
     }
 
     /** A builder: cosine search with the default blocks. */
@@ -96,50 +106,125 @@ public final class KnnSearch {
         double[][] scores = new double[(int) q][];
         // leave-one-out: search one more and drop the query itself (no mask over the block)
         int depth = excludeSelf ? k + 1 : k;
-        int blocks = (int) ((q + queryBlock - 1) / queryBlock);
-        try (NDScope outer = new NDScope(); NDManager best = queries.getManager().newSubManager()) {
+        try (NDScope outer = new NDScope(); NDManager kept = queries.getManager().newSubManager()) {
             // queries are prepared whole; references block by block, so no copy of the reference
             // set is ever made (it may be most of the memory); each reference block is prepared
             // once and met by every query block, and the queries themselves are not prepared twice
             NDArray qry = prepare(queries);
-            boolean same = references == queries;
-            NDArray[] qBlocks = new NDArray[blocks];
-            NDArray[] qSq = new NDArray[blocks];
-            for (int b = 0; b < blocks; b++) {
-                qBlocks[b] = qry.get(b * (long) queryBlock + ":" + Math.min(q, (b + 1) * (long) queryBlock));
-                qSq[b] = metric == Metric.L2 ? qBlocks[b].square().sum(new int[] {1}).reshape(-1, 1) : null;
+            Running best;
+            int block;
+            if (references == queries && metric != Metric.L2) {
+                block = (int) Math.min(q, symmetricBlock);
+                best = symmetric(qry, q, block, depth, kept);
+            } else {
+                block = queryBlock;
+                best = blocks(qry, references == queries ? qry : null, references, q, m, depth, kept);
             }
-            NDArray[] bestValues = new NDArray[blocks];
-            NDArray[] bestIndices = new NDArray[blocks];
-            for (long rs = 0; rs < m; rs += referenceBlock) {
-                long re = Math.min(m, rs + referenceBlock);
-                // the reference block's temporaries are freed before the next block
-                try (NDScope refs = new NDScope()) {
-                    NDArray rb = same ? qry.get(rs + ":" + re) : prepare(references.get(rs + ":" + re));
-                    NDArray rbT = rb.transpose();
-                    NDArray rbSq = metric == Metric.L2 ? rb.square().sum(new int[] {1}).reshape(1, -1) : null;
-                    for (int b = 0; b < blocks; b++) {
-                        NDArray[] merged = mergeBlock(qBlocks[b], qSq[b], rbT, rbSq, rs, re, depth,
-                                bestValues[b], bestIndices[b]);
-                        for (NDArray a : merged) {
-                            a.attach(best);
-                        }
-                        if (bestValues[b] != null) {
-                            bestValues[b].close();
-                            bestIndices[b].close();
-                        }
-                        bestValues[b] = merged[0];
-                        bestIndices[b] = merged[1];
-                    }
-                }
-            }
-            for (int b = 0; b < blocks; b++) {
-                long qs = b * (long) queryBlock;
-                collect(bestValues[b], bestIndices[b], qs, Math.min(q, qs + queryBlock), k, depth, excludeSelf,
+            for (int b = 0; b < best.values.length; b++) {
+                long qs = b * (long) block;
+                collect(best.values[b], best.indices[b], qs, Math.min(q, qs + block), k, depth, excludeSelf,
                         indices, scores);
             }
         }
         return new Result(indices, scores);
+    }
+
+    /**
+     * Every query block against every reference block.
+     *
+     * @param prepared the prepared references when they are the prepared queries, else null
+     */
+    private Running blocks(NDArray qry, NDArray prepared, NDArray references, long q, long m, int depth,
+            NDManager kept) {
+        int blocks = (int) ((q + queryBlock - 1) / queryBlock);
+        NDArray[] qBlocks = new NDArray[blocks];
+        NDArray[] qSq = new NDArray[blocks];
+        for (int b = 0; b < blocks; b++) {
+            qBlocks[b] = qry.get(b * (long) queryBlock + ":" + Math.min(q, (b + 1) * (long) queryBlock));
+            qSq[b] = metric == Metric.L2 ? qBlocks[b].square().sum(new int[] {1}).reshape(-1, 1) : null;
+        }
+        Running best = new Running(blocks, depth, kept);
+        for (long rs = 0; rs < m; rs += referenceBlock) {
+            long re = Math.min(m, rs + referenceBlock);
+            // the reference block's temporaries are freed before the next block
+            try (NDScope refs = new NDScope()) {
+                NDArray rb = prepared != null ? prepared.get(rs + ":" + re) : prepare(references.get(rs + ":" + re));
+                NDArray rbT = rb.transpose();
+                NDArray rbSq = metric == Metric.L2 ? rb.square().sum(new int[] {1}).reshape(1, -1) : null;
+                for (int b = 0; b < blocks; b++) {
+                    try (NDScope inner = new NDScope()) {
+                        NDArray sim = qBlocks[b].matMul(rbT);
+                        if (metric == Metric.L2) {
+                            // larger is better: the negated squared distance
+                            sim = sim.mul(2.0).sub(qSq[b]).sub(rbSq);
+                        }
+                        best.add(b, ExactTopK.select(sim, null, rs, depth + 1));
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The queries against themselves in square blocks of the upper triangle only: block (I, J)
+     * with J {@code >=} I gives the rows of I their scores against J and, transposed, the rows of
+     * J theirs against I (the product is symmetric), so half the products are computed.
+     */
+    private static Running symmetric(NDArray qry, long n, int block, int depth, NDManager kept) {
+        int blocks = (int) ((n + block - 1) / block);
+        Running best = new Running(blocks, depth, kept);
+        for (int bi = 0; bi < blocks; bi++) {
+            long is = bi * (long) block;
+            try (NDScope rows = new NDScope()) {
+                NDArray xi = qry.get(is + ":" + Math.min(n, is + block));
+                for (int bj = bi; bj < blocks; bj++) {
+                    long js = bj * (long) block;
+                    try (NDScope inner = new NDScope()) {
+                        NDArray xj = qry.get(js + ":" + Math.min(n, js + block));
+                        NDArray sim = xi.matMul(xj.transpose());
+                        best.add(bi, ExactTopK.select(sim, null, js, depth + 1));
+                        if (bj > bi) {
+                            // a contiguous copy of the transpose: the top-k then reads rows, not columns
+                            NDArray simT = sim.transpose().flatten().reshape(sim.getShape().get(1), -1);
+                            best.add(bj, ExactTopK.select(simT, null, is, depth + 1));
+                        }
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The running best of each query block, owned by a manager of its own. */
+    private static final class Running {
+        final NDArray[] values;
+        final NDArray[] indices;
+        private final int depth;
+        private final NDManager manager;
+
+        Running(int blocks, int depth, NDManager manager) {
+            this.values = new NDArray[blocks];
+            this.indices = new NDArray[blocks];
+            this.depth = depth;
+            this.manager = manager;
+        }
+
+        /** Merges a block's best into query block b's (called inside the block's scope). */
+        void add(int b, NDArray[] top) {
+            NDArray[] merged = values[b] == null ? top
+                    : ExactTopK.select(values[b].concat(top[0], 1), indices[b].concat(top[1], 1), 0, depth + 1);
+            NDScope.unregister(merged);
+            for (NDArray a : merged) {
+                a.attach(manager);
+            }
+            if (values[b] != null) {
+                values[b].close();
+                indices[b].close();
+            }
+            values[b] = merged[0];
+            indices[b] = merged[1];
+        }
     }
 
     private NDArray prepare(NDArray x) {
@@ -147,57 +232,29 @@ public final class KnnSearch {
         return metric == Metric.COSINE ? f.normalize(2, 1, 1e-12) : f;
     }
 
-    /**
-     * One query block against one reference block: the block's top {@code depth} merged into the
-     * running best of the earlier reference blocks (null for the first).
-     *
-     * @return the new running values and indices, in no scope (the caller owns them)
-     */
-    private NDArray[] mergeBlock(NDArray qb, NDArray qbSq, NDArray rbT, NDArray rbSq, long rs, long re, int depth,
-            NDArray bestValues, NDArray bestIndices) {
-        try (NDScope inner = new NDScope()) {
-            NDArray sim = qb.matMul(rbT);
-            if (metric == Metric.L2) {
-                // larger is better: the negated squared distance
-                sim = sim.mul(2.0).sub(qbSq).sub(rbSq);
-            }
-            int kk = (int) Math.min(depth, re - rs);
-            NDList top = sim.topK(kk, 1, true, false);
-            NDArray values = top.get(0);
-            NDArray idx = top.get(1).toType(DataType.INT64, false).add(rs);
-            NDArray[] merged;
-            if (bestValues == null) {
-                merged = new NDArray[] {values, idx};
-            } else {
-                NDArray allValues = bestValues.concat(values, 1);
-                NDArray allIdx = bestIndices.concat(idx, 1);
-                NDList kept = allValues.topK(Math.min(depth, (int) allValues.getShape().get(1)), 1, true, false);
-                merged = new NDArray[] {kept.get(0), allIdx.gather(kept.get(1).toType(DataType.INT64, false), 1)};
-            }
-            NDScope.unregister(merged);
-            return merged;
-        }
-    }
-
     /** The running best of a query block, sorted, into the result rows (the query itself dropped). */
     private void collect(NDArray bestValues, NDArray bestIndices, long qs, long qe, int k, int depth,
             boolean excludeSelf, long[][] indices, double[][] scores) {
         try (NDScope block = new NDScope()) {
-            NDList sorted = bestValues.topK(depth, 1, true, true);
+            // the kept rows hold the depth best under (score, then smaller index): sorted by score,
+            // equal scores by index, their first depth are those
+            int width = (int) bestValues.getShape().get(1);
+            NDList sorted = bestValues.topK(width, 1, true, true);
             NDArray order = sorted.get(1).toType(DataType.INT64, false);
             long[] idx = bestIndices.gather(order, 1).toLongArray();
             double[] val = sorted.get(0).toType(DataType.FLOAT64, false).toDoubleArray();
+            ExactTopK.breakTies(val, idx, width);
             for (int i = 0; i < qe - qs; i++) {
                 long self = excludeSelf ? qs + i : -1;
                 long[] row = new long[k];
                 double[] sc = new double[k];
                 int j = 0;
                 for (int t = 0; t < depth && j < k; t++) {
-                    long id = idx[i * depth + t];
+                    long id = idx[i * width + t];
                     if (id == self) {
                         continue;
                     }
-                    double v = val[i * depth + t];
+                    double v = val[i * width + t];
                     row[j] = id;
                     sc[j++] = metric == Metric.L2 ? Math.sqrt(Math.max(0, -v)) : v;
                 }
@@ -210,7 +267,7 @@ public final class KnnSearch {
     @Override
     public String toString() {
         return "KnnSearch(metric=" + metric + ", queryBlock=" + queryBlock + ", referenceBlock="
-                + referenceBlock + ")";
+                + referenceBlock + ", symmetricBlock=" + symmetricBlock + ")";
     }
 
     /** Builder of {@link KnnSearch}. */
@@ -218,6 +275,7 @@ public final class KnnSearch {
         private Metric metric = Metric.COSINE;
         private int queryBlock = DEFAULT_QUERY_BLOCK;
         private int referenceBlock = DEFAULT_REFERENCE_BLOCK;
+        private int symmetricBlock = DEFAULT_SYMMETRIC_BLOCK;
 
         private Builder() {}
 
@@ -242,6 +300,18 @@ public final class KnnSearch {
                 throw new IllegalArgumentException("referenceBlock must be >= 1, got " + referenceBlock);
             }
             this.referenceBlock = referenceBlock;
+            return this;
+        }
+
+        /**
+         * Rows of the square blocks when the references are the queries' own array and the
+         * metric is COSINE or DOT, {@code >= 1} (default {@value #DEFAULT_SYMMETRIC_BLOCK}).
+         */
+        public Builder optSymmetricBlock(int symmetricBlock) {
+            if (symmetricBlock < 1) {
+                throw new IllegalArgumentException("symmetricBlock must be >= 1, got " + symmetricBlock);
+            }
+            this.symmetricBlock = symmetricBlock;
             return this;
         }
 
