@@ -17,6 +17,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Inputs;
 
 /**
  * An MXNet RecordIO face dataset, {@code train.rec} + {@code train.idx}, read as InsightFace's
@@ -314,9 +315,7 @@ public final class RecordIoDataset implements LabeledImages, Closeable {
 
         /** Decoding threads of {@code batch} (default the available processors; 1 decodes serially). */
         public Builder optThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-            }
+            Inputs.atLeast("threads", threads, 1);
             this.threads = threads;
             return this;
         }

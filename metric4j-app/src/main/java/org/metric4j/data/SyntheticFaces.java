@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Inputs;
 
 /**
  * A synthetic face-identity dataset that needs no download and no fonts, for open-set tests of
@@ -323,13 +324,8 @@ public final class SyntheticFaces implements LabeledImages {
 
         /** The dataset (nothing is rendered yet). */
         public SyntheticFaces build() {
-            if (identities < 1) {
-                throw new IllegalArgumentException("identities must be >= 1, got " + identities);
-            }
-            if (perIdentity < 1) {
-                throw new IllegalArgumentException(
-                        "imagesPerIdentity must be >= 1, got " + perIdentity);
-            }
+            Inputs.atLeast("identities", identities, 1);
+            Inputs.atLeast("imagesPerIdentity", perIdentity, 1);
             if (firstIdentity < 0 || (long) firstIdentity + identities > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("firstIdentity must be >= 0 with firstIdentity"
                         + " + identities <= 2^31 - 1, got " + firstIdentity);

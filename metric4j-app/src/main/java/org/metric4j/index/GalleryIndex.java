@@ -34,6 +34,7 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.math.Inputs;
 
 /**
  * A gallery of embeddings in a Lucene index: one document per item with its unit vector
@@ -211,9 +212,7 @@ public final class GalleryIndex implements AutoCloseable {
      */
     public List<Hit> search(float[] query, int k, int efSearch) throws IOException {
         checkK(k);
-        if (efSearch < 1) {
-            throw new IllegalArgumentException("efSearch must be >= 1, got " + efSearch);
-        }
+        Inputs.atLeast("efSearch", efSearch, 1);
         float[] q = unit(checkQuery(query), "query");
         int candidates = Math.max(k, efSearch);
         TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, q, candidates), k);
@@ -358,9 +357,7 @@ public final class GalleryIndex implements AutoCloseable {
     }
 
     private static void checkK(int k) {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, got " + k);
-        }
+        Inputs.atLeast("k", k, 1);
     }
 
     static void checkDimension(int d) {

@@ -1,5 +1,7 @@
 package org.metric4j.index;
 
+import org.metric4j.math.Inputs;
+
 /**
  * The parameters of Lucene's HNSW graph (Malkov and Yashunin 2018) and of its search.
  *
@@ -25,9 +27,7 @@ public record HnswParameters(int maxConn, int beamWidth, int efSearch, boolean q
         if (beamWidth < 1 || beamWidth > 3200) {
             throw new IllegalArgumentException("beamWidth (HNSW efConstruction) must be in [1, 3200], got " + beamWidth);
         }
-        if (efSearch < 1) {
-            throw new IllegalArgumentException("efSearch must be >= 1, got " + efSearch);
-        }
+        Inputs.atLeast("efSearch", efSearch, 1);
     }
 
     /** The same with another efSearch. */

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.metric4j.math.Inputs;
 
 /**
  * Which InsightFace backbone to build, as a one-line spec:
@@ -43,9 +44,7 @@ public record BackboneSpec(Family family, List<Integer> counts, int scale, int n
         if (counts.size() != 4 || counts.stream().anyMatch(c -> c < 1)) {
             throw new IllegalArgumentException("backbone counts must be 4 block counts >= 1, got " + counts);
         }
-        if (numFeatures < 1) {
-            throw new IllegalArgumentException("backbone numFeatures must be >= 1, got " + numFeatures);
-        }
+        Inputs.atLeast("backbone numFeatures", numFeatures, 1);
         if (family == Family.IRESNET && (scale != 0 || !(dropout >= 0 && dropout < 1))) {
             throw new IllegalArgumentException("iresnet needs scale 0 and dropout in [0, 1), got scale="
                     + scale + ", dropout=" + dropout);

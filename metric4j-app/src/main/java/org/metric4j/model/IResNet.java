@@ -8,6 +8,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
 import java.util.Arrays;
+import org.metric4j.math.Inputs;
 
 /**
  * InsightFace's iResNet (Duta et al. 2020, arXiv:2004.04989; ArcFace, arXiv:1801.07698) exactly as
@@ -161,9 +162,7 @@ public final class IResNet extends TorchBackbone {
                 throw new IllegalArgumentException("iresnet layers must be 4 block counts >= 1, got "
                         + (layers == null ? "none" : Arrays.toString(layers)));
             }
-            if (numFeatures < 1) {
-                throw new IllegalArgumentException("iresnet numFeatures must be >= 1, got " + numFeatures);
-            }
+            Inputs.atLeast("iresnet numFeatures", numFeatures, 1);
             if (!(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("iresnet dropout must be in [0, 1), got " + dropout);
             }

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import org.metric4j.data.ImageDecoder;
 import org.metric4j.data.align.FaceAligner;
 import org.metric4j.data.align.FaceTemplate;
+import org.metric4j.math.Inputs;
 
 /**
  * The image features of InsightFace's {@code recognition/arcface_torch/eval_ijbc.py}: its {@code
@@ -42,12 +43,8 @@ public final class IjbImageFeatures {
      * @param threads decoding and aligning threads, {@code >= 1}
      */
     public IjbImageFeatures(int batchSize, int threads) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        }
+        Inputs.atLeast("batchSize", batchSize, 1);
+        Inputs.atLeast("threads", threads, 1);
         this.batchSize = batchSize;
         this.threads = threads;
     }

@@ -7,6 +7,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
+import org.metric4j.math.Inputs;
 
 /**
  * LeNet++ (Wen et al. 2016, "A Discriminative Feature Learning Approach for Deep Face
@@ -39,9 +40,7 @@ public final class LeNetPlusPlus {
     }
 
     private static Block build(int embeddingSize, boolean batchNorm) {
-        if (embeddingSize < 1) {
-            throw new IllegalArgumentException("embeddingSize must be >= 1, got " + embeddingSize);
-        }
+        Inputs.atLeast("embeddingSize", embeddingSize, 1);
         SequentialBlock net = new SequentialBlock();
         for (int channels : new int[] {32, 64, 128}) {
             net.add(conv(channels)).add(new ChannelPRelu()).add(conv(channels)).add(new ChannelPRelu())

@@ -6,6 +6,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import java.util.Arrays;
+import org.metric4j.math.Inputs;
 
 /**
  * InsightFace's MobileFaceNet (Chen et al. 2018, arXiv:1804.07573) exactly as {@code
@@ -173,12 +174,8 @@ public final class MobileFaceNet extends TorchBackbone {
                 throw new IllegalArgumentException(
                         "mobilefacenet blocks must be 4 block counts >= 1, got " + Arrays.toString(blocks));
             }
-            if (scale < 1) {
-                throw new IllegalArgumentException("mobilefacenet scale must be >= 1, got " + scale);
-            }
-            if (numFeatures < 1) {
-                throw new IllegalArgumentException("mobilefacenet numFeatures must be >= 1, got " + numFeatures);
-            }
+            Inputs.atLeast("mobilefacenet scale", scale, 1);
+            Inputs.atLeast("mobilefacenet numFeatures", numFeatures, 1);
             TorchLayers t = new TorchLayers();
             return new MobileFaceNet(network(t, this), t, this);
         }

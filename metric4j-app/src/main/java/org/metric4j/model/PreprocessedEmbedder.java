@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import org.metric4j.data.ImageDecoder;
 import org.metric4j.data.ImageFolder;
 import org.metric4j.eval.EmbeddingSet;
+import org.metric4j.math.Inputs;
 
 /**
  * An imported network with its {@link Preprocessing}: images (decoded by {@link ImageDecoder}, Java
@@ -61,9 +62,7 @@ public final class PreprocessedEmbedder implements AutoCloseable {
 
     /** The embeddings of an image folder's files, {@code batchSize} images at a time, with labels and names. */
     public EmbeddingSet embed(ImageFolder folder, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-        }
+        Inputs.atLeast("batch size", batchSize, 1);
         int n = folder.size();
         double[] values = null;
         int d = 0;

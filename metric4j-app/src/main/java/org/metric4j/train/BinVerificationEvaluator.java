@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.metric4j.data.VerificationBin;
 import org.metric4j.eval.InsightFaceVerification;
+import org.metric4j.math.Inputs;
 import org.metric4j.model.BlockEmbedder;
 import org.metric4j.model.EmbeddingNetwork;
 import org.metric4j.model.Preprocessing;
@@ -53,9 +54,7 @@ public final class BinVerificationEvaluator implements EpochEvaluator {
         if (sets.isEmpty()) {
             throw new IllegalArgumentException("sets must hold at least one .bin set, got none");
         }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        }
+        Inputs.atLeast("batchSize", batchSize, 1);
         this.sets = List.copyOf(sets);
         this.protocol = protocol;
         this.batchSize = batchSize;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.metric4j.math.Inputs;
 
 /**
  * The running sums of an epoch interrupted after {@code steps} steps, kept in a mid-epoch
@@ -29,9 +30,7 @@ public record EpochProgress(int steps, double lossSum, long images, double secon
 
     /** Copies the component sums. */
     public EpochProgress {
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-        }
+        Inputs.atLeast("steps", steps, 1);
         componentLossSums = List.copyOf(componentLossSums);
         selectionSums = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(selectionSums));
     }

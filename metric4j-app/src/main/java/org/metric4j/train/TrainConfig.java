@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.metric4j.math.Inputs;
 import org.metric4j.schedule.Schedule;
 
 /**
@@ -207,9 +208,7 @@ public final class TrainConfig {
 
         /** Epochs (default 1). */
         public Builder optEpochs(int epochs) {
-            if (epochs < 1) {
-                throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-            }
+            Inputs.atLeast("epochs", epochs, 1);
             this.epochs = epochs;
             return this;
         }
@@ -327,9 +326,7 @@ public final class TrainConfig {
         }
 
         public Builder optEvalEvery(int epochs) {
-            if (epochs < 1) {
-                throw new IllegalArgumentException("evalEvery must be >= 1, got " + epochs);
-            }
+            Inputs.atLeast("evalEvery", epochs, 1);
             this.evalEvery = epochs;
             return this;
         }

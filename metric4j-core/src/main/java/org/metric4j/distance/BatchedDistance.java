@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.Objects;
+import org.metric4j.math.Inputs;
 
 /**
  * A distance computed in blocks of query rows (PML's {@code BatchedDistance}): for each block
@@ -35,9 +36,7 @@ public final class BatchedDistance implements Distance {
      */
     public static BatchedDistance of(Distance distance, int batchSize) {
         Objects.requireNonNull(distance, "distance");
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-        }
+        Inputs.atLeast("batchSize", batchSize, 1);
         return new BatchedDistance(distance, batchSize);
     }
 

@@ -254,9 +254,7 @@ public final class InferenceModel implements AutoCloseable {
 
         /** Rows per embedder call, {@code >= 1} (default {@value #DEFAULT_BATCH_SIZE}). */
         public Builder optBatchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-            }
+            Inputs.atLeast("batchSize", batchSize, 1);
             this.batchSize = batchSize;
             return this;
         }

@@ -287,18 +287,14 @@ public final class KnnSearch {
 
         /** Rows of queries per block, {@code >= 1} (default {@value #DEFAULT_QUERY_BLOCK}). */
         public Builder optQueryBlock(int queryBlock) {
-            if (queryBlock < 1) {
-                throw new IllegalArgumentException("queryBlock must be >= 1, got " + queryBlock);
-            }
+            Inputs.atLeast("queryBlock", queryBlock, 1);
             this.queryBlock = queryBlock;
             return this;
         }
 
         /** Rows of references per block, {@code >= 1} (default {@value #DEFAULT_REFERENCE_BLOCK}). */
         public Builder optReferenceBlock(int referenceBlock) {
-            if (referenceBlock < 1) {
-                throw new IllegalArgumentException("referenceBlock must be >= 1, got " + referenceBlock);
-            }
+            Inputs.atLeast("referenceBlock", referenceBlock, 1);
             this.referenceBlock = referenceBlock;
             return this;
         }
@@ -308,9 +304,7 @@ public final class KnnSearch {
          * metric is COSINE or DOT, {@code >= 1} (default {@value #DEFAULT_SYMMETRIC_BLOCK}).
          */
         public Builder optSymmetricBlock(int symmetricBlock) {
-            if (symmetricBlock < 1) {
-                throw new IllegalArgumentException("symmetricBlock must be >= 1, got " + symmetricBlock);
-            }
+            Inputs.atLeast("symmetricBlock", symmetricBlock, 1);
             this.symmetricBlock = symmetricBlock;
             return this;
         }

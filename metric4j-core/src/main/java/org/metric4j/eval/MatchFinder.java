@@ -172,9 +172,7 @@ public final class MatchFinder {
 
         /** Queries per block of {@link #matchingPairs}, {@code >= 1} (default {@value #DEFAULT_QUERY_BLOCK}). */
         public Builder optQueryBlock(int queryBlock) {
-            if (queryBlock < 1) {
-                throw new IllegalArgumentException("queryBlock must be >= 1, got " + queryBlock);
-            }
+            Inputs.atLeast("queryBlock", queryBlock, 1);
             this.queryBlock = queryBlock;
             return this;
         }

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.metric4j.math.Inputs;
 
 /**
  * Retrieval metrics as pytorch-metric-learning's {@code AccuracyCalculator} defines them with
@@ -269,9 +270,7 @@ public final class RetrievalMetrics {
 
             /** A fixed number k of neighbours, {@code >= 1} (PML's integer {@code k}; default "max_bin_count"). */
             public Builder optK(int k) {
-                if (k < 1) {
-                    throw new IllegalArgumentException("k must be >= 1, got " + k);
-                }
+                Inputs.atLeast("k", k, 1);
                 this.k = k;
                 return this;
             }
@@ -300,9 +299,7 @@ public final class RetrievalMetrics {
                     throw new IllegalArgumentException("recallKs must not be empty, got []");
                 }
                 for (int r : recallKs) {
-                    if (r < 1) {
-                        throw new IllegalArgumentException("recall K must be >= 1, got " + r);
-                    }
+                    Inputs.atLeast("recall K", r, 1);
                 }
                 this.recallKs = recallKs.clone();
                 return this;
@@ -512,9 +509,7 @@ public final class RetrievalMetrics {
         int k = maxBin - (self ? 1 : 0);
         int maxRecall = 0;
         for (int r : ks) {
-            if (r < 1) {
-                throw new IllegalArgumentException("recall K must be >= 1, got " + r);
-            }
+            Inputs.atLeast("recall K", r, 1);
             maxRecall = Math.max(maxRecall, r);
         }
         int available = referenceLabels.length - (self ? 1 : 0);

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import org.metric4j.math.Inputs;
 
 /**
  * Learnable class centers C x D (Wen et al. 2016, center loss). The block passes the embeddings
@@ -30,9 +31,7 @@ public final class ClassCenters extends AbstractBlock {
 
     /** Centers of {@code numClasses} classes, initialized from a normal with sigma 0.01. */
     public static ClassCenters of(int numClasses) {
-        if (numClasses < 1) {
-            throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
-        }
+        Inputs.atLeast("numClasses", numClasses, 1);
         return new ClassCenters(numClasses, new NormalInitializer(CosineClassifier.DEFAULT_SIGMA));
     }
 

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import org.metric4j.math.Inputs;
 
 /**
  * A cosine classifier: class weights W (D x C, one column per class) and the output
@@ -121,12 +122,8 @@ public final class CosineClassifier extends AbstractBlock {
 
         /** The head. */
         public CosineClassifier build() {
-            if (numClasses < 1) {
-                throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
-            }
-            if (subCenters < 1) {
-                throw new IllegalArgumentException("subCenters must be >= 1, got " + subCenters);
-            }
+            Inputs.atLeast("numClasses", numClasses, 1);
+            Inputs.atLeast("subCenters", subCenters, 1);
             return new CosineClassifier(this);
         }
     }

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import org.metric4j.math.Inputs;
 
 /**
  * The plain softmax classifier of DeepFace / DeepID / the center-loss paper: logits
@@ -35,9 +36,7 @@ public final class LinearClassifier extends AbstractBlock {
      * {@value CosineClassifier#DEFAULT_SIGMA} and zero bias.
      */
     public static LinearClassifier of(int numClasses) {
-        if (numClasses < 1) {
-            throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
-        }
+        Inputs.atLeast("numClasses", numClasses, 1);
         return new LinearClassifier(numClasses, new NormalInitializer(CosineClassifier.DEFAULT_SIGMA));
     }
 

@@ -455,9 +455,7 @@ public final class PartialCosineClassifier extends AbstractBlock {
 
         /** The head. */
         public PartialCosineClassifier build() {
-            if (numClasses < 1) {
-                throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
-            }
+            Inputs.atLeast("numClasses", numClasses, 1);
             if (embeddingSize < 0) {
                 throw new IllegalArgumentException(
                         "embeddingSize must be >= 1 (or 0: from the input shape), got " + embeddingSize);

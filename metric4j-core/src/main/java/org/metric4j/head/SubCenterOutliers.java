@@ -74,9 +74,7 @@ public final class SubCenterOutliers {
      * @return the outlier indices and the dominant centers
      */
     public Result find(NDArray weights, int subCenters, NDArray embeddings, NDArray labels) {
-        if (subCenters < 1) {
-            throw new IllegalArgumentException("subCenters must be >= 1, got " + subCenters);
-        }
+        Inputs.atLeast("subCenters", subCenters, 1);
         long b = Inputs.embeddings("embeddings", embeddings);
         if (weights == null || weights.getShape().dimension() != 2
                 || weights.getShape().get(0) != embeddings.getShape().get(1)

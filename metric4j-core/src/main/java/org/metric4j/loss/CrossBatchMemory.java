@@ -78,9 +78,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
      * @return the builder
      */
     public static Builder builder(ReferenceSetLoss loss, long embeddingSize) {
-        if (embeddingSize < 1) {
-            throw new IllegalArgumentException("embeddingSize must be >= 1, got " + embeddingSize);
-        }
+        Inputs.atLeast("embeddingSize", embeddingSize, 1);
         return new Builder(loss, embeddingSize);
     }
 
@@ -408,9 +406,7 @@ public final class CrossBatchMemory extends MetricLoss implements StepUpdate, St
 
         /** The queue length M, {@code >= 1} (default {@value #DEFAULT_MEMORY_SIZE}). */
         public Builder optMemorySize(int memorySize) {
-            if (memorySize < 1) {
-                throw new IllegalArgumentException("memorySize must be >= 1, got " + memorySize);
-            }
+            Inputs.atLeast("memorySize", memorySize, 1);
             this.memorySize = memorySize;
             return this;
         }

@@ -98,9 +98,7 @@ public final class FastAPLoss extends MetricLoss {
 
         /** The number of histogram bins K, {@code >= 1} (default {@value #DEFAULT_NUM_BINS}). */
         public Builder optNumBins(int numBins) {
-            if (numBins < 1) {
-                throw new IllegalArgumentException("numBins must be >= 1, got " + numBins);
-            }
+            Inputs.atLeast("numBins", numBins, 1);
             this.numBins = numBins;
             return this;
         }

@@ -110,9 +110,7 @@ public final class HistogramLoss extends MetricLoss {
 
         /** The number of bins R, >= 1 (default {@value #DEFAULT_BINS}). */
         public Builder optBins(int bins) {
-            if (bins < 1) {
-                throw new IllegalArgumentException("bins must be >= 1, got " + bins);
-            }
+            Inputs.atLeast("bins", bins, 1);
             this.bins = bins;
             return this;
         }

@@ -231,9 +231,7 @@ public final class ManifoldLoss extends ProxyLoss {
 
         /** The number of proxies K, {@code >= 1} (default {@value #DEFAULT_PROXIES}). */
         public Builder optNumProxies(int numProxies) {
-            if (numProxies < 1) {
-                throw new IllegalArgumentException("numProxies (K) must be >= 1, got " + numProxies);
-            }
+            Inputs.atLeast("numProxies (K)", numProxies, 1);
             this.numProxies = numProxies;
             return this;
         }

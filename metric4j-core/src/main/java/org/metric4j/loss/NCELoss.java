@@ -102,9 +102,7 @@ public final class NCELoss extends Loss {
 
         /** k in log(k q_n) (default: the number of noise keys given). */
         public Builder optNumNoise(int numNoise) {
-            if (numNoise < 1) {
-                throw new IllegalArgumentException("numNoise must be >= 1, got " + numNoise);
-            }
+            Inputs.atLeast("numNoise", numNoise, 1);
             this.numNoise = numNoise;
             return this;
         }

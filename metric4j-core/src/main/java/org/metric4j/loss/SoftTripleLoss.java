@@ -99,9 +99,7 @@ public final class SoftTripleLoss extends ProxyLoss {
 
         /** Centers per class K, {@code >= 1} (default {@value #DEFAULT_CENTERS_PER_CLASS}). */
         public Builder optCentersPerClass(int centersPerClass) {
-            if (centersPerClass < 1) {
-                throw new IllegalArgumentException("centersPerClass must be >= 1, got " + centersPerClass);
-            }
+            Inputs.atLeast("centersPerClass", centersPerClass, 1);
             this.centersPerClass = centersPerClass;
             return this;
         }

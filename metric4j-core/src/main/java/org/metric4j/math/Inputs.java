@@ -136,6 +136,14 @@ public final class Inputs {
         return y;
     }
 
+    /** Checks {@code value >= min}: one message for every count and size option of the builders. */
+    public static long atLeast(String name, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+        }
+        return value;
+    }
+
     /** Checks {@code value > 0} and finite. */
     public static double positive(String name, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {

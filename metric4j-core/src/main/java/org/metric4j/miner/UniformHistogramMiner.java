@@ -12,6 +12,7 @@ import java.util.random.RandomGenerator;
 import org.metric4j.distance.Distance;
 import org.metric4j.distance.LpDistance;
 import org.metric4j.distance.PairRelation;
+import org.metric4j.math.Inputs;
 import org.metric4j.math.Seeds;
 import org.metric4j.schedule.TrainingClock;
 
@@ -300,9 +301,7 @@ public final class UniformHistogramMiner implements PairMiner {
         }
 
         private static int atLeastOne(String name, int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1, got " + value);
-            }
+            Inputs.atLeast(name, value, 1);
             return value;
         }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Inputs;
 import org.metric4j.math.Seeds;
 
 /**
@@ -171,9 +172,7 @@ public final class FixedSetOfTriplets implements EpochSampler {
             if (numTriplets < 1) {
                 throw new IllegalArgumentException("numTriplets must be set and >= 1, got " + numTriplets);
             }
-            if (tripletsPerBatch < 1) {
-                throw new IllegalArgumentException("tripletsPerBatch must be >= 1, got " + tripletsPerBatch);
-            }
+            Inputs.atLeast("tripletsPerBatch", tripletsPerBatch, 1);
             Map<Long, List<Integer>> byClass = new TreeMap<>();
             for (int i = 0; i < labels.length; i++) {
                 byClass.computeIfAbsent(labels[i], c -> new ArrayList<>()).add(i);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.metric4j.math.Inputs;
 import org.metric4j.math.Seeds;
 
 /**
@@ -239,10 +240,7 @@ public final class HierarchicalSampler implements EpochSampler {
 
         /** Items per class m (required unless {@link #optAllSamplesPerClass()}; B / S a multiple of m). */
         public Builder setSamplesPerClass(int samplesPerClass) {
-            if (samplesPerClass < 1) {
-                throw new IllegalArgumentException(
-                        "samplesPerClass must be >= 1, got " + samplesPerClass);
-            }
+            Inputs.atLeast("samplesPerClass", samplesPerClass, 1);
             this.samplesPerClass = samplesPerClass;
             return this;
         }
@@ -314,14 +312,8 @@ public final class HierarchicalSampler implements EpochSampler {
                             + "), row " + i + " has " + labels[i].length);
                 }
             }
-            if (batchesPerSuperTuple < 1) {
-                throw new IllegalArgumentException(
-                        "batchesPerSuperTuple must be >= 1, got " + batchesPerSuperTuple);
-            }
-            if (superClassesPerBatch < 1) {
-                throw new IllegalArgumentException(
-                        "superClassesPerBatch must be >= 1, got " + superClassesPerBatch);
-            }
+            Inputs.atLeast("batchesPerSuperTuple", batchesPerSuperTuple, 1);
+            Inputs.atLeast("superClassesPerBatch", superClassesPerBatch, 1);
             if (batchSize < 1 || batchSize % superClassesPerBatch != 0) {
                 throw new IllegalArgumentException("batchSize must be a positive multiple of"
                         + " superClassesPerBatch (" + superClassesPerBatch + "), got " + batchSize);

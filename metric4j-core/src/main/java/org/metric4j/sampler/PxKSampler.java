@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Inputs;
 import org.metric4j.math.Seeds;
 
 /**
@@ -255,12 +256,8 @@ public final class PxKSampler implements EpochSampler {
                 throw new IllegalArgumentException("labels must be set and non-empty, got "
                         + (labels == null ? "null" : "0 labels"));
             }
-            if (p < 1) {
-                throw new IllegalArgumentException("p (classes per batch) must be >= 1, got " + p);
-            }
-            if (k < 1) {
-                throw new IllegalArgumentException("k (items per class) must be >= 1, got " + k);
-            }
+            Inputs.atLeast("p (classes per batch)", p, 1);
+            Inputs.atLeast("k (items per class)", k, 1);
             long classes = Arrays.stream(labels).distinct().count();
             if (p > classes) {
                 throw new IllegalArgumentException("p (classes per batch) must be <= the number of"

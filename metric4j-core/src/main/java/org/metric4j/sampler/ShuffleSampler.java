@@ -3,6 +3,7 @@ package org.metric4j.sampler;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.metric4j.dataset.LabeledImages;
+import org.metric4j.math.Inputs;
 import org.metric4j.math.Seeds;
 
 /**
@@ -141,9 +142,7 @@ public final class ShuffleSampler implements EpochSampler {
             if (size < 1) {
                 throw new IllegalArgumentException("size must be set and >= 1, got " + size);
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-            }
+            Inputs.atLeast("batchSize", batchSize, 1);
             if (dropLast && batchSize > size) {
                 throw new IllegalArgumentException("batchSize must be <= size (" + size
                         + ") when the last partial batch is dropped, got " + batchSize

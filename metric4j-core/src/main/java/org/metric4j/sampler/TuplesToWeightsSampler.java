@@ -264,9 +264,7 @@ public final class TuplesToWeightsSampler implements EpochSampler, AutoCloseable
 
         /** Items mined and drawn per epoch, in [1, N] (default: all N, PML's {@code subset_size=None}). */
         public Builder optSubsetSize(int subsetSize) {
-            if (subsetSize < 1) {
-                throw new IllegalArgumentException("subsetSize must be >= 1, got " + subsetSize);
-            }
+            Inputs.atLeast("subsetSize", subsetSize, 1);
             this.subsetSize = subsetSize;
             return this;
         }
@@ -306,9 +304,7 @@ public final class TuplesToWeightsSampler implements EpochSampler, AutoCloseable
                 throw new IllegalArgumentException("subsetSize must be <= the number of items ("
                         + n + "), got " + subsetSize);
             }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-            }
+            Inputs.atLeast("batchSize", batchSize, 1);
             return new TuplesToWeightsSampler(this);
         }
     }

@@ -15,6 +15,7 @@ import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.KnnSearch;
 import org.metric4j.eval.Neighbours;
 import org.metric4j.eval.RetrievalMetrics;
+import org.metric4j.math.Inputs;
 import scala.Tuple2;
 
 /**
@@ -103,9 +104,7 @@ public final class ShardedRetrieval {
         if (self && queries != references) {
             throw new IllegalArgumentException("EXCLUDE_SELF needs the queries to be the references' own rows");
         }
-        if (queryBlock < 1) {
-            throw new IllegalArgumentException("queryBlock must be >= 1, got " + queryBlock);
-        }
+        Inputs.atLeast("queryBlock", queryBlock, 1);
         if (!queries.labels || !references.labels) {
             throw new IllegalArgumentException("retrieval needs labels");
         }
@@ -167,9 +166,7 @@ public final class ShardedRetrieval {
     }
 
     private static int checkShards(int shards) {
-        if (shards < 1) {
-            throw new IllegalArgumentException("shards must be >= 1, got " + shards);
-        }
+        Inputs.atLeast("shards", shards, 1);
         return shards;
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Objects;
 import org.metric4j.distance.CosineSimilarity;
 import org.metric4j.distance.LpDistance;
+import org.metric4j.math.Inputs;
 import org.metric4j.math.NDMath;
 import org.metric4j.reducer.DivisorReducer;
 import org.metric4j.reducer.LossTerms;
@@ -77,9 +78,7 @@ public final class SparseCentersRegularizer extends TermRegularizer {
 
         /** The number of classes C, {@code >= 1} (required). */
         public Builder setNumClasses(int numClasses) {
-            if (numClasses < 1) {
-                throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
-            }
+            Inputs.atLeast("numClasses", numClasses, 1);
             this.numClasses = numClasses;
             return this;
         }
