@@ -76,6 +76,10 @@ final class CompareCommand implements Callable<Integer> {
             + "chosen by VAL_METRIC' for the candidate best on a validation metric (repeat for several).")
     List<String> findings;
 
+    @Option(names = "--head-lr-factor", defaultValue = "1", paramLabel = "F", description = "Heads' learning rate "
+            + "(class weights, proxies, centers) over the backbone's, for every run (default: ${DEFAULT-VALUE}).")
+    double headLrFactor;
+
     @Option(names = "--eval-every", defaultValue = "1", paramLabel = "N",
             description = "Evaluate every N epochs and after the last (default: ${DEFAULT-VALUE}).")
     int evalEvery;
@@ -99,6 +103,10 @@ final class CompareCommand implements Callable<Integer> {
         }
         if (evalEvery < 1) {
             throw new ParameterException(spec.commandLine(), "--eval-every must be >= 1, got " + evalEvery);
+        }
+        if (!(headLrFactor > 0) || Double.isInfinite(headLrFactor)) {
+            throw new ParameterException(spec.commandLine(), "--head-lr-factor must be > 0 and finite, got "
+                    + headLrFactor);
         }
         List<Long> runSeeds = seeds == null || seeds.isEmpty() ? List.of(seed.seed) : List.copyOf(seeds);
         if (seeds != null && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
@@ -140,7 +148,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         String command = TypedCommand.of(spec);
         Comparison comparison = new Comparison(dataset, entries, new Comparison.Budget(training.epochs,
-                training.batchSize, optimizer, training.lr, runSeeds, pkv, device, evalEvery), command)
+                training.batchSize, optimizer, training.lr, runSeeds, pkv, device, evalEvery, headLrFactor), command)
                 .withFindings(expected);
         String mismatch = resume ? comparison.resumeMismatch(output) : null;
         if (mismatch != null) {

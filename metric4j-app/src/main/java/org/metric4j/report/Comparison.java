@@ -18,6 +18,7 @@ import org.metric4j.eval.EmbeddingSet;
 import org.metric4j.eval.RocCurve;
 import org.metric4j.eval.VerificationProtocol;
 import org.metric4j.head.CosineClassifier;
+import org.metric4j.math.Inputs;
 import org.metric4j.sampler.PxKSampler;
 import org.metric4j.sampler.ShuffleSampler;
 import org.metric4j.schedule.TrainingClock;
@@ -62,20 +63,27 @@ public final class Comparison {
      *     pair-based (then 32 x 4)
      * @param device the device every run trains on
      * @param evalEvery evaluate every this many epochs (and after the last)
+     * @param headLrFactor the heads' learning rate over the backbone's (proxies, class weights,
+     *     centers; 1 for the same rate)
      */
     public record Budget(int epochs, int batchSize, String optimizer, String learningRate, List<Long> seeds, int[] pk,
-            Device device, int evalEvery) {
+            Device device, int evalEvery, double headLrFactor) {
 
-        /** Checks the device, the seeds and the evaluation period. */
+        /** Checks the device, the seeds, the evaluation period and the head factor. */
         public Budget {
             java.util.Objects.requireNonNull(device, "device");
             seeds = List.copyOf(seeds);
             if (seeds.isEmpty() || new java.util.HashSet<>(seeds).size() != seeds.size()) {
                 throw new IllegalArgumentException("seeds must be distinct and at least one, got " + seeds);
             }
-            if (evalEvery < 1) {
-                throw new IllegalArgumentException("evalEvery must be >= 1, got " + evalEvery);
-            }
+            Inputs.atLeast("evalEvery", evalEvery, 1);
+            Inputs.positive("headLrFactor", headLrFactor);
+        }
+
+        /** The heads at the backbone's learning rate. */
+        public Budget(int epochs, int batchSize, String optimizer, String learningRate, List<Long> seeds, int[] pk,
+                Device device, int evalEvery) {
+            this(epochs, batchSize, optimizer, learningRate, seeds, pk, device, evalEvery, 1);
         }
 
         /** One seed, evaluation after every epoch. */
@@ -263,6 +271,9 @@ public final class Comparison {
         m.put("seeds", budget.seeds());
         m.put("pk", budget.pk() == null ? null : Arrays.stream(budget.pk()).boxed().toList());
         m.put("eval_every", budget.evalEvery());
+        if (budget.headLrFactor() != 1) {
+            m.put("head_lr_factor", budget.headLrFactor()); // absent at 1: older plans still resume
+        }
         return new com.google.gson.GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(m) + "\n";
     }
 
@@ -279,7 +290,7 @@ public final class Comparison {
                 .optOptimizer(kind, kind == TrainConfig.OptimizerKind.SGD ? 0.9 : 0)
                 .optLearningRate(Components.LEARNING_RATES.create(budget.learningRate(), null))
                 .optWeightDecay(kind == TrainConfig.OptimizerKind.SGD ? 5e-4 : 0)
-                .optEvalEvery(budget.evalEvery()).optOutputDir(dir)
+                .optEvalEvery(budget.evalEvery()).optHeadLearningRateFactor(budget.headLrFactor()).optOutputDir(dir)
                 .optProgressBar(bars).optDevice(budget.device()).build();
         LabeledImages train = data.train();
         BatchPlan plan;
@@ -394,9 +405,10 @@ public final class Comparison {
             page.paragraph(p);
         }
         page.paragraph(String.format(Locale.ROOT, "%d runs (%d configurations x %d seed%s: %s), each %d epoch(s), "
-                        + "batch %d, %s, learning rate %s; total %.0f s. Held-out set: %s items of %d classes.%s",
+                        + "batch %d, %s, learning rate %s%s; total %.0f s. Held-out set: %s items of %d classes.%s",
                 outcomes.size(), entries.size(), seeds, seeds > 1 ? "s" : "", budget.seeds().toString(), budget.epochs(),
-                budget.batchSize(), budget.optimizer(), budget.learningRate(), seconds,
+                budget.batchSize(), budget.optimizer(), budget.learningRate(), budget.headLrFactor() == 1 ? ""
+                        : String.format(Locale.ROOT, " (heads at %sx)", budget.headLrFactor()), seconds,
                 data.heldOut().size(), data.heldOut().numClasses(), seeds > 1
                         ? " Tables show the mean \u00b1 standard deviation over the seeds; figures show the first seed."
                         : ""));

@@ -132,4 +132,32 @@ class CompareCommandTest {
         assertTrue(twice.err().contains("--seeds") && twice.err().contains("distinct"), twice.err());
         assertFalse(Files.exists(dir.resolve("b/results.json")));
     }
+
+    @Test
+    void headLearningRateFactorReachesEveryRunAndIsPartOfThePlan(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("cmp");
+        CliRun r = tiny(out, 1, "constant:lr=0.003", "--head-lr-factor", "10");
+        assertEquals(0, r.code(), r.err());
+        JsonObject plan = JsonParser.parseString(Files.readString(out.resolve("comparison.json"))).getAsJsonObject();
+        assertEquals(10.0, plan.get("head_lr_factor").getAsDouble(), 0);
+        assertTrue(Files.readString(out.resolve("report.html")).contains("learning rate constant:lr=0.003 (heads at 10.0x)"));
+        long recorded;
+        try (var files = Files.walk(out.resolve("runs"))) {
+            recorded = files.filter(Files::isRegularFile).filter(p -> {
+                try {
+                    return Files.readString(p).contains("\"component.head-lr-factor\": \"10.0\"");
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                    return false;
+                }
+            }).map(p -> p.getParent().getParent()).distinct().count();
+        }
+        assertEquals(4, recorded, "both runs of both seeds trained their heads at 10x");
+        CliRun other = tiny(out, 1, "constant:lr=0.003", "--resume");
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("other settings"), other.err());
+        CliRun bad = tiny(dir.resolve("b"), "--head-lr-factor", "0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--head-lr-factor must be > 0 and finite, got 0.0"), bad.err());
+        assertFalse(Files.exists(dir.resolve("b")));
+    }
 }
