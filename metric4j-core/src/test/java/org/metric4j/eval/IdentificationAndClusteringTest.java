@@ -48,22 +48,7 @@ class IdentificationAndClusteringTest {
     }
 
     private static long[] bruteForce(float[] v, int n, int d, int q, int k, KnnSearch.Metric metric) {
-        double[] score = new double[n];
-        for (int j = 0; j < n; j++) {
-            double dot = 0;
-            double nq = 0;
-            double nj = 0;
-            double l2 = 0;
-            for (int t = 0; t < d; t++) {
-                dot += v[q * d + t] * v[j * d + t];
-                nq += v[q * d + t] * v[q * d + t];
-                nj += v[j * d + t] * v[j * d + t];
-                double diff = v[q * d + t] - v[j * d + t];
-                l2 += diff * diff;
-            }
-            score[j] = metric == KnnSearch.Metric.COSINE ? dot / Math.sqrt(nq * nj)
-                    : metric == KnnSearch.Metric.DOT ? dot : -l2;
-        }
+        double[] score = KnnSearchTest.scores(v, v, n, d, q, metric);
         score[q] = Double.NEGATIVE_INFINITY;
         return java.util.stream.IntStream.range(0, n).boxed()
                 .sorted((a, b) -> Double.compare(score[b], score[a])).limit(k)

@@ -160,8 +160,8 @@ class KnnSearchTest {
         }
     }
 
-    /** Larger first: cosine, dot, or the negated squared distance. */
-    private static double[] scores(float[] qv, float[] rv, int n, int d, int i, KnnSearch.Metric metric) {
+    /** Query i's scores against the n rows of rv, in double; larger is better: cosine, dot, or -L2 squared. */
+    static double[] scores(float[] qv, float[] rv, int n, int d, int i, KnnSearch.Metric metric) {
         double[] s = new double[n];
         for (int j = 0; j < n; j++) {
             double dot = 0;
