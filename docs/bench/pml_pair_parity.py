@@ -1,8 +1,10 @@
-# PML 2.8.1 side of bench --suite pair's parity lines: forward + backward, float32, 128-d, 2 threads.
+# PML 2.8.1 side of bench --suite pair (the eleven original cases and the parity lines):
+# forward + backward, float32, 128-d, 2 threads; same names, sizes and loss settings as PairSuite.
 import json, sys, time, resource, statistics
 import torch
-torch.set_num_threads(2)
-from pytorch_metric_learning import losses
+import os
+torch.set_num_threads(int(os.environ.get("THREADS", "2")))
+from pytorch_metric_learning import losses, miners
 D = 128
 def pxk(p, k, seed):
     g = torch.Generator().manual_seed(seed)
@@ -17,6 +19,24 @@ def timed(name, fn, iters=30, warm=5, **extra):
 only = sys.argv[1] if len(sys.argv) > 1 else ""
 def want(n): return only in n
 torch.manual_seed(0)
+def pair_case(name, p, k, loss, miner=None):
+    if not want(name): return
+    x = torch.randn(p * k, D, requires_grad=True); y = pxk(p, k, 1)
+    def f():
+        l = loss(x, y, miner(x, y)) if miner else loss(x, y); l.backward(); x.grad = None
+    timed(name, f, batch=p * k)
+pair_case("contrastive_b256", 64, 4, losses.ContrastiveLoss())
+pair_case("triplet_all_b256", 64, 4, losses.TripletMarginLoss())
+pair_case("triplet_batch_hard_b256", 64, 4, losses.TripletMarginLoss(margin=0.2), miners.BatchHardMiner())
+pair_case("triplet_semihard_b256", 64, 4, losses.TripletMarginLoss(margin=0.2),
+          miners.TripletMarginMiner(margin=0.2, type_of_triplets="semihard"))
+pair_case("ntxent_b256", 64, 4, losses.NTXentLoss())
+pair_case("supcon_b256", 64, 4, losses.SupConLoss())
+pair_case("multi_similarity_b256", 64, 4, losses.MultiSimilarityLoss())
+pair_case("circle_b256", 64, 4, losses.CircleLoss())
+pair_case("lifted_structure_b256", 64, 4, losses.LiftedStructureLoss())
+pair_case("triplet_all_b1024", 256, 4, losses.TripletMarginLoss())
+pair_case("triplet_all_b2048_k8", 256, 8, losses.TripletMarginLoss())
 if want("proxy_anchor"):
     loss = losses.ProxyAnchorLoss(1000, D)
     x = torch.randn(256, D, requires_grad=True); y = torch.randint(0, 1000, (256,))

@@ -4,11 +4,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +44,10 @@ import org.metric4j.loss.SphereFaceLoss;
  *       backward to embeddings and sampled rows, SGD-momentum update). At least {@value
  *       #MIN_PARTIAL_STEPS} steps run (warm-up + timed, reported as {@code steps}); its gemm
  *       line is the one of the sampled class count.
+ *   <li>{@code gather_gemm_b256_c1m_r01}, printed before the partial line: the partial step's
+ *       floor (issue #17), the three products at the r C sampled classes plus the gather of those
+ *       r C rows from the C x D weights and the scatter of the updated rows back; the partial
+ *       line carries {@code gather_ratio} over it.
  * </ul>
  */
 final class HeadsSuite {
@@ -94,7 +100,71 @@ final class HeadsSuite {
         lossCase("sphereface", sizes.classes(), SphereFaceLoss.builder().build(), out);
         lossCase("normalized_softmax", sizes.classes(), NormalizedSoftmaxLoss.builder().build(), out);
         lossCase("arcface", sizes.manyClasses(), ArcFaceLoss.builder().build(), out);
-        partialCase(out);
+        partialCase(gatherCase(out), out);
+    }
+
+    private String partialName() {
+        return name("partial_arcface", sizes.hugeClasses()) + "_r" + String.valueOf(sizes.sampleRate()).replace(".", "");
+    }
+
+    /**
+     * The partial step's unavoidable work without autograd: gather the sampled rows of the C x D
+     * weights, the three products at the sampled class count, scatter the rows back.
+     *
+     * @return the median ms, or null when not selected
+     */
+    private Double gatherCase(Consumer<String> out) {
+        int c = sizes.hugeClasses();
+        String name = "gather_gemm" + partialName().substring("partial_arcface".length());
+        if (!config.selects(name)) {
+            return null;
+        }
+        int b = sizes.batch();
+        int d = sizes.dim();
+        int sampled = (int) Math.round(sizes.sampleRate() * c);
+        try (NDManager manager = NDManager.newBaseManager(config.device())) {
+            Engine.getInstance().setRandomSeed((int) config.seed());
+            NDArray w = manager.randomNormal(new Shape(c, d));
+            NDArray x = manager.randomNormal(new Shape(b, d));
+            NDArray g = manager.randomNormal(new Shape(b, sampled));
+            Random rnd = new Random(config.seed());
+            Runnable iteration = () -> {
+                try (NDScope scope = new NDScope()) {
+                    NDArray idx = manager.create(sampledClasses(rnd, c, sampled));
+                    NDIndex index = new NDIndex("{}, :", idx);
+                    NDArray rows = w.get(index); // S x D
+                    x.matMul(rows.transpose()); // forward: B x D times D x S
+                    g.matMul(rows); // d/dx: B x S times S x D
+                    NDArray grad = g.transpose().matMul(x); // d/dW of the rows: S x B times B x D
+                    w.set(index, rows.subi(grad.muli(1e-6)));
+                }
+            };
+            Map<String, Object> extra = sizesOf(c, "gather S rows, matMul x3, scatter S rows");
+            extra.put("sample_rate", sizes.sampleRate());
+            extra.put("sampled_classes", sampled);
+            Map<String, Object> json = CaseTimer.time(name, config, iteration, extra);
+            out.accept(gson.toJson(json));
+            return (Double) json.get("ms_median");
+        }
+    }
+
+    /** S distinct classes of C, sorted (the partial head samples without repeats). */
+    private static long[] sampledClasses(Random rnd, int c, int s) {
+        BitSet chosen = new BitSet(c);
+        long[] out = new long[s];
+        int n = 0;
+        while (n < s) {
+            int k = rnd.nextInt(c);
+            if (!chosen.get(k)) {
+                chosen.set(k);
+                n++;
+            }
+        }
+        int i = 0;
+        for (int k = chosen.nextSetBit(0); k >= 0; k = chosen.nextSetBit(k + 1)) {
+            out[i++] = k;
+        }
+        return out;
     }
 
     private void gemmCase(int classes, Consumer<String> out) {
@@ -152,10 +222,9 @@ final class HeadsSuite {
         }
     }
 
-    private void partialCase(Consumer<String> out) {
+    private void partialCase(Double gather, Consumer<String> out) {
         int c = sizes.hugeClasses();
-        String name = name("partial_arcface", c) + "_r"
-                + String.valueOf(sizes.sampleRate()).replace(".", "");
+        String name = partialName();
         if (!config.selects(name)) {
             return;
         }
@@ -192,6 +261,10 @@ final class HeadsSuite {
             extra.put("init_ms", CaseTimer.round(initMs));
             Map<String, Object> json = CaseTimer.time(name, steps, step, extra);
             addGemmRatio(json, head.sampleSize());
+            if (gather != null && gather > 0) {
+                json.put("gather_case", "gather_gemm" + name.substring("partial_arcface".length()));
+                json.put("gather_ratio", CaseTimer.round((Double) json.get("ms_median") / gather));
+            }
             out.accept(gson.toJson(json));
         }
     }

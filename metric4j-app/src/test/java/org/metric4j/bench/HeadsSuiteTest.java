@@ -29,11 +29,18 @@ class HeadsSuiteTest {
 
     @Test
     void gemmLinesComeFirstAndLossLinesCarryTheirRatio() {
-        List<JsonObject> lines = run("^(gemm|arcface|partial)", 1, 2);
+        List<JsonObject> lines = run("^(gemm|arcface|partial|gather)", 1, 2);
         List<String> names = new ArrayList<>();
         lines.forEach(j -> names.add(j.get("name").getAsString()));
         assertEquals(List.of("gemm_b8_c50", "gemm_b8_c200", "arcface_b8_c50", "arcface_b8_c200",
-                "partial_arcface_b8_c2k_r01"), names);
+                "gather_gemm_b8_c2k_r01", "partial_arcface_b8_c2k_r01"), names);
+        JsonObject gather = lines.get(4);
+        assertEquals(200, gather.get("sampled_classes").getAsInt());
+        assertEquals(2000, gather.get("classes").getAsInt());
+        JsonObject partial = lines.get(5);
+        assertEquals("gather_gemm_b8_c2k_r01", partial.get("gather_case").getAsString());
+        assertEquals(partial.get("ms_median").getAsDouble() / gather.get("ms_median").getAsDouble(),
+                partial.get("gather_ratio").getAsDouble(), 1e-3, partial.toString());
         for (JsonObject j : lines) {
             assertTrue(j.get("ms_median").getAsDouble() > 0, j.toString());
             assertTrue(j.get("peak_rss_mb").getAsDouble() > 0, j.toString());
