@@ -23,16 +23,13 @@ import org.metric4j.eval.RetrievalMetrics;
  * <ul>
  *   <li>{@code gemm_100k_d128}: the 100,000 x 100,000 x 128 similarity products in the blocks of
  *       {@link KnnSearch}'s defaults, with no top-k selection and no bookkeeping.
- *   <li>{@code gemm_100k_d128_half}: the products leave-one-out retrieval computes, the upper
- *       triangle of {@link KnnSearch#DEFAULT_SYMMETRIC_BLOCK}-row square blocks (half the above).
  *   <li>{@code retrieval_100k}: {@link RetrievalMetrics#leaveOneOut} on the same sizes.
  *   <li>{@code gemm_10k_1m_d512}: the 10,000 x 1,000,000 x 512 products in the same blocks.
  *   <li>{@code knn_10k_vs_1m}: {@link KnnSearch#search} of the 10 nearest.
  * </ul>
  *
  * A retrieval or k-NN line carries {@code gemm_ratio} (its median over its gemm line's, named in
- * {@code gemm_case}) when both ran in the same invocation, and the retrieval line {@code
- * gemm_half_ratio} over the triangle's: the cost of everything but its products. Each case runs once after no warm-up
+ * {@code gemm_case}) when both ran in the same invocation. Each case runs once after no warm-up
  * by default ({@code --iterations} repeats it, up to 3); the embeddings are class means plus
  * noise, from the seed.
  */
@@ -57,7 +54,7 @@ final class EvalSuite {
      * @param gemmName the baseline's name, or null for none (the scale suite's own line)
      */
     void retrieval(String gemmName, String name, int n, int classes, int dim, BenchConfig c, Consumer<String> out) {
-        if (!selects(gemmName) && !selects(gemmName == null ? null : gemmName + "_half") && !config.selects(name)) {
+        if (!selects(gemmName) && !config.selects(name)) {
             return;
         }
         try (NDManager manager = NDManager.newBaseManager(config.device())) {
@@ -71,7 +68,6 @@ final class EvalSuite {
             extra.put("classes", classes);
             extra.put("dim", dim);
             Double gemm = gemm(gemmName, x, x, c, extra, out);
-            Double half = gemmName == null ? null : triangle(gemmName + "_half", x, c, extra, out);
             if (!config.selects(name)) {
                 return;
             }
@@ -82,9 +78,6 @@ final class EvalSuite {
             json.put("map_at_r", last[0].meanAveragePrecisionAtR());
             json.put("k", last[0].k());
             ratio(json, gemmName, gemm);
-            if (half != null && half > 0) {
-                json.put("gemm_half_ratio", CaseTimer.round((Double) json.get("ms_median") / half));
-            }
             out.accept(gson.toJson(json));
         }
     }
@@ -143,37 +136,6 @@ final class EvalSuite {
         Map<String, Object> fields = new LinkedHashMap<>(extra);
         fields.put("query_block", qb);
         fields.put("reference_block", rb);
-        Map<String, Object> json = CaseTimer.time(name, c, products, fields);
-        out.accept(gson.toJson(json));
-        return (Double) json.get("ms_median");
-    }
-
-    /**
-     * Times the products of the upper triangle of square blocks of x against itself, the blocks
-     * leave-one-out search multiplies, and prints the line.
-     *
-     * @return the median ms, or null when the case is not selected
-     */
-    private Double triangle(String name, NDArray x, BenchConfig c, Map<String, Object> extra, Consumer<String> out) {
-        if (!selects(name)) {
-            return null;
-        }
-        long n = x.getShape().get(0);
-        int block = KnnSearch.DEFAULT_SYMMETRIC_BLOCK;
-        Runnable products = () -> {
-            for (long is = 0; is < n; is += block) {
-                try (NDScope rows = new NDScope()) {
-                    NDArray xi = x.get(is + ":" + Math.min(n, is + block));
-                    for (long js = is; js < n; js += block) {
-                        try (NDScope inner = new NDScope()) {
-                            xi.matMul(x.get(js + ":" + Math.min(n, js + block)).transpose());
-                        }
-                    }
-                }
-            }
-        };
-        Map<String, Object> fields = new LinkedHashMap<>(extra);
-        fields.put("symmetric_block", block);
         Map<String, Object> json = CaseTimer.time(name, c, products, fields);
         out.accept(gson.toJson(json));
         return (Double) json.get("ms_median");

@@ -13,10 +13,18 @@ import org.metric4j.math.Inputs;
  * queries and block of references, and a running top-k per query block merged reference block by
  * reference block, so memory is bounded by the block sizes, not by queries x references. Each
  * reference block is prepared (cast, normalized) once and met by every query block; when the
- * references are the queries' own array, the prepared queries are reused, and with COSINE or DOT
- * only the upper triangle of square blocks is multiplied (the product is symmetric: half the
- * work). Equal scores are ordered by smaller reference index (see {@link ExactTopK}), so the
- * neighbours do not depend on the blocks.
+ * references are the queries' own array, the prepared queries are reused. Equal scores are
+ * ordered by smaller reference index (see {@link ExactTopK}), so the neighbours do not depend on
+ * the blocks.
+ *
+ * <p>{@link Builder#optSymmetricBlock} multiplies, for an array against itself with COSINE or DOT,
+ * only the upper triangle of square blocks (half the products) and takes each block's top-k along
+ * its rows and its columns. It is off by default: the engine's top-k over rows as short as a
+ * block costs about five times more per score than over the default 131,072-wide reference blocks
+ * (4,096 x 4,096 at k = 101: 98 ms per block, against 18 ms per as many scores in 512 x 131,072
+ * blocks, 2 threads), more than the half of the products saves: leave-one-out retrieval on 100,000
+ * x 128 took 94.5 s that way and 66.2 s on the full path, whose products alone take 42.6 s (issue
+ * #17, {@code bench --suite eval}).
  *
  * <p>Metrics: {@link Metric#COSINE} (dot product of L2-normalized rows; on unit vectors the same
  * ranking as L2), {@link Metric#DOT} and {@link Metric#L2}. Results are ordered best first; with
@@ -32,8 +40,9 @@ public final class KnnSearch {
     /** Default rows of references per block. */
     public static final int DEFAULT_REFERENCE_BLOCK = 131072;
     /**
-     * Rows of the square blocks of a search of an array against itself (64 MiB of float32
-     * scores per block and as much for its transpose).
+     * Rows of the square blocks of the symmetric search when it is asked for without a size
+     * (64 MiB of float32 scores per block and as much for its transpose); the search is off unless
+     * {@link Builder#optSymmetricBlock} is called.
      */
     public static final int DEFAULT_SYMMETRIC_BLOCK = 4096;
 
@@ -113,7 +122,7 @@ public final class KnnSearch {
             NDArray qry = prepare(queries);
             Running best;
             int block;
-            if (references == queries && metric != Metric.L2) {
+            if (symmetricBlock > 0 && references == queries && metric != Metric.L2) {
                 block = (int) Math.min(q, symmetricBlock);
                 best = symmetric(qry, q, block, depth, kept);
             } else {
@@ -275,7 +284,7 @@ public final class KnnSearch {
         private Metric metric = Metric.COSINE;
         private int queryBlock = DEFAULT_QUERY_BLOCK;
         private int referenceBlock = DEFAULT_REFERENCE_BLOCK;
-        private int symmetricBlock = DEFAULT_SYMMETRIC_BLOCK;
+        private int symmetricBlock;
 
         private Builder() {}
 
@@ -300,8 +309,10 @@ public final class KnnSearch {
         }
 
         /**
-         * Rows of the square blocks when the references are the queries' own array and the
-         * metric is COSINE or DOT, {@code >= 1} (default {@value #DEFAULT_SYMMETRIC_BLOCK}).
+         * Turns on the symmetric search (upper triangle of square blocks) when the references are
+         * the queries' own array and the metric is COSINE or DOT, with square blocks of this many
+         * rows, {@code >= 1} ({@value #DEFAULT_SYMMETRIC_BLOCK} is a good size). Default: off,
+         * the full product in the query and reference blocks (faster on CPU, see the class).
          */
         public Builder optSymmetricBlock(int symmetricBlock) {
             Inputs.atLeast("symmetricBlock", symmetricBlock, 1);
