@@ -104,7 +104,16 @@ final class HeadsSuite {
     }
 
     private String partialName() {
-        return name("partial_arcface", sizes.hugeClasses()) + "_r" + String.valueOf(sizes.sampleRate()).replace(".", "");
+        return "partial_arcface" + partialSuffix();
+    }
+
+    /** The partial step's baseline: the same sizes as {@link #partialName}. */
+    private String gatherName() {
+        return "gather_gemm" + partialSuffix();
+    }
+
+    private String partialSuffix() {
+        return name("", sizes.hugeClasses()) + "_r" + String.valueOf(sizes.sampleRate()).replace(".", "");
     }
 
     /**
@@ -115,7 +124,7 @@ final class HeadsSuite {
      */
     private Double gatherCase(Consumer<String> out) {
         int c = sizes.hugeClasses();
-        String name = "gather_gemm" + partialName().substring("partial_arcface".length());
+        String name = gatherName();
         if (!config.selects(name)) {
             return null;
         }
@@ -262,7 +271,7 @@ final class HeadsSuite {
             Map<String, Object> json = CaseTimer.time(name, steps, step, extra);
             addGemmRatio(json, head.sampleSize());
             if (gather != null && gather > 0) {
-                json.put("gather_case", "gather_gemm" + name.substring("partial_arcface".length()));
+                json.put("gather_case", gatherName());
                 json.put("gather_ratio", CaseTimer.round((Double) json.get("ms_median") / gather));
             }
             out.accept(gson.toJson(json));

@@ -64,11 +64,11 @@ class KnnSearchTest {
 
     /**
      * Leave-one-out of an array against itself with optSymmetricBlock takes the half-block path;
-     * against a copy of itself, the full path. On rows of -1, 0 and 1 with dot products (exact in float32), whose
-     * scores tie across labels at many ranks, both give the same neighbours, scores and metrics,
-     * equal scores in order of index. On Gaussian rows where rows 100.. duplicate rows 0.. (same
-     * label), scores agree to 1e-6 (the blocks' products may round differently), neighbours agree
-     * up to a row and its duplicate, and the metrics are equal.
+     * against a copy of itself, the full path. On rows of -1, 0 and 1 with dot products (exact in
+     * float32), whose scores tie across labels at many ranks, both give the same neighbours, scores
+     * and metrics, equal scores in order of index. On Gaussian rows where rows 100.. duplicate rows
+     * 0.. (same label), scores agree to 1e-6 (the blocks' products may round differently),
+     * neighbours agree up to a row and its duplicate, and the metrics are equal.
      */
     @Test
     void theSymmetricHalfGivesTheNeighboursAndMetricsOfTheFullSearch() {
