@@ -37,7 +37,60 @@ public final class CaseTimer {
             iteration.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
+        Map<String, Object> json = summary(name, config, ms, MemoryProbe.peakRssMb(), rssBefore);
+        json.putAll(extra);
+        return json;
+    }
+
+    /**
+     * Times {@code iteration} against its {@code baseline} in one loop: each warm-up and timed
+     * round runs the baseline, then the case, so that both see the same state of the machine (on
+     * a shared VM the speed of the same matrix products drifts by up to 2x within a minute, and a
+     * ratio of two medians taken a minute apart carries that drift). The JSON is {@link #time}'s
+     * for the case plus {@code baseline_case}, {@code baseline_ms_median}, {@code baseline_ms_min}
+     * and {@code paired_ratio}, the case's median over the baseline's from the same rounds.
+     *
+     * @param name the case name
+     * @param config the configuration
+     * @param iteration one iteration of the case (must free what it allocates)
+     * @param baselineName the baseline's case name
+     * @param baseline one iteration of the baseline (must free what it allocates)
+     * @param extra fields added to the JSON line
+     * @return the JSON fields, name first
+     */
+    public static Map<String, Object> timePaired(String name, BenchConfig config, Runnable iteration,
+            String baselineName, Runnable baseline, Map<String, Object> extra) {
+        System.gc();
+        double rssBefore = MemoryProbe.rssMb();
+        MemoryProbe.resetPeak();
+        for (int i = 0; i < config.warmup(); i++) {
+            baseline.run();
+            iteration.run();
+        }
+        double[] ms = new double[config.iterations()];
+        double[] base = new double[config.iterations()];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            baseline.run();
+            long t1 = System.nanoTime();
+            iteration.run();
+            base[i] = (t1 - t0) / 1e6;
+            ms[i] = (System.nanoTime() - t1) / 1e6;
+        }
         double peak = MemoryProbe.peakRssMb();
+        Map<String, Object> json = summary(name, config, ms, peak, rssBefore);
+        double[] b = base.clone();
+        Arrays.sort(b);
+        json.put("baseline_case", baselineName);
+        json.put("baseline_ms_median", round(median(b)));
+        json.put("baseline_ms_min", round(b[0]));
+        json.put("paired_ratio", round((Double) json.get("ms_median") / median(b)));
+        json.putAll(extra);
+        return json;
+    }
+
+    private static Map<String, Object> summary(
+            String name, BenchConfig config, double[] ms, double peak, double rssBefore) {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -49,7 +102,6 @@ public final class CaseTimer {
         json.put("rss_before_mb", round(rssBefore));
         json.put("iterations", config.iterations());
         json.put("threads", config.threads());
-        json.putAll(extra);
         return json;
     }
 

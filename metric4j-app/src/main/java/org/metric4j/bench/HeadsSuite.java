@@ -38,7 +38,10 @@ import org.metric4j.loss.SphereFaceLoss;
  *       arcface_b256_c100k}: forward + backward of {@link ClassScores#of} and the loss with
  *       respect to the embeddings and the D x C weights. Each line carries {@code gemm_ratio}
  *       (its median over the median of the gemm line of the same class count, named in {@code
- *       gemm_case}) when that line ran in the same invocation.
+ *       gemm_case}) when that line ran in the same invocation, and {@code paired_ratio}: the
+ *       same products timed in the same loop, one round of them before each iteration of the
+ *       head ({@link CaseTimer#timePaired}), so that both medians come from the same minutes of
+ *       the machine.
  *   <li>{@code partial_arcface_b256_c1m_r01}: a {@link PartialCosineClassifier} over 1,000,000
  *       classes at sample rate 0.1; one iteration is a full train step (sample, forward,
  *       backward to embeddings and sampled rows, SGD-momentum update). At least {@value
@@ -47,7 +50,8 @@ import org.metric4j.loss.SphereFaceLoss;
  *   <li>{@code gather_gemm_b256_c1m_r01}, printed before the partial line: the partial step's
  *       floor (issue #17), the three products at the r C sampled classes plus the gather of those
  *       r C rows from the C x D weights and the scatter of the updated rows back; the partial
- *       line carries {@code gather_ratio} over it.
+ *       line carries {@code gather_ratio} over it and, timed in the same loop on weights of its
+ *       own, {@code paired_ratio}.
  * </ul>
  */
 final class HeadsSuite {
@@ -128,33 +132,42 @@ final class HeadsSuite {
         if (!config.selects(name)) {
             return null;
         }
-        int b = sizes.batch();
-        int d = sizes.dim();
         int sampled = (int) Math.round(sizes.sampleRate() * c);
         try (NDManager manager = NDManager.newBaseManager(config.device())) {
-            Engine.getInstance().setRandomSeed((int) config.seed());
-            NDArray w = manager.randomNormal(new Shape(c, d));
-            NDArray x = manager.randomNormal(new Shape(b, d));
-            NDArray g = manager.randomNormal(new Shape(b, sampled));
-            Random rnd = new Random(config.seed());
-            Runnable iteration = () -> {
-                try (NDScope scope = new NDScope()) {
-                    NDArray idx = manager.create(sampledClasses(rnd, c, sampled));
-                    NDIndex index = new NDIndex("{}, :", idx);
-                    NDArray rows = w.get(index); // S x D
-                    x.matMul(rows.transpose()); // forward: B x D times D x S
-                    g.matMul(rows); // d/dx: B x S times S x D
-                    NDArray grad = g.transpose().matMul(x); // d/dW of the rows: S x B times B x D
-                    w.set(index, rows.subi(grad.muli(1e-6)));
-                }
-            };
-            Map<String, Object> extra = sizesOf(c, "gather S rows, matMul x3, scatter S rows");
+            Runnable iteration = gatherIteration(manager);
+            Map<String, Object> extra = sizesOf(c, GATHER_WORK);
             extra.put("sample_rate", sizes.sampleRate());
             extra.put("sampled_classes", sampled);
             Map<String, Object> json = CaseTimer.time(name, config, iteration, extra);
             out.accept(gson.toJson(json));
             return (Double) json.get("ms_median");
         }
+    }
+
+    private static final String GATHER_WORK = "gather S rows, matMul x3, scatter S rows";
+
+    /** One iteration of the gather baseline on arrays of its own in {@code manager}. */
+    private Runnable gatherIteration(NDManager manager) {
+        int c = sizes.hugeClasses();
+        int b = sizes.batch();
+        int d = sizes.dim();
+        int sampled = (int) Math.round(sizes.sampleRate() * c);
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        NDArray w = manager.randomNormal(new Shape(c, d));
+        NDArray x = manager.randomNormal(new Shape(b, d));
+        NDArray g = manager.randomNormal(new Shape(b, sampled));
+        Random rnd = new Random(config.seed());
+        return () -> {
+            try (NDScope scope = new NDScope()) {
+                NDArray idx = manager.create(sampledClasses(rnd, c, sampled));
+                NDIndex index = new NDIndex("{}, :", idx);
+                NDArray rows = w.get(index); // S x D
+                x.matMul(rows.transpose()); // forward: B x D times D x S
+                g.matMul(rows); // d/dx: B x S times S x D
+                NDArray grad = g.transpose().matMul(x); // d/dW of the rows: S x B times B x D
+                w.set(index, rows.subi(grad.muli(1e-6)));
+            }
+        };
     }
 
     /** S distinct classes of C, sorted (the partial head samples without repeats). */
@@ -181,26 +194,28 @@ final class HeadsSuite {
         if (!config.selects(name)) {
             return;
         }
-        int b = sizes.batch();
-        int d = sizes.dim();
         try (NDManager manager = NDManager.newBaseManager(config.device())) {
-            Engine.getInstance().setRandomSeed((int) config.seed());
-            NDArray x = manager.randomNormal(new Shape(b, d));
-            NDArray w = manager.randomNormal(new Shape(d, classes));
-            NDArray g = manager.randomNormal(new Shape(b, classes));
-            Runnable iteration = () -> {
-                try (NDScope scope = new NDScope()) {
-                    x.matMul(w); // forward: B x D times D x C
-                    g.matMul(w.transpose()); // d/dx: B x C times C x D
-                    x.transpose().matMul(g); // d/dW: D x B times B x C
-                }
-            };
-            Map<String, Object> json = CaseTimer.time(name, config, iteration,
+            Map<String, Object> json = CaseTimer.time(name, config, gemmIteration(manager, classes),
                     sizesOf(classes, "matMul x3 (forward, d/dx, d/dW)"));
             gemmMedians.put((long) classes, (Double) json.get("ms_median"));
             gemmNames.put((long) classes, name);
             out.accept(gson.toJson(json));
         }
+    }
+
+    /** One iteration of the three products at {@code classes}, on arrays of its own in {@code manager}. */
+    private Runnable gemmIteration(NDManager manager, int classes) {
+        Engine.getInstance().setRandomSeed((int) config.seed() + 1);
+        NDArray x = manager.randomNormal(new Shape(sizes.batch(), sizes.dim()));
+        NDArray w = manager.randomNormal(new Shape(sizes.dim(), classes));
+        NDArray g = manager.randomNormal(new Shape(sizes.batch(), classes));
+        return () -> {
+            try (NDScope scope = new NDScope()) {
+                x.matMul(w); // forward: B x D times D x C
+                g.matMul(w.transpose()); // d/dx: B x C times C x D
+                x.transpose().matMul(g); // d/dW: D x B times B x C
+            }
+        };
     }
 
     private void lossCase(String prefix, int classes, MarginSoftmaxLoss loss, Consumer<String> out) {
@@ -224,8 +239,9 @@ final class HeadsSuite {
                     gc.backward(loss.compute(ClassScores.of(x, w, 1), labels));
                 }
             };
-            Map<String, Object> json =
-                    CaseTimer.time(name, config, iteration, sizesOf(classes, loss.toString()));
+            Runnable gemm = gemmIteration(manager, classes);
+            Map<String, Object> json = CaseTimer.timePaired(name, config, iteration,
+                    name("gemm", classes), gemm, sizesOf(classes, loss.toString()));
             addGemmRatio(json, classes);
             out.accept(gson.toJson(json));
         }
@@ -268,7 +284,8 @@ final class HeadsSuite {
             extra.put("learning_rate", LEARNING_RATE);
             extra.put("steps", steps.warmup() + steps.iterations());
             extra.put("init_ms", CaseTimer.round(initMs));
-            Map<String, Object> json = CaseTimer.time(name, steps, step, extra);
+            Runnable floor = gatherIteration(manager);
+            Map<String, Object> json = CaseTimer.timePaired(name, steps, step, gatherName(), floor, extra);
             addGemmRatio(json, head.sampleSize());
             if (gather != null && gather > 0) {
                 json.put("gather_case", gatherName());

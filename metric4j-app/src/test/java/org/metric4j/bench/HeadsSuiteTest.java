@@ -55,7 +55,21 @@ class HeadsSuiteTest {
                 / lines.get(1).get("ms_median").getAsDouble();
         assertEquals(expected, arc.get("gemm_ratio").getAsDouble(), 1e-3, arc.toString());
         assertTrue(arc.get("loss").getAsString().startsWith("ArcFaceLoss("), arc.toString());
+        // the products timed in the same loop as the head
+        assertEquals("gemm_b8_c200", arc.get("baseline_case").getAsString());
+        assertPairedRatio(arc);
+        assertTrue(arc.get("baseline_ms_min").getAsDouble() <= arc.get("baseline_ms_median").getAsDouble(),
+                arc.toString());
+        assertEquals("gather_gemm_b8_c2k_r01", partial.get("baseline_case").getAsString());
+        assertPairedRatio(partial);
         assertFalse(lines.get(0).has("gemm_ratio"), lines.get(0).toString());
+        assertFalse(lines.get(0).has("paired_ratio"), lines.get(0).toString());
+    }
+
+    /** paired_ratio is the case's median over the baseline's (both printed rounded to 1 us). */
+    private static void assertPairedRatio(JsonObject j) {
+        double expected = j.get("ms_median").getAsDouble() / j.get("baseline_ms_median").getAsDouble();
+        assertEquals(expected, j.get("paired_ratio").getAsDouble(), 0.01 * expected, j.toString());
     }
 
     @Test
@@ -81,6 +95,9 @@ class HeadsSuiteTest {
         assertEquals(1, lines.size(), lines.toString());
         assertEquals("cosface_b8_c50", lines.get(0).get("name").getAsString());
         assertFalse(lines.get(0).has("gemm_ratio"), lines.get(0).toString());
+        // its own products still run beside it
+        assertEquals("gemm_b8_c50", lines.get(0).get("baseline_case").getAsString());
+        assertTrue(lines.get(0).get("paired_ratio").getAsDouble() > 0, lines.get(0).toString());
     }
 
     @Test
