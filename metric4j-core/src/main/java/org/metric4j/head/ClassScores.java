@@ -42,14 +42,20 @@ public record ClassScores(NDArray cosine, NDArray embeddingNorms, NDArray weight
      *
      * <p>The cosines are computed as \( \hat{x}_i^T W_j / \max(\|W_j\|, 10^{-12}) \): scaling
      * the B x C products by the inverse column norms allocates less than normalizing the D x C
-     * weights (and their backward), and gives the same values and gradients up to rounding.
+     * weights (and their backward), and gives the same values and gradients up to rounding. The
+     * squared norms are taken as \( 2 t - \mathrm{sg}(t) \) with \( t_j = \sum_d W_{dj}
+     * \mathrm{sg}(W_{dj}) \) (sg: stop-gradient): the value \( \|W_j\|^2 \), the gradient
+     * \( 2 W_j \), and a backward of one D x C product where a norm's backward takes three
+     * passes over the weights (issue #17). A column of zeros reports the norm 10^-12.
      */
     public static ClassScores of(NDArray x, NDArray w, int subCenters) {
         NDArray xn = x.normalize(2, 1, 1e-12);
-        NDArray wNorm = w.norm(new int[] {0}, true);
+        NDArray t = w.mul(w.stopGradient()).sum(new int[] {0}, true);
+        NDArray squared = NDMath.mul(t, 2).sub(t.stopGradient());
+        NDArray wNorm = NDMath.maximum(squared, 1e-24).sqrt();
         // (x^ W) * (1 / max(|W_j|, eps)): the cosines of x^ (W / max(|W_j|, eps)) without a
         // normalized D x C copy of W and its backward (fewer large temporaries, issue #3)
-        NDArray cos = xn.matMul(w).mul(NDMath.pow(NDMath.maximum(wNorm, 1e-12), -1));
+        NDArray cos = xn.matMul(w).mul(NDMath.pow(wNorm, -1));
         NDArray xNorm = x.norm(new int[] {1}, true);
         if (subCenters > 1) {
             long b = cos.getShape().get(0);

@@ -1,6 +1,7 @@
 package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDArrays;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
@@ -88,7 +89,19 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
     @Override
     protected NDArray nonTargetLogits(NDArray cos) {
-        return fallback == Fallback.MONOTONE ? clamp(cos) : cos;
+        // the clamp changes neither values nor gradients when every cosine lies within its
+        // bounds (torch's clamp passes the gradient on [min, max]): two reductions then replace a
+        // B x C clamp and its four-pass backward (issue #17)
+        return fallback == Fallback.MONOTONE && !withinClamp(cos) ? clamp(cos) : cos;
+    }
+
+    private static boolean withinClamp(NDArray cos) {
+        NDArray c = cos.stopGradient();
+        return scalar(c.max()) <= 1 - CLAMP_EPS && scalar(c.min()) >= -1 + CLAMP_EPS;
+    }
+
+    private static double scalar(NDArray a) {
+        return a.toType(DataType.FLOAT64, false).getDouble();
     }
 
     private static NDArray clamp(NDArray cos) {
