@@ -46,18 +46,11 @@ class ArcFaceClampTest {
         for (int j = 1; j < row.length; j++) {
             z[j] = S * nonTarget[j];
         }
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (double v : z) {
-            sum += Math.exp(v - max);
-        }
+        double lse = HeadTestSupport.logSumExp(z);
         for (int j = 1; j < row.length; j++) {
-            gradOut[j] = S * Math.exp(z[j] - max) / sum;
+            gradOut[j] = S * Math.exp(z[j] - lse);
         }
-        return Math.log(sum) + max - z[0];
+        return lse - z[0];
     }
 
     @Test
