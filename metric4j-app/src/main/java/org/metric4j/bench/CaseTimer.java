@@ -25,19 +25,8 @@ public final class CaseTimer {
      */
     public static Map<String, Object> time(
             String name, BenchConfig config, Runnable iteration, Map<String, Object> extra) {
-        System.gc();
-        double rssBefore = MemoryProbe.rssMb();
-        MemoryProbe.resetPeak();
-        for (int i = 0; i < config.warmup(); i++) {
-            iteration.run();
-        }
-        double[] ms = new double[config.iterations()];
-        for (int i = 0; i < ms.length; i++) {
-            long t0 = System.nanoTime();
-            iteration.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Map<String, Object> json = summary(name, config, ms, MemoryProbe.peakRssMb(), rssBefore);
+        Rounds r = Rounds.run(config, null, iteration);
+        Map<String, Object> json = summary(name, config, r.ms(), r.peakMb(), r.rssBeforeMb());
         json.putAll(extra);
         return json;
     }
@@ -60,26 +49,9 @@ public final class CaseTimer {
      */
     public static Map<String, Object> timePaired(String name, BenchConfig config, Runnable iteration,
             String baselineName, Runnable baseline, Map<String, Object> extra) {
-        System.gc();
-        double rssBefore = MemoryProbe.rssMb();
-        MemoryProbe.resetPeak();
-        for (int i = 0; i < config.warmup(); i++) {
-            baseline.run();
-            iteration.run();
-        }
-        double[] ms = new double[config.iterations()];
-        double[] base = new double[config.iterations()];
-        for (int i = 0; i < ms.length; i++) {
-            long t0 = System.nanoTime();
-            baseline.run();
-            long t1 = System.nanoTime();
-            iteration.run();
-            base[i] = (t1 - t0) / 1e6;
-            ms[i] = (System.nanoTime() - t1) / 1e6;
-        }
-        double peak = MemoryProbe.peakRssMb();
-        Map<String, Object> json = summary(name, config, ms, peak, rssBefore);
-        double[] b = base.clone();
+        Rounds r = Rounds.run(config, baseline, iteration);
+        Map<String, Object> json = summary(name, config, r.ms(), r.peakMb(), r.rssBeforeMb());
+        double[] b = r.baselineMs().clone();
         Arrays.sort(b);
         json.put("baseline_case", baselineName);
         json.put("baseline_ms_median", round(median(b)));
@@ -87,6 +59,35 @@ public final class CaseTimer {
         json.put("paired_ratio", round((Double) json.get("ms_median") / median(b)));
         json.putAll(extra);
         return json;
+    }
+
+    /** The timings of one case's rounds, each round the baseline (if any) then the case. */
+    private record Rounds(double[] ms, double[] baselineMs, double peakMb, double rssBeforeMb) {
+
+        static Rounds run(BenchConfig config, Runnable baseline, Runnable iteration) {
+            System.gc();
+            double rssBefore = MemoryProbe.rssMb();
+            MemoryProbe.resetPeak();
+            for (int i = 0; i < config.warmup(); i++) {
+                if (baseline != null) {
+                    baseline.run();
+                }
+                iteration.run();
+            }
+            double[] ms = new double[config.iterations()];
+            double[] base = new double[config.iterations()];
+            for (int i = 0; i < ms.length; i++) {
+                long t0 = System.nanoTime();
+                if (baseline != null) {
+                    baseline.run();
+                }
+                long t1 = System.nanoTime();
+                iteration.run();
+                base[i] = (t1 - t0) / 1e6;
+                ms[i] = (System.nanoTime() - t1) / 1e6;
+            }
+            return new Rounds(ms, base, MemoryProbe.peakRssMb(), rssBefore);
+        }
     }
 
     private static Map<String, Object> summary(

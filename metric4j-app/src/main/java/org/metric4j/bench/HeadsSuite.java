@@ -132,7 +132,7 @@ final class HeadsSuite {
         if (!config.selects(name)) {
             return null;
         }
-        int sampled = (int) Math.round(sizes.sampleRate() * c);
+        int sampled = sampledCount();
         try (NDManager manager = NDManager.newBaseManager(config.device())) {
             Runnable iteration = gatherIteration(manager);
             Map<String, Object> extra = sizesOf(c, GATHER_WORK);
@@ -151,7 +151,7 @@ final class HeadsSuite {
         int c = sizes.hugeClasses();
         int b = sizes.batch();
         int d = sizes.dim();
-        int sampled = (int) Math.round(sizes.sampleRate() * c);
+        int sampled = sampledCount();
         Engine.getInstance().setRandomSeed((int) config.seed());
         NDArray w = manager.randomNormal(new Shape(c, d));
         NDArray x = manager.randomNormal(new Shape(b, d));
@@ -168,6 +168,11 @@ final class HeadsSuite {
                 w.set(index, rows.subi(grad.muli(1e-6)));
             }
         };
+    }
+
+    /** S = round(r C), the classes one partial step samples. */
+    private int sampledCount() {
+        return (int) Math.round(sizes.sampleRate() * sizes.hugeClasses());
     }
 
     /** S distinct classes of C, sorted (the partial head samples without repeats). */

@@ -1,8 +1,9 @@
 package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
 import org.metric4j.schedule.Schedule;
@@ -97,11 +98,10 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
 
     private static boolean withinClamp(NDArray cos) {
         NDArray c = cos.stopGradient();
-        return scalar(c.max()) <= 1 - CLAMP_EPS && scalar(c.min()) >= -1 + CLAMP_EPS;
-    }
-
-    private static double scalar(NDArray a) {
-        return a.toType(DataType.FLOAT64, false).getDouble();
+        // max and min read back in one copy to the host
+        double[] maxMin = NDArrays.stack(new NDList(c.max(), c.min()))
+                .toType(DataType.FLOAT64, false).toDoubleArray();
+        return maxMin[0] <= 1 - CLAMP_EPS && maxMin[1] >= -1 + CLAMP_EPS;
     }
 
     private static NDArray clamp(NDArray cos) {
