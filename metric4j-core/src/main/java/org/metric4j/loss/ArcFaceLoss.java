@@ -2,8 +2,6 @@ package org.metric4j.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import org.metric4j.head.ClassScores;
 import org.metric4j.math.Inputs;
 import org.metric4j.schedule.Schedule;
@@ -20,8 +18,10 @@ import org.metric4j.math.NDMath;
  * where \( \cos\theta \le \cos(\pi - m) \), as pytorch-metric-learning 2.8.1's {@code
  * ArcFaceLoss} does (and InsightFace's code before arcface_torch dropped it); {@link Fallback#NONE}
  * keeps \( \cos(\theta + m) \) everywhere, as InsightFace's arcface_torch at 7fadd420 does; {@link
- * Fallback#EASY_MARGIN} applies the margin only where \( \cos\theta > 0 \). Cosines are clamped to
- * \( [-1 + 10^{-7}, 1 - 10^{-7}] \) before acos, so cos = +-1 gives finite values and gradients.
+ * Fallback#EASY_MARGIN} applies the margin only where \( \cos\theta > 0 \). The target cosines are
+ * clamped to \( [-1 + 10^{-7}, 1 - 10^{-7}] \) before acos, so cos = +-1 gives finite values and
+ * gradients; the other cosines enter the softmax as they are, as in PML (InsightFace's code before
+ * arcface_torch clamped every cosine to [-1, 1]).
  * {@code MarginHeadThresholdTest} pins each option against both references past pi.
  *
  * <p>Defaults are PML's: scale {@value #DEFAULT_SCALE} (InsightFace's too), margin
@@ -86,22 +86,6 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
             default:
                 return withMargin;
         }
-    }
-
-    @Override
-    protected NDArray nonTargetLogits(NDArray cos) {
-        // the clamp changes neither values nor gradients when every cosine lies within its
-        // bounds (torch's clamp passes the gradient on [min, max]): two reductions then replace a
-        // B x C clamp and its four-pass backward (issue #17)
-        return fallback == Fallback.MONOTONE && !withinClamp(cos) ? clamp(cos) : cos;
-    }
-
-    private static boolean withinClamp(NDArray cos) {
-        NDArray c = cos.stopGradient();
-        // max and min read back in one copy to the host
-        double[] maxMin = NDArrays.stack(new NDList(c.max(), c.min()))
-                .toType(DataType.FLOAT64, false).toDoubleArray();
-        return maxMin[0] <= 1 - CLAMP_EPS && maxMin[1] >= -1 + CLAMP_EPS;
     }
 
     private static NDArray clamp(NDArray cos) {

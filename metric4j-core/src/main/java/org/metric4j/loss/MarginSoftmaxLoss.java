@@ -47,7 +47,7 @@ public abstract class MarginSoftmaxLoss extends ClassificationLoss {
         NDArray modified = targetLogit(target, scores);
         // the target column replaced by scatter: one B x C array instead of a one-hot mask and
         // two B x C products (same values and gradients, fewer large temporaries; issue #3)
-        NDArray logits = nonTargetLogits(cos).scatter(y, modified, 1);
+        NDArray logits = cos.scatter(y, modified, 1);
         return crossEntropy(scale(logits, scores), y.reshape(-1));
     }
 
@@ -59,16 +59,6 @@ public abstract class MarginSoftmaxLoss extends ClassificationLoss {
      * @return B x 1 values that replace the target logits before scaling
      */
     protected abstract NDArray targetLogit(NDArray targetCosine, ClassScores scores);
-
-    /**
-     * The value of the non-target logits before scaling (default: the cosines themselves).
-     *
-     * @param cos cosines
-     * @return the logits
-     */
-    protected NDArray nonTargetLogits(NDArray cos) {
-        return cos;
-    }
 
     /**
      * Scales the B x C logits (default: unchanged).

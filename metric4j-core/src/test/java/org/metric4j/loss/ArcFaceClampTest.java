@@ -1,6 +1,7 @@
 package org.metric4j.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -12,10 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.metric4j.head.ClassScores;
 
 /**
- * ArcFace's MONOTONE fallback clamps the non-target cosines to \( \pm(1 - 10^{-7}) \) only when
- * one lies outside (issue #17 skips the B x C clamp otherwise): checked against the softmax
- * written out by hand, in float64, with a non-target cosine at exactly +1 (clamped: value at the
- * bound, gradient 0) and with every cosine inside (no clamp: gradient s p / B).
+ * ArcFace clamps only the target cosine before acos; the non-target cosines enter the softmax as
+ * they are, as in PML 2.8.1's {@code ArcFaceLoss} (no B x C clamp, issue #17): checked against the
+ * softmax written out by hand, in float64, with a non-target cosine at exactly +1 and a target at
+ * exactly +1 (value s cos(m), finite gradients), for every fallback.
  */
 class ArcFaceClampTest {
 
@@ -23,11 +24,11 @@ class ArcFaceClampTest {
     private static final double M = 0.5;
 
     /** Loss and gradient wrt the cosines of one row (label 0) through {@link ArcFaceLoss}. */
-    private static double[] run(double[] row, double[] gradOut) {
+    private static double[] run(double[] row, double[] gradOut, ArcFaceLoss.Fallback fallback) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray cos = m.create(row, new Shape(1, row.length)).toType(DataType.FLOAT64, false);
             cos.setRequiresGradient(true);
-            ArcFaceLoss loss = ArcFaceLoss.builder().optScale(S).optMargin(M).build();
+            ArcFaceLoss loss = ArcFaceLoss.builder().optScale(S).optMargin(M).optFallback(fallback).build();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray value = loss.compute(new ClassScores(cos, null, null), m.create(new long[] {0}));
                 gc.backward(value);
@@ -38,13 +39,13 @@ class ArcFaceClampTest {
         }
     }
 
-    /** The expected loss and non-target gradients from the logits (target column 0). */
-    private static double expected(double[] row, double[] nonTarget, double[] gradOut) {
-        double target = Math.cos(Math.acos(row[0]) + M);
+    /** The expected loss and non-target gradients for target logit s cos(acos(clamped t) + m). */
+    private static double expected(double[] row, double[] gradOut) {
+        double t = Math.min(row[0], 1 - MarginSoftmaxLoss.CLAMP_EPS);
         double[] z = new double[row.length];
-        z[0] = S * target;
+        z[0] = S * Math.cos(Math.acos(t) + M);
         for (int j = 1; j < row.length; j++) {
-            z[j] = S * nonTarget[j];
+            z[j] = S * row[j];
         }
         double lse = HeadTestSupport.logSumExp(z);
         for (int j = 1; j < row.length; j++) {
@@ -54,29 +55,35 @@ class ArcFaceClampTest {
     }
 
     @Test
-    void aNonTargetCosineOfOneIsClampedAndGetsNoGradient() {
-        double[] row = {0.8, 1.0, 0.3, -0.2};
-        double[] grad = new double[row.length];
-        double value = run(row, grad)[0];
-        double bound = 1 - MarginSoftmaxLoss.CLAMP_EPS;
-        double[] want = new double[row.length];
-        double wantValue = expected(row, new double[] {0, bound, 0.3, -0.2}, want);
-        assertEquals(wantValue, value, 1e-9 * Math.abs(wantValue));
-        assertEquals(0.0, grad[1], 0.0, "the clamped cosine's gradient");
-        assertEquals(want[2], grad[2], 1e-9 * Math.abs(want[2]) + 1e-300);
-        assertEquals(want[3], grad[3], 1e-9 * Math.abs(want[3]) + 1e-300);
+    void aNonTargetCosineOfOneEntersTheSoftmaxAsItIs() {
+        for (ArcFaceLoss.Fallback fallback : ArcFaceLoss.Fallback.values()) {
+            double[] row = {0.8, 1.0, 0.3, -1.0};
+            double[] grad = new double[row.length];
+            double value = run(row, grad, fallback)[0];
+            double[] want = new double[row.length];
+            double wantValue = expected(row, want);
+            assertEquals(wantValue, value, 1e-9 * Math.abs(wantValue), fallback.toString());
+            for (int j = 1; j < row.length; j++) {
+                assertEquals(want[j], grad[j], 1e-9 * Math.abs(want[j]) + 1e-300, fallback + " column " + j);
+            }
+        }
     }
 
     @Test
-    void cosinesWithinTheBoundsPassUnclamped() {
-        double[] row = {0.6, 0.9, 0.3, -1 + 2 * MarginSoftmaxLoss.CLAMP_EPS};
-        double[] grad = new double[row.length];
-        double value = run(row, grad)[0];
-        double[] want = new double[row.length];
-        double wantValue = expected(row, row, want);
-        assertEquals(wantValue, value, 1e-9 * Math.abs(wantValue));
-        for (int j = 1; j < row.length; j++) {
-            assertEquals(want[j], grad[j], 1e-9 * Math.abs(want[j]), "column " + j);
+    void aTargetCosineOfOneIsClampedBeforeAcos() {
+        for (ArcFaceLoss.Fallback fallback : ArcFaceLoss.Fallback.values()) {
+            double[] row = {1.0, 0.9, 0.3, -0.2};
+            double[] grad = new double[row.length];
+            double value = run(row, grad, fallback)[0];
+            double[] want = new double[row.length];
+            double wantValue = expected(row, want);
+            assertEquals(wantValue, value, 1e-9 * Math.abs(wantValue), fallback.toString());
+            for (int j = 0; j < row.length; j++) {
+                assertTrue(Double.isFinite(grad[j]), fallback + " column " + j + ": " + grad[j]);
+            }
+            for (int j = 1; j < row.length; j++) {
+                assertEquals(want[j], grad[j], 1e-9 * Math.abs(want[j]), fallback + " column " + j);
+            }
         }
     }
 }
