@@ -5,12 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.metric4j.engine.BenchConfig;
 import org.metric4j.engine.MemoryProbe;
+import org.metric4j.engine.NativeAllocator;
 
 /**
  * Times one benchmark case: warm-up iterations, then timed ones, with the process's peak resident
  * memory over the whole case. The result is one JSON object.
  */
 public final class CaseTimer {
+
+    /** The native allocator, printed with each case (it changes large tensors' times). */
+    private static final String ALLOCATOR = NativeAllocator.name();
 
     private CaseTimer() {}
 
@@ -103,6 +107,7 @@ public final class CaseTimer {
         json.put("rss_before_mb", round(rssBefore));
         json.put("iterations", config.iterations());
         json.put("threads", config.threads());
+        json.put("allocator", ALLOCATOR);
         return json;
     }
 

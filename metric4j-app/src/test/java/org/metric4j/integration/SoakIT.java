@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,9 +56,10 @@ import org.junit.jupiter.api.io.TempDir;
  * environment variable is removed so that a shell which exports it cannot change the result. The
  * child's native allocator is the launcher's default: the command runs through {@code
  * scripts/native-allocator.sh} from an environment without {@code LD_PRELOAD}, {@code MALLOC_CONF}
- * or {@code METRIC4J_ALLOCATOR} (glibc's malloc; with {@code METRIC4J_ALLOCATOR=jemalloc} the same
- * run measured 0.594 MB per 100 steps and 0.386 per 100 blocks, jemalloc's resident high-water mark,
- * since glibc's {@code malloc_trim} does not touch its memory).
+ * or {@code METRIC4J_ALLOCATOR}: jemalloc where it is installed (CI installs it), else glibc's
+ * malloc. Under jemalloc the samples are its resident high-water mark, since glibc's {@code
+ * malloc_trim} does not touch its memory: one run measured 0.594 MB per 100 steps and 0.386 per 100
+ * blocks; the figures above are glibc's.
  */
 @Tag("heavy")
 class SoakIT {
@@ -78,8 +80,8 @@ class SoakIT {
                 dir.resolve("run").toString(), String.valueOf(STEPS / 100), String.valueOf(BLOCKS)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("THP_MEM_ALLOC_ENABLE");
-        for (String allocator : List.of("LD_PRELOAD", "MALLOC_CONF", "METRIC4J_ALLOCATOR")) {
-            pb.environment().remove(allocator);
+        for (String variable : List.of("LD_PRELOAD", "MALLOC_CONF", "METRIC4J_ALLOCATOR")) {
+            pb.environment().remove(variable);
         }
         long t0 = System.nanoTime();
         Process p = pb.start();
@@ -88,6 +90,7 @@ class SoakIT {
         List<double[]> rawTrain = new ArrayList<>();
         List<double[]> rawKnn = new ArrayList<>();
         StringBuilder log = new StringBuilder();
+        AtomicReference<String> allocator = new AtomicReference<>("unknown");
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -95,6 +98,9 @@ class SoakIT {
                     synchronized (log) {
                         log.append(line).append('\n');
                         String[] f = line.split(" ");
+                        if (f.length == 2 && f[0].equals("allocator")) {
+                            allocator.set(f[1]);
+                        }
                         if (f.length == 4 && (f[0].equals("rss") || f[0].equals("raw"))) {
                             double[] sample = {Double.parseDouble(f[2]), Double.parseDouble(f[3]) / 1024.0};
                             boolean trimmed = f[0].equals("rss");
@@ -134,8 +140,8 @@ class SoakIT {
                     format(rawTrain), format(rawKnn));
             assertTrue(trainSlope < LIMIT_MB_PER_100, "training RSS grows " + trainSlope + " MB per 100 steps\n" + samples);
             assertTrue(knnSlope < LIMIT_MB_PER_100, "k-NN RSS grows " + knnSlope + " MB per 100 blocks\n" + samples);
-            System.out.printf("soak: training %.3f MB / 100 steps, k-NN %.3f MB / 100 blocks%n%s%n", trainSlope, knnSlope,
-                    samples);
+            System.out.printf("soak (%s): training %.3f MB / 100 steps, k-NN %.3f MB / 100 blocks%n%s%n", allocator.get(),
+                    trainSlope, knnSlope, samples);
         }
     }
 

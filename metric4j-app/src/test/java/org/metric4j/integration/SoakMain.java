@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import org.metric4j.dataset.LabeledImages;
 import org.metric4j.engine.MemoryProbe;
+import org.metric4j.engine.NativeAllocator;
 import org.metric4j.eval.KnnSearch;
 import org.metric4j.eval.Neighbours;
 import org.metric4j.head.LinearClassifier;
@@ -156,6 +157,7 @@ public final class SoakMain {
         Path out = Path.of(args[0]);
         int epochs = Integer.parseInt(args[1]);
         int blocks = Integer.parseInt(args[2]);
+        System.out.println("allocator " + NativeAllocator.name());
         int batch = 32;
         int stepsPerEpoch = 100;
         RandomImages data = RandomImages.of(batch * stepsPerEpoch, 1);
