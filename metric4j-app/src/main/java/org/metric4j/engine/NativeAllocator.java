@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +29,7 @@ public final class NativeAllocator {
             return "system";
         }
         try (Stream<String> lines = Files.lines(MAPS)) {
-            return lines.map(NativeAllocator::preloaded).filter(s -> s != null).findFirst().orElse("glibc");
+            return lines.map(NativeAllocator::preloaded).filter(Objects::nonNull).findFirst().orElse("glibc");
         } catch (IOException | UncheckedIOException e) {
             return "system";
         }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.metric4j.engine.BenchConfig;
+import org.metric4j.engine.NativeAllocator;
 
 /** The heads suite at tiny sizes: case names, JSON fields, gemm ratios, partial train steps. */
 class HeadsSuiteTest {
@@ -47,6 +48,7 @@ class HeadsSuiteTest {
             assertEquals(8, j.get("batch").getAsInt(), j.toString());
             assertEquals(16, j.get("dim").getAsInt(), j.toString());
             assertEquals("float32", j.get("dtype").getAsString(), j.toString());
+            assertEquals(NativeAllocator.name(), j.get("allocator").getAsString(), j.toString());
         }
         JsonObject arc = lines.get(3);
         assertEquals(200, arc.get("classes").getAsInt());
