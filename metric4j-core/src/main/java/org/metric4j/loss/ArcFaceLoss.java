@@ -75,8 +75,9 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
     @Override
     protected NDArray targetLogit(NDArray targetCosine, ClassScores scores) {
         double m = currentMargin();
-        NDArray cos = fallback == Fallback.MONOTONE ? clamp(targetCosine) : targetCosine;
-        NDArray withMargin = angle(targetCosine).add(m).cos();
+        NDArray clamped = clamp(targetCosine);
+        NDArray cos = fallback == Fallback.MONOTONE ? clamped : targetCosine;
+        NDArray withMargin = clamped.acos().add(m).cos();
         switch (fallback) {
             case MONOTONE:
                 return NDArrays.where(cos.gt(Math.cos(Math.PI - m)), withMargin,
@@ -86,10 +87,6 @@ public final class ArcFaceLoss extends MarginSoftmaxLoss {
             default:
                 return withMargin;
         }
-    }
-
-    private static NDArray clamp(NDArray cos) {
-        return cos.clip(-1 + CLAMP_EPS, 1 - CLAMP_EPS);
     }
 
     @Override

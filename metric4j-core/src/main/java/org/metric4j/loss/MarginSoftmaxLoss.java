@@ -73,7 +73,12 @@ public abstract class MarginSoftmaxLoss extends ClassificationLoss {
 
     /** The angle of clamped cosines: acos never sees |cos| = 1, so its gradient stays finite. */
     static NDArray angle(NDArray cos) {
-        return cos.clip(-1 + CLAMP_EPS, 1 - CLAMP_EPS).acos();
+        return clamp(cos).acos();
+    }
+
+    /** Cosines clamped to [-1 + {@link #CLAMP_EPS}, 1 - {@link #CLAMP_EPS}]. */
+    static NDArray clamp(NDArray cos) {
+        return cos.clip(-1 + CLAMP_EPS, 1 - CLAMP_EPS);
     }
 
     /** Cosines are clamped to [-1 + eps, 1 - eps] before acos (InsightFace's 1e-7). */
