@@ -14,7 +14,9 @@ import org.metric4j.math.Inputs;
  * Recognition", Fig. 2): three stages of two 5 x 5 convolutions with PReLU (32, 64, 128
  * channels, padding 2) each followed by 2 x 2 max pooling, then a fully connected embedding
  * layer. With an embedding of 2 or 3 dimensions it draws the feature plots of the center-loss,
- * SphereFace and ArcFace papers; for accuracy use more (say 64).
+ * SphereFace and ArcFace papers; for accuracy use more (say 64). A narrower network ({@link
+ * #create(int, boolean, int)}: width, 2 width, 4 width channels) needs about (width / 32)^2 of
+ * the paper's multiply-adds per image.
  *
  * <p>Input N x 1 x 28 x 28 (MNIST-sized, any channels and size work); output N x embeddingSize.
  */
@@ -27,7 +29,7 @@ public final class LeNetPlusPlus {
 
     /** The network with the given embedding size (>= 1). */
     public static Block create(int embeddingSize) {
-        return build(embeddingSize, false);
+        return create(embeddingSize, false, DEFAULT_WIDTH);
     }
 
     /**
@@ -36,13 +38,21 @@ public final class LeNetPlusPlus {
      * free to grow.
      */
     public static Block createWithBatchNorm(int embeddingSize) {
-        return build(embeddingSize, true);
+        return create(embeddingSize, true, DEFAULT_WIDTH);
     }
 
-    private static Block build(int embeddingSize, boolean batchNorm) {
+    /** The paper's channels of the first stage (the later stages double them). */
+    public static final int DEFAULT_WIDTH = 32;
+
+    /**
+     * The network with {@code width} channels in the first stage (2 width and 4 width in the
+     * next two; the paper's is {@value #DEFAULT_WIDTH}), optionally ending with a BatchNorm.
+     */
+    public static Block create(int embeddingSize, boolean batchNorm, int width) {
         Inputs.atLeast("embeddingSize", embeddingSize, 1);
+        Inputs.atLeast("width", width, 1);
         SequentialBlock net = new SequentialBlock();
-        for (int channels : new int[] {32, 64, 128}) {
+        for (int channels : new int[] {width, 2 * width, 4 * width}) {
             net.add(conv(channels)).add(new ChannelPRelu()).add(conv(channels)).add(new ChannelPRelu())
                     .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
         }

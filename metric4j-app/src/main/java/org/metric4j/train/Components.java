@@ -96,10 +96,11 @@ public final class Components {
 
     /** Backbones. */
     public static final Registry<Void, Block> BACKBONES = new Registry<Void, Block>("backbone")
-            .add("lenetpp", "LeNet++ of the center-loss paper, 28 x 28 inputs; bn=true ends it with a BatchNorm",
-                    Set.of("dim", "bn"), (s, c) -> s.flag("bn", false)
-                            ? LeNetPlusPlus.createWithBatchNorm(s.integer("dim", LeNetPlusPlus.DEFAULT_EMBEDDING))
-                            : LeNetPlusPlus.create(s.integer("dim", LeNetPlusPlus.DEFAULT_EMBEDDING)))
+            .add("lenetpp", "LeNet++ of the center-loss paper, 28 x 28 inputs; bn=true ends it with a BatchNorm,"
+                    + " width=W sets the first stage's channels (default 32; the next stages double them)",
+                    Set.of("dim", "bn", "width"), (s, c) -> LeNetPlusPlus.create(
+                            s.integer("dim", LeNetPlusPlus.DEFAULT_EMBEDDING), s.flag("bn", false),
+                            s.integer("width", LeNetPlusPlus.DEFAULT_WIDTH)))
             .add("faceresnet", "small IR-style ResNet for 112 x 112 faces with a BN-dropout-FC-BN embedding",
                     Set.of("dim", "dropout", "stem", "units"),
                     (s, c) -> FaceResNet.create(s.integer("dim", FaceResNet.DEFAULT_EMBEDDING),

@@ -13,6 +13,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.metric4j.loss.ArcFaceLoss;
 import org.metric4j.model.IResNet;
 import org.metric4j.model.MobileFaceNet;
@@ -57,6 +59,34 @@ class ComponentsTest {
             face.initialize(m, DataType.FLOAT32, new Shape(2, 3, 112, 112));
             NDArray f = face.forward(new ParameterStore(m, false), new NDList(m.ones(new Shape(2, 3, 112, 112))), false).head();
             assertEquals(new Shape(2, 64), f.getShape());
+        }
+    }
+
+    /**
+     * lenetpp's width sets the first stage's channels (w, then 2w and 4w): six 5 x 5 convolutions
+     * with biases, six channel-wise PReLUs, the 4w x 3 x 3 -> dim embedding layer, and BatchNorm's
+     * scale and shift when bn=true.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"'lenetpp:dim=3', 32, 3, false", "'lenetpp:dim=3,bn=true,width=16', 16, 3, true",
+            "'lenetpp:dim=2,width=8', 8, 2, false"})
+    void lenetWidthSetsTheChannels(String spec, int w, int dim, boolean bn) {
+        int[][] convs = {{1, w}, {w, w}, {w, 2 * w}, {2 * w, 2 * w}, {2 * w, 4 * w}, {4 * w, 4 * w}};
+        long expected = 0;
+        for (int[] io : convs) {
+            expected += (long) io[0] * io[1] * 25 + io[1] + io[1]; // weights, biases, PReLU slopes
+        }
+        expected += 4L * w * 9 * dim + dim + (bn ? 2L * dim : 0);
+        try (NDManager m = TestDevice.manager()) {
+            Block lenet = Components.BACKBONES.create(spec, null);
+            lenet.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            long trainable = 0;
+            for (var p : lenet.getParameters().values()) {
+                trainable += p.requiresGradient() ? p.getArray().size() : 0;
+            }
+            assertEquals(expected, trainable, spec);
+            NDArray out = lenet.forward(new ParameterStore(m, false), new NDList(m.ones(new Shape(2, 1, 28, 28))), false).head();
+            assertEquals(new Shape(2, dim), out.getShape());
         }
     }
 
