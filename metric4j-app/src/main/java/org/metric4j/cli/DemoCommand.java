@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.metric4j.data.FashionMnist;
+import org.metric4j.model.LeNetPlusPlus;
 import org.metric4j.report.Comparison;
 import org.metric4j.report.Finding;
 import org.metric4j.schedule.PowerDecay;
@@ -172,8 +173,9 @@ final class DemoCommand implements Callable<Integer> {
                         + "classes; open-set verification (openset_*) on 3,000 genuine and 10,000 impostor pairs of "
                         + "the 3,000 test images of the unseen classes 7-9 (sneaker, bag, ankle boot). "
                 : "synthetic faces. ")
-                + "LeNet++ at a quarter of the paper's width (" + WIDTH + ", " + 2 * WIDTH + ", " + 4 * WIDTH
-                + " channels) with BatchNorm on the features, " + epochs + " epochs, batch " + BATCH + ", " + OPTIMIZER
+                + "LeNet++ with " + WIDTH + ", " + 2 * WIDTH + " and " + 4 * WIDTH + " channels (the paper's: "
+                + LeNetPlusPlus.DEFAULT_WIDTH + ", " + 2 * LeNetPlusPlus.DEFAULT_WIDTH + ", " + 4 * LeNetPlusPlus.DEFAULT_WIDTH
+                + ") and BatchNorm on the features, " + epochs + " epochs, batch " + BATCH + ", " + OPTIMIZER
                 + " with " + learningRate(epochs) + ", seed 1. SphereFace (m = 4) anneals its lambda as "
                 + "SphereFace's code does (lambda = max(" + fmt(PowerDecay.DEFAULT_LAMBDA_MIN) + ", "
                 + fmt(PowerDecay.DEFAULT_BASE) + " (1 + " + fmt(PowerDecay.DEFAULT_GAMMA) + " t)^-"
