@@ -4,8 +4,10 @@ import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.metric4j.data.FashionMnist;
 import org.metric4j.model.LeNetPlusPlus;
 import org.metric4j.report.Comparison;
@@ -162,6 +164,12 @@ final class DemoCommand implements Callable<Integer> {
         return f;
     }
 
+    /** LeNet++'s stage channels at a width, as "8, 16, 32". */
+    private static String channels(int width) {
+        return Arrays.stream(LeNetPlusPlus.stageChannels(width)).mapToObj(String::valueOf)
+                .collect(Collectors.joining(", "));
+    }
+
     private static String fmt(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
@@ -173,8 +181,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "classes; open-set verification (openset_*) on 3,000 genuine and 10,000 impostor pairs of "
                         + "the 3,000 test images of the unseen classes 7-9 (sneaker, bag, ankle boot). "
                 : "synthetic faces. ")
-                + "LeNet++ with " + WIDTH + ", " + 2 * WIDTH + " and " + 4 * WIDTH + " channels (the paper's: "
-                + LeNetPlusPlus.DEFAULT_WIDTH + ", " + 2 * LeNetPlusPlus.DEFAULT_WIDTH + ", " + 4 * LeNetPlusPlus.DEFAULT_WIDTH
+                + "LeNet++ with " + channels(WIDTH) + " channels (the paper's: " + channels(LeNetPlusPlus.DEFAULT_WIDTH)
                 + ") and BatchNorm on the features, " + epochs + " epochs, batch " + BATCH + ", " + OPTIMIZER
                 + " with " + learningRate(epochs) + ", seed 1. SphereFace (m = 4) anneals its lambda as "
                 + "SphereFace's code does (lambda = max(" + fmt(PowerDecay.DEFAULT_LAMBDA_MIN) + ", "

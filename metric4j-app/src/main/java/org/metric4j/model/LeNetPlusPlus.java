@@ -32,27 +32,20 @@ public final class LeNetPlusPlus {
         return create(embeddingSize, false, DEFAULT_WIDTH);
     }
 
-    /**
-     * The network with a BatchNorm (with learned scale and shift) after the embedding layer, as
-     * InsightFace's backbones end: it bounds the feature norms that the normalized heads leave
-     * free to grow.
-     */
-    public static Block createWithBatchNorm(int embeddingSize) {
-        return create(embeddingSize, true, DEFAULT_WIDTH);
-    }
-
     /** The paper's channels of the first stage (the later stages double them). */
     public static final int DEFAULT_WIDTH = 32;
 
     /**
-     * The network with {@code width} channels in the first stage (2 width and 4 width in the
-     * next two; the paper's is {@value #DEFAULT_WIDTH}), optionally ending with a BatchNorm.
+     * The network with {@code width} channels in the first stage ({@link #stageChannels}; the
+     * paper's is {@value #DEFAULT_WIDTH}). With {@code batchNorm} a BatchNorm (with learned scale
+     * and shift) follows the embedding layer, as InsightFace's backbones end: it bounds the
+     * feature norms that the normalized heads leave free to grow.
      */
     public static Block create(int embeddingSize, boolean batchNorm, int width) {
         Inputs.atLeast("embeddingSize", embeddingSize, 1);
         Inputs.atLeast("width", width, 1);
         SequentialBlock net = new SequentialBlock();
-        for (int channels : new int[] {width, 2 * width, 4 * width}) {
+        for (int channels : stageChannels(width)) {
             net.add(conv(channels)).add(new ChannelPRelu()).add(conv(channels)).add(new ChannelPRelu())
                     .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
         }
@@ -62,6 +55,11 @@ public final class LeNetPlusPlus {
             net.add(ai.djl.nn.norm.BatchNorm.builder().build());
         }
         return Initializers.standard(net);
+    }
+
+    /** The channels of the three stages at the given width: width, 2 width, 4 width. */
+    public static int[] stageChannels(int width) {
+        return new int[] {width, 2 * width, 4 * width};
     }
 
     private static Conv2d conv(int channels) {
